@@ -1,0 +1,43 @@
+//! `aktiver-sim`: the desktop simulator. Every core capability is a subcommand.
+
+mod cmd;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "aktiver-sim",
+    version,
+    about = "Step through aktiver's capabilities on the desktop"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Walk the most complete path the simulator can walk today.
+    Demo,
+    /// Machine-readable zones (ICAO 9303): parse typed lines, scan camera frames.
+    #[command(subcommand)]
+    Mrz(cmd::mrz::MrzCommand),
+    /// Norwegian national identity numbers.
+    #[command(subcommand)]
+    Nin(cmd::nin::NinCommand),
+    /// The eMRTD chip: read a virtual passport or ID card, derive access keys.
+    #[command(subcommand)]
+    Chip(cmd::chip::ChipCommand),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let status = match cli.command {
+        Command::Demo => cmd::demo::run(),
+        Command::Mrz(c) => cmd::mrz::run(c),
+        Command::Nin(c) => cmd::nin::run(c),
+        Command::Chip(c) => cmd::chip::run(c),
+    };
+    ExitCode::from(status)
+}
