@@ -1,1 +1,3 @@
-pub fn run() -> u8 { 0 }
+pub fn run() -> u8 {
+    0
+}
