@@ -1,1 +1,20 @@
-//! placeholder
+//! eMRTD chip access (ICAO 9303 parts 10-12), sans-IO.
+//!
+//! Module ownership while two engineers build this crate in parallel:
+//! protocol side (apdu, tlv, crypto, sm, bac, pace, reader, virtual_chip) and
+//! document side (lds, pki, issuer).
+
+pub mod apdu;
+pub mod bac;
+pub mod crypto;
+pub mod lds;
+pub mod pace;
+pub mod pki;
+pub mod reader;
+pub mod sm;
+pub mod tlv;
+
+#[cfg(feature = "virtual-chip")]
+pub mod issuer;
+#[cfg(feature = "virtual-chip")]
+pub mod virtual_chip;
