@@ -1,3 +1,178 @@
+//! `aktiver-sim demo`: the most complete path the simulator can walk today.
+//!
+//! It follows the activation flow's first screens with a made-up Norwegian
+//! person from the Tenor synthetic population: the identity number typed
+//! in, the ID card's MRZ as a camera would read it (with OCR confusions),
+//! and the document rules the ID check applies. Each later capability (the
+//! camera scanner, the chip, the sandbox server) adds its step here.
+
+use super::{EXIT_INVALID, EXIT_VALID};
+use aktiver_mrz::{DocumentRules, RepairStatus, check_digit};
+use aktiver_nin::{NationalId, Policy, classic_k1, k2};
+use time::OffsetDateTime;
+
+fn digit(data: &str) -> char {
+    char::from(b'0' + check_digit(data.as_bytes()))
+}
+
+/// A synthetic (Tenor, month + 80) identity number born 15 January 1990.
+fn synthetic_number() -> Option<String> {
+    (100..500).find_map(|individual: u32| {
+        let mut d = [1u8, 5, 8, 1, 9, 0, 0, 0, 0];
+        d[6] = (individual / 100) as u8;
+        d[7] = (individual / 10 % 10) as u8;
+        d[8] = (individual % 10) as u8;
+        let k1 = classic_k1(&d)?;
+        let mut ten = [0u8; 10];
+        ten[..9].copy_from_slice(&d);
+        ten[9] = k1;
+        let k2 = k2(&ten)?;
+        Some(
+            ten.iter()
+                .chain(std::iter::once(&k2))
+                .map(|n| char::from(b'0' + n))
+                .collect(),
+        )
+    })
+}
+
+/// The back of a Norwegian national ID card (TD1) for that person.
+fn id_card_mrz(nin: &str, expiry: &str) -> String {
+    let number = "NA1234567";
+    let optional1 = format!("{nin}<<<<");
+    let l1 = format!("IDNOR{number}{}{optional1}", digit(number));
+    let birth = "900115";
+    let l2_head = format!("{birth}{}F{expiry}{}NOR", digit(birth), digit(expiry));
+    let optional2 = "<<<<<<<<<<<";
+    let composite = format!(
+        "{}{}{}{}",
+        &l1[5..30],
+        &l2_head[0..7],
+        &l2_head[8..15],
+        optional2
+    );
+    let l2 = format!("{l2_head}{optional2}{}", digit(&composite));
+    let l3 = "NORDMANN<<KARI<<<<<<<<<<<<<<<<";
+    format!("{l1}\n{l2}\n{l3}")
+}
+
 pub fn run() -> u8 {
-    0
+    let today = OffsetDateTime::now_utc().date();
+    println!("aktiver-sim demo: activation with a Norwegian national ID card (sandbox person)\n");
+
+    // Screen: national identity number.
+    let Some(typed) = synthetic_number() else {
+        eprintln!("could not make a synthetic identity number");
+        return EXIT_INVALID;
+    };
+    println!("1. National identity number");
+    match NationalId::parse(&typed, Policy::PRODUCTION) {
+        Err(e) => println!("   production policy: refused ({})", e.code()),
+        Ok(_) => println!("   production policy: accepted"),
+    }
+    let id = match NationalId::parse(&typed, Policy::SANDBOX) {
+        Ok(id) => id,
+        Err(e) => {
+            println!("   sandbox policy: refused ({e})");
+            return EXIT_INVALID;
+        }
+    };
+    println!(
+        "   sandbox policy: accepted {} ({:?}, synthetic {:?})",
+        id.masked(true),
+        id.kind(),
+        id.synthetic()
+    );
+
+    // Screen: scan the MRZ on the back of the card. Until the camera scanner
+    // is in the simulator, the "camera" hands over OCR text with the usual
+    // confusions: O for 0 in the birth date, I for 1 in the expiry date.
+    let expiry_year = (today.year() + 5) % 100;
+    let expiry = format!("{expiry_year:02}0630");
+    let printed = id_card_mrz(id.as_str(), &expiry);
+    let mut ocr_lines: Vec<String> = printed.lines().map(str::to_owned).collect();
+    ocr_lines[1] = ocr_lines[1].replacen("9001", "9OO1", 1);
+    let ocr = ocr_lines.join("\n");
+    println!("\n2. MRZ from the camera (OCR text with confusions)");
+    for line in &ocr_lines {
+        println!("   {line}");
+    }
+    let out = match aktiver_mrz::parse_repairing(&ocr, 2) {
+        Ok(out) => out,
+        Err(e) => {
+            println!("   unreadable: {e}");
+            return EXIT_INVALID;
+        }
+    };
+    println!("   repair: {}", out.status.name());
+    for r in &out.mrz.repairs {
+        println!(
+            "     line {} column {}: {} -> {}{}",
+            r.line,
+            r.column,
+            r.from,
+            r.to,
+            if r.verified {
+                " (check digits agree)"
+            } else {
+                ""
+            }
+        );
+    }
+    let m = out.mrz;
+    let checks: Vec<String> = m
+        .checks
+        .iter()
+        .map(|c| format!("{} {}", c.field.name(), if c.ok { "ok" } else { "FAILED" }))
+        .collect();
+    println!("   checks: {}", checks.join(", "));
+    if out.status != RepairStatus::Repaired || m.text() != printed {
+        println!("   the MRZ was not read correctly");
+        return EXIT_INVALID;
+    }
+
+    // The ID check's rules.
+    println!("\n3. Document rules (Norwegian passport or national ID card, not expired)");
+    match m.check_rules(&DocumentRules::norwegian(today)) {
+        Ok(()) => println!(
+            "   accepted: {} issued by {}",
+            m.kind().name(),
+            m.issuing_state
+        ),
+        Err(e) => {
+            println!("   refused: {e} ({})", e.code());
+            return EXIT_INVALID;
+        }
+    }
+    let in_mrz = m.national_identity_number(Policy::SANDBOX);
+    let same = in_mrz.as_ref().is_some_and(|n| n == &id);
+    println!(
+        "   identity number in the MRZ: {} ({})",
+        in_mrz.map_or_else(|| "none".to_owned(), |n| n.masked(true)),
+        if same {
+            "matches the one typed"
+        } else {
+            "DOES NOT MATCH"
+        }
+    );
+    if !same {
+        return EXIT_INVALID;
+    }
+    let access = format!(
+        "{}{}{}{}{}{}",
+        m.document_number,
+        digit(&m.document_number),
+        m.birth_date.raw,
+        digit(&m.birth_date.raw),
+        m.expiry_date.raw,
+        digit(&m.expiry_date.raw)
+    );
+    println!(
+        "   chip access key (BAC/PACE MRZ information) ready: {} characters",
+        access.len()
+    );
+    println!(
+        "\nNext in the flow, not yet in the simulator: NFC chip read, face check, password, agreement."
+    );
+    EXIT_VALID
 }
