@@ -25,16 +25,19 @@ start=$SECONDS
 step() { printf '==> [%3ds] %s\n' "$((SECONDS - start))" "$*"; }
 
 step "cargo build (aktiver-ffi cdylib + uniffi-bindgen, debug) in $target"
-# The bindgen binary first: its `uniffi/cli` feature also rebuilds the
-# library, and the cdylib we load must be the one built without it.
-cargo build --quiet -p aktiver-ffi --features bindgen-cli --bin uniffi-bindgen
+# The bindgen binary lives in its own target dir (shared with
+# ios-shim/test.sh): built with the `uniffi/cli` feature it would otherwise
+# overwrite the cdylib we load, which must be the one built without it.
+bindgen="$target/uniffi-bindgen/debug/uniffi-bindgen"
+CARGO_TARGET_DIR="$target/uniffi-bindgen" \
+    cargo build --quiet -p aktiver-ffi --features bindgen-cli --bin uniffi-bindgen
 cargo build --quiet -p aktiver-ffi --lib
 
 step "uniffi-bindgen generate --language kotlin"
 # Generated from the unstripped library: its metadata is the source of truth.
 rm -rf "$generated"
 # Library mode finds bindings/uniffi.toml (Kotlin package, cdylib name) itself.
-"$lib_dir/uniffi-bindgen" generate "$lib_file" \
+"$bindgen" generate "$lib_file" \
     --language kotlin --out-dir "$generated" --no-format --metadata-no-deps >/dev/null
 
 step "mvn test (the first run downloads Maven plugins and dependencies)"

@@ -52,7 +52,10 @@ pub struct MrzRepair {
     pub to: String,
 }
 
+/// A parsed MRZ. Its `toString` (Kotlin) and `debugDescription` (Swift) come
+/// from the redacting `Debug` below, so logging one leaks no personal data.
 #[derive(Clone, PartialEq, Eq, uniffi::Record)]
+#[uniffi::export(Debug)]
 pub struct MrzDocument {
     pub format: MrzFormat,
     pub kind: DocumentKind,
@@ -71,8 +74,11 @@ pub struct MrzDocument {
     pub surname: String,
     pub given_names: String,
     pub optional_data: String,
-    /// The Norwegian national identity number found in the optional data.
+    /// The Norwegian national identity number found in the optional data
+    /// (synthetic test numbers included: see `national_id_synthetic`).
     pub national_id: Option<String>,
+    /// `national_id` is a synthetic test number, which production must refuse.
+    pub national_id_synthetic: bool,
     pub checks: Vec<MrzCheck>,
     pub repairs: Vec<MrzRepair>,
     /// Repair found more than one equally good reading; nothing was changed.
@@ -122,6 +128,7 @@ impl From<aktiver_mrz::MrzError> for MrzError {
 fn document(m: &aktiver_mrz::Mrz, ambiguous: bool) -> MrzDocument {
     use aktiver_mrz::{DocumentKind as K, Format as F, Sex as S};
     let n = |v: usize| u32::try_from(v).unwrap_or(u32::MAX);
+    let national_id = m.national_identity_number(aktiver_nin::Policy::SANDBOX);
     MrzDocument {
         format: match m.format {
             F::Td1 => MrzFormat::Td1,
@@ -153,9 +160,8 @@ fn document(m: &aktiver_mrz::Mrz, ambiguous: bool) -> MrzDocument {
         surname: m.primary_identifier.clone(),
         given_names: m.secondary_identifier.clone(),
         optional_data: m.optional_data.clone(),
-        national_id: m
-            .national_identity_number(aktiver_nin::Policy::SANDBOX)
-            .map(|id| id.as_str().to_owned()),
+        national_id: national_id.as_ref().map(|id| id.as_str().to_owned()),
+        national_id_synthetic: national_id.is_some_and(|id| id.synthetic().is_some()),
         checks: m
             .checks
             .iter()
@@ -213,6 +219,7 @@ pub enum Gender {
 }
 
 #[derive(Clone, PartialEq, Eq, uniffi::Record)]
+#[uniffi::export(Debug)]
 pub struct NinInfo {
     pub kind: NinKind,
     /// ISO 8601 birth date, when the number encodes one unambiguously.

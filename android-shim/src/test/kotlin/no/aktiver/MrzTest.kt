@@ -44,6 +44,16 @@ class MrzTest {
     }
 
     @Test
+    fun `toString keeps personal data out of logs`() {
+        val doc = Mrz.parse(Specimens.TD3)
+        val text = doc.toString()
+        for (secret in listOf("ERIKSSON", "ANNA", "L898902C3", "740812", "1974")) {
+            assertFalse(text.contains(secret), text)
+        }
+        assertTrue(text.contains("Td3"), text)
+    }
+
+    @Test
     fun `TD3 passport specimen`() {
         val doc = Mrz.parse(Specimens.TD3)
         assertAnnaMaria(doc)
