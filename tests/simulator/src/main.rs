@@ -29,6 +29,10 @@ enum Command {
     /// The eMRTD chip: read a virtual passport or ID card, derive access keys.
     #[command(subcommand)]
     Chip(cmd::chip::ChipCommand),
+    /// Run the sandbox activation server.
+    Serve(cmd::serve::ServeArgs),
+    /// Read the sandbox SMS inbox.
+    Sms(cmd::serve::SmsArgs),
 }
 
 fn main() -> ExitCode {
@@ -38,6 +42,8 @@ fn main() -> ExitCode {
         Command::Mrz(c) => cmd::mrz::run(c),
         Command::Nin(c) => cmd::nin::run(c),
         Command::Chip(c) => cmd::chip::run(c),
+        Command::Serve(a) => cmd::serve::serve(a),
+        Command::Sms(a) => cmd::serve::sms(a),
     };
     ExitCode::from(status)
 }

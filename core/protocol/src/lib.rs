@@ -1,0 +1,1 @@
+//! The activation protocol (in progress, issue 5).

@@ -1,0 +1,1 @@
+//! The sandbox server (in progress, issue 5).
