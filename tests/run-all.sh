@@ -38,43 +38,46 @@ rust_failed=$(awk '/^test result:/ { for (i = 1; i <= NF; i++) if ($(i+1) ~ /^fa
 [ "$rust_status" -eq 0 ] || rust_failed=$((rust_failed > 0 ? rust_failed : 1))
 echo "Rust: $rust_passed passed, $rust_failed failed"
 
-kotlin_passed=0 kotlin_failed=0 swift_passed=0 swift_failed=0
-if ! $only_rust; then
-    step "Kotlin: android-shim/test.sh"
+# run_suite NAME SCRIPT COUNTER: run a shim's test script, then set
+# NAME_passed/NAME_failed from what COUNTER (a function reading the log on
+# stdin and printing "RUN FAILED") makes of its output.
+run_suite() {
+    local name=$1 script=$2 counter=$3 status counts run bad
+    step "$name: $script"
     set +e
-    android-shim/test.sh 2>&1 | tee "$logs/kotlin.log"
-    kotlin_status=${PIPESTATUS[0]}
+    "$script" 2>&1 | tee "$logs/$name.log"
+    status=${PIPESTATUS[0]}
     set -e
-    total=$(grep -E '^Tests run: [0-9]+, Failures: [0-9]+, Errors: [0-9]+' "$logs/kotlin.log" | tail -1 || true)
-    if [ -n "$total" ]; then
-        run=$(sed -E 's/^Tests run: ([0-9]+).*/\1/' <<<"$total")
-        bad=$(sed -E 's/.*Failures: ([0-9]+), Errors: ([0-9]+).*/\1+\2/' <<<"$total")
-        kotlin_failed=$((bad))
-        kotlin_passed=$((run - kotlin_failed))
-    fi
-    [ "$kotlin_status" -eq 0 ] || kotlin_failed=$((kotlin_failed > 0 ? kotlin_failed : 1))
-    echo "Kotlin: $kotlin_passed passed, $kotlin_failed failed"
+    counts=$("$counter" <"$logs/$name.log")
+    run=${counts% *} bad=${counts#* }
+    [ "$status" -eq 0 ] || bad=$((bad > 0 ? bad : 1))
+    printf -v "${name}_passed" '%d' $((run > bad ? run - bad : 0))
+    printf -v "${name}_failed" '%d' "$bad"
+    echo "$name: $((run > bad ? run - bad : 0)) passed, $bad failed"
+}
+# Surefire: "Tests run: 27, Failures: 0, Errors: 0, Skipped: 0"
+count_surefire() {
+    awk '/^Tests run: [0-9]+, Failures: [0-9]+, Errors: [0-9]+/ { gsub(",", ""); r = $3; b = $5 + $7 }
+         END { print r + 0, b + 0 }'
+}
+# XCTest: "Executed 37 tests, with 0 failures"
+count_xctest() {
+    awk 'match($0, /Executed [0-9]+ tests?, with [0-9]+ failures?/) {
+             split(substr($0, RSTART, RLENGTH), w, " "); r = w[2]; b = w[5] }
+         END { print r + 0, b + 0 }'
+}
 
-    step "Swift: ios-shim/test.sh"
-    set +e
-    ios-shim/test.sh 2>&1 | tee "$logs/swift.log"
-    swift_status=${PIPESTATUS[0]}
-    set -e
-    total=$(grep -E 'Executed [0-9]+ tests?, with [0-9]+ failures?' "$logs/swift.log" | tail -1 || true)
-    if [ -n "$total" ]; then
-        run=$(sed -E 's/.*Executed ([0-9]+) tests?.*/\1/' <<<"$total")
-        swift_failed=$(sed -E 's/.*with ([0-9]+) failures?.*/\1/' <<<"$total")
-        swift_passed=$((run - swift_failed))
-    fi
-    [ "$swift_status" -eq 0 ] || swift_failed=$((swift_failed > 0 ? swift_failed : 1))
-    echo "Swift: $swift_passed passed, $swift_failed failed"
+Kotlin_passed=0 Kotlin_failed=0 Swift_passed=0 Swift_failed=0
+if ! $only_rust; then
+    run_suite Kotlin android-shim/test.sh count_surefire
+    run_suite Swift ios-shim/test.sh count_xctest
 fi
 
 step "Summary"
 printf '  Rust    %5d passed, %d failed\n' "$rust_passed" "$rust_failed"
-$only_rust || printf '  Kotlin  %5d passed, %d failed\n' "$kotlin_passed" "$kotlin_failed"
-$only_rust || printf '  Swift   %5d passed, %d failed\n' "$swift_passed" "$swift_failed"
-passed=$((rust_passed + kotlin_passed + swift_passed))
-failed=$((rust_failed + kotlin_failed + swift_failed))
+$only_rust || printf '  Kotlin  %5d passed, %d failed\n' "$Kotlin_passed" "$Kotlin_failed"
+$only_rust || printf '  Swift   %5d passed, %d failed\n' "$Swift_passed" "$Swift_failed"
+passed=$((rust_passed + Kotlin_passed + Swift_passed))
+failed=$((rust_failed + Kotlin_failed + Swift_failed))
 echo "total: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
