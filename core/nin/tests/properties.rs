@@ -55,7 +55,7 @@ fn individual_for(year: i32, pick: u16) -> u16 {
     match year {
         1854..=1899 => 500 + pick % 250,
         1900..=1939 => pick % 500,
-        1940..=1999 if pick % 3 == 0 => 900 + pick % 100,
+        1940..=1999 if pick.is_multiple_of(3) => 900 + pick % 100,
         1940..=1999 => pick % 500,
         _ => 500 + pick % 500,
     }
