@@ -31,6 +31,36 @@ fn parse(c: &mut Criterion) {
         });
     }
     g.finish();
+
+    // What a scanner hands over: every position with a runner-up candidate.
+    let mut g = c.benchmark_group("repair_candidates");
+    let scanner = aktiver_mrz::RepairPolicy {
+        max_changes: 3,
+        wildcard_cost: 8,
+        margin: 2,
+    };
+    for (name, text) in [("td1", TD1), ("td3", TD3)] {
+        let cands: Vec<Vec<Vec<aktiver_mrz::Candidate>>> = text
+            .lines()
+            .map(|l| {
+                l.bytes()
+                    .map(|ch| {
+                        let other = if ch.is_ascii_digit() { b'O' } else { b'0' };
+                        vec![
+                            aktiver_mrz::Candidate { ch, cost: 0 },
+                            aktiver_mrz::Candidate { ch: other, cost: 3 },
+                        ]
+                    })
+                    .collect()
+            })
+            .collect();
+        g.bench_function(name, |b| {
+            b.iter(|| {
+                aktiver_mrz::repair::repair_candidates(black_box(&cands), &scanner, today).unwrap()
+            })
+        });
+    }
+    g.finish();
 }
 
 criterion_group!(benches, parse);

@@ -255,12 +255,27 @@ pub fn repair_candidates(
         .flat_map(|s| s.capped.iter().map(|o| u32::from(o.cost)))
         .max()
         .unwrap_or(0);
-    let cap = (dearest * budget as u32 + u32::from(policy.margin))
-        .max(u32::from(policy.wildcard_cost) + u32::from(policy.margin));
-    let space = Space {
+    let cap = dearest * budget as u32;
+    // First without wildcards, for the cost of the best repair; then again
+    // with them, but only as far as a rival could reach. A scanner's
+    // wildcards are dear, so the second pass is usually as small as the first.
+    let plain = Space {
         cap,
+        max_changes: budget,
+        wildcard_cost: u32::from(policy.wildcard_cost),
+        wildcards: false,
+    };
+    let Some(best_cost) = run(&steps, &slots, &plain)
+        .last()
+        .and_then(|last| last.iter().map(|n| plain.decode(n.key).cost).min())
+    else {
+        return Ok(unchanged(as_read, RepairStatus::Unrepairable));
+    };
+    let space = Space {
+        cap: best_cost + u32::from(policy.margin),
         max_changes: budget + 1,
         wildcard_cost: u32::from(policy.wildcard_cost),
+        wildcards: true,
     };
     let layers = run(&steps, &slots, &space);
 
@@ -511,6 +526,8 @@ struct Space {
     cap: u32,
     max_changes: usize,
     wildcard_cost: u32,
+    /// Whether readings may use a wildcard at all.
+    wildcards: bool,
 }
 
 impl Space {
@@ -582,6 +599,9 @@ fn choices(slot: &Slot, space: &Space) -> Vec<Choice> {
             multiplicity: 1,
         })
         .collect();
+    if !space.wildcards || space.wildcard_cost > space.cap {
+        return out;
+    }
     // Wildcards matter only through their value mod 10 and whether they are
     // a filler; digits stay apart because check positions test the digit.
     let mut classes: Vec<(u32, bool, bool, Choice)> = Vec::new();

@@ -1,0 +1,306 @@
+//! SubjectPublicKeyInfo as found in DG15, DG14 and certificates: RSA or EC,
+//! with named or explicit (ICAO/BSI style) curve parameters.
+
+use super::ber::{self, TlvReader};
+use super::oid::{self, Oid};
+use super::{Ctx, LdsError};
+
+/// The curves this crate can verify and agree keys on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EcCurve {
+    P256,
+    P384,
+    BrainpoolP256r1,
+    BrainpoolP384r1,
+}
+
+impl EcCurve {
+    pub fn oid(self) -> Oid {
+        match self {
+            Self::P256 => oid::SECP256R1,
+            Self::P384 => oid::SECP384R1,
+            Self::BrainpoolP256r1 => oid::BRAINPOOL_P256R1,
+            Self::BrainpoolP384r1 => oid::BRAINPOOL_P384R1,
+        }
+    }
+
+    pub fn from_oid(o: &Oid) -> Option<Self> {
+        [
+            Self::P256,
+            Self::P384,
+            Self::BrainpoolP256r1,
+            Self::BrainpoolP384r1,
+        ]
+        .into_iter()
+        .find(|c| c.oid() == *o)
+    }
+
+    /// Field (and coordinate) size in bytes.
+    pub fn field_len(self) -> usize {
+        match self {
+            Self::P256 | Self::BrainpoolP256r1 => 32,
+            Self::P384 | Self::BrainpoolP384r1 => 48,
+        }
+    }
+
+    /// Prime modulus, big-endian, to recognise explicit domain parameters.
+    fn prime(self) -> &'static [u8] {
+        match self {
+            Self::P256 => &P256_P,
+            Self::P384 => &P384_P,
+            Self::BrainpoolP256r1 => &BP256_P,
+            Self::BrainpoolP384r1 => &BP384_P,
+        }
+    }
+
+    /// Recognises explicit parameters by their prime. The verifier then uses
+    /// its own constants for the curve, so a forged `a`/`b`/`G` cannot weaken
+    /// it; a mismatching key simply fails to decode or verify.
+    pub fn from_prime(p: &[u8]) -> Option<Self> {
+        let p = ber::strip_leading_zeros(p);
+        [
+            Self::P256,
+            Self::P384,
+            Self::BrainpoolP256r1,
+            Self::BrainpoolP384r1,
+        ]
+        .into_iter()
+        .find(|c| c.prime() == p)
+    }
+}
+
+const P256_P: [u8; 32] =
+    hex32(*b"ffffffff00000001000000000000000000000000ffffffffffffffffffffffff");
+const BP256_P: [u8; 32] =
+    hex32(*b"a9fb57dba1eea9bc3e660a909d838d726e3bf623d52620282013481d1f6e5377");
+const P384_P: [u8; 48] = hex48(
+    *b"fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffeffffffff0000000000000000ffffffff",
+);
+const BP384_P: [u8; 48] = hex48(
+    *b"8cb91e82a3386d280f5d6f7e50e641df152f7109ed5456b412b1da197fb71123acd3a729901d1a71874700133107ec53",
+);
+
+const fn nibble(c: u8) -> u8 {
+    match c {
+        b'0'..=b'9' => c - b'0',
+        b'a'..=b'f' => c - b'a' + 10,
+        _ => 0,
+    }
+}
+
+const fn hex32(s: [u8; 64]) -> [u8; 32] {
+    let mut out = [0u8; 32];
+    let mut i = 0;
+    while i < 32 {
+        out[i] = (nibble(s[2 * i]) << 4) | nibble(s[2 * i + 1]);
+        i += 1;
+    }
+    out
+}
+
+const fn hex48(s: [u8; 96]) -> [u8; 48] {
+    let mut out = [0u8; 48];
+    let mut i = 0;
+    while i < 48 {
+        out[i] = (nibble(s[2 * i]) << 4) | nibble(s[2 * i + 1]);
+        i += 1;
+    }
+    out
+}
+
+/// A parsed public key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SubjectPublicKey {
+    /// Big-endian modulus and exponent, sign padding removed.
+    Rsa { modulus: Vec<u8>, exponent: Vec<u8> },
+    /// SEC1 point; `curve` is `None` for parameters this crate does not know.
+    Ec {
+        curve: Option<EcCurve>,
+        point: Vec<u8>,
+    },
+    /// Finite-field DH (DG14 DH chip authentication keys); kept raw.
+    Other { algorithm: Oid, key: Vec<u8> },
+}
+
+/// SubjectPublicKeyInfo with the encoding as read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublicKeyInfo {
+    pub algorithm: Oid,
+    pub key: SubjectPublicKey,
+    /// The whole SubjectPublicKeyInfo encoding.
+    pub raw: Vec<u8>,
+}
+
+impl PublicKeyInfo {
+    /// Parses a DER SubjectPublicKeyInfo (the SEQUENCE, tag included).
+    pub fn parse(data: &[u8]) -> Result<Self, LdsError> {
+        Self::parse_in(&Ctx::new("SubjectPublicKeyInfo"), data)
+    }
+
+    pub(crate) fn parse_in(cx: &Ctx, data: &[u8]) -> Result<Self, LdsError> {
+        let spki = cx.outer(data, 0x30, "SubjectPublicKeyInfo")?;
+        let mut r = spki.children();
+        let alg = cx.next(&mut r, 0x30, "algorithm")?;
+        let mut ar = alg.children();
+        let algorithm = cx.oid(&cx.next_any(&mut ar, "algorithm OID")?, "algorithm OID")?;
+        let params = ar.next_tlv().map_err(cx.tlv_err("algorithm parameters"))?;
+        let bits = cx.next(&mut r, 0x03, "subjectPublicKey")?;
+        let key_bytes = match bits.value.split_first() {
+            Some((0, rest)) => rest,
+            _ => return Err(cx.invalid("subjectPublicKey", "BIT STRING with unused bits")),
+        };
+        let key = if algorithm == oid::RSA_ENCRYPTION || algorithm == oid::RSASSA_PSS {
+            let rsa = ber::parse_one(key_bytes).map_err(cx.tlv_err("RSAPublicKey"))?;
+            cx.expect_tag(&rsa, 0x30, "RSAPublicKey")?;
+            let mut kr = rsa.children();
+            let n = cx.next(&mut kr, 0x02, "modulus")?;
+            let e = cx.next(&mut kr, 0x02, "publicExponent")?;
+            SubjectPublicKey::Rsa {
+                modulus: ber::strip_leading_zeros(n.value).to_vec(),
+                exponent: ber::strip_leading_zeros(e.value).to_vec(),
+            }
+        } else if algorithm == oid::EC_PUBLIC_KEY
+            || oid::is_under(&algorithm, &oid::ID_PK)
+            || oid::is_under(&algorithm, &oid::ID_CA)
+        {
+            let curve = match params {
+                Some(p) if p.tag == 0x06 => cx
+                    .oid(&p, "namedCurve")
+                    .ok()
+                    .and_then(|o| EcCurve::from_oid(&o)),
+                Some(p) if p.tag == 0x30 => explicit_curve(cx, &p)?,
+                _ => None,
+            };
+            if oid::is_under(&algorithm, &oid::ID_PK)
+                && params.is_some_and(|p| p.tag == 0x30)
+                && curve.is_none()
+            {
+                // id-PK-DH keys carry DH parameters (SEQUENCE too): keep raw.
+                SubjectPublicKey::Other {
+                    algorithm,
+                    key: key_bytes.to_vec(),
+                }
+            } else {
+                SubjectPublicKey::Ec {
+                    curve,
+                    point: key_bytes.to_vec(),
+                }
+            }
+        } else {
+            SubjectPublicKey::Other {
+                algorithm,
+                key: key_bytes.to_vec(),
+            }
+        };
+        Ok(Self {
+            algorithm,
+            key,
+            raw: spki.raw.to_vec(),
+        })
+    }
+}
+
+/// ECParameters ::= SEQUENCE { version, fieldID SEQUENCE { prime-field, p }, ... }
+fn explicit_curve(cx: &Ctx, params: &ber::Tlv<'_>) -> Result<Option<EcCurve>, LdsError> {
+    let mut r: TlvReader<'_> = params.children();
+    let first = cx.next_any(&mut r, "ECParameters")?;
+    if first.tag != 0x02 {
+        // Not ECParameters (DH domain parameters start with an INTEGER too,
+        // but are followed by INTEGERs, not a SEQUENCE).
+        return Ok(None);
+    }
+    let Some(field) = r.next_tlv().map_err(cx.tlv_err("fieldID"))? else {
+        return Ok(None);
+    };
+    if field.tag != 0x30 {
+        return Ok(None);
+    }
+    let mut fr = field.children();
+    let ftype = cx.oid(&cx.next_any(&mut fr, "fieldType")?, "fieldType")?;
+    if ftype != oid::PRIME_FIELD {
+        return Ok(None);
+    }
+    let p = cx.next(&mut fr, 0x02, "prime")?;
+    Ok(EcCurve::from_prime(p.value))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn primes_are_well_formed() {
+        assert_eq!(P256_P[0], 0xFF);
+        assert_eq!(BP256_P[31], 0x77);
+        assert_eq!(P384_P[47], 0xFF);
+        assert_eq!(BP384_P[0], 0x8C);
+        assert_eq!(
+            EcCurve::from_prime(&[&[0u8][..], &BP256_P[..]].concat()),
+            Some(EcCurve::BrainpoolP256r1)
+        );
+    }
+
+    #[test]
+    fn explicit_parameters_are_recognised_by_prime() {
+        fn tlv(tag: u8, v: &[u8]) -> Vec<u8> {
+            let mut out = vec![tag];
+            if v.len() < 0x80 {
+                out.push(v.len() as u8);
+            } else {
+                out.extend_from_slice(&[0x82, (v.len() >> 8) as u8, v.len() as u8]);
+            }
+            out.extend_from_slice(v);
+            out
+        }
+        let p = [&[0u8][..], &BP256_P[..]].concat();
+        let field = tlv(
+            0x30,
+            &[tlv(0x06, oid::PRIME_FIELD.as_bytes()), tlv(0x02, &p)].concat(),
+        );
+        let curve = tlv(0x30, &[tlv(0x04, &[1; 32]), tlv(0x04, &[2; 32])].concat());
+        let params = tlv(
+            0x30,
+            &[
+                tlv(0x02, &[1]),
+                field,
+                curve,
+                tlv(0x04, &[4; 65]),
+                tlv(0x02, &[5; 32]),
+                tlv(0x02, &[1]),
+            ]
+            .concat(),
+        );
+        let alg = tlv(
+            0x30,
+            &[tlv(0x06, oid::EC_PUBLIC_KEY.as_bytes()), params].concat(),
+        );
+        let spki = tlv(
+            0x30,
+            &[alg, tlv(0x03, &[&[0u8][..], &[4u8; 65][..]].concat())].concat(),
+        );
+        let info = PublicKeyInfo::parse(&spki).unwrap();
+        assert!(matches!(
+            info.key,
+            SubjectPublicKey::Ec {
+                curve: Some(EcCurve::BrainpoolP256r1),
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn named_curve_spki() {
+        // SEQUENCE { SEQUENCE { ecPublicKey, prime256v1 }, BIT STRING 04 || 64 bytes }
+        let mut spki = vec![0x30, 0x59, 0x30, 0x13, 0x06, 0x07];
+        spki.extend_from_slice(oid::EC_PUBLIC_KEY.as_bytes());
+        spki.extend_from_slice(&[0x06, 0x08]);
+        spki.extend_from_slice(oid::SECP256R1.as_bytes());
+        spki.extend_from_slice(&[0x03, 0x42, 0x00, 0x04]);
+        spki.extend_from_slice(&[0x11; 64]);
+        let info = PublicKeyInfo::parse(&spki).unwrap();
+        assert!(
+            matches!(info.key, SubjectPublicKey::Ec { curve: Some(EcCurve::P256), ref point } if point.len() == 65)
+        );
+    }
+}

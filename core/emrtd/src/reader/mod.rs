@@ -1,0 +1,1049 @@
+//! The eMRTD reader as a sans-IO state machine.
+//!
+//! [`Reader`] emits encoded command APDUs and consumes raw responses; it never
+//! performs I/O itself. The order of work follows ICAO 9303 Part 11 and what
+//! real documents need: EF.CardAccess first (from the master file), PACE if
+//! it is offered, otherwise (or when PACE fails) BAC; then the applet's files
+//! with the adaptive read strategy of [`files`], chip authentication right
+//! after DG14 (it re-keys secure messaging) and active authentication after
+//! DG15. After a lost tag, [`Reader::resume`] re-establishes access control
+//! and continues from the last offset.
+//!
+//! [`driver`] runs the machine over an async [`Transport`](crate::apdu::Transport).
+
+pub mod aa;
+pub mod driver;
+pub mod files;
+
+use std::collections::BTreeMap;
+
+use crate::apdu::{CommandApdu, ResponseApdu, Status, StatusWord, TransportLimits};
+use crate::bac::{self, AccessKey, BacError, BacReader};
+use crate::crypto::{self, CipherKind, OsRng, Rng};
+use crate::pace::{Curve, PaceError, PaceReader, PaceStep, PaceSuite};
+use crate::sm::{SmError, SmSession};
+use crate::tlv;
+pub use files::{ChunkPolicy, FileError, FileRead, ReadNext, ReadStrategy};
+use thiserror::Error;
+use zeroize::Zeroizing;
+
+/// The eMRTD application identifier.
+pub const EMRTD_AID: [u8; 7] = [0xA0, 0x00, 0x00, 0x02, 0x47, 0x10, 0x01];
+pub const FID_CARD_ACCESS: u16 = 0x011C;
+pub const FID_COM: u16 = 0x011E;
+pub const FID_SOD: u16 = 0x011D;
+pub const FID_DG14: u16 = 0x010E;
+pub const FID_DG15: u16 = 0x010F;
+/// Queue entries that are not files.
+const JOB_CA: u16 = 0xFFFE;
+const JOB_AA: u16 = 0xFFFF;
+/// How often a read may be resumed after a lost tag before giving up.
+pub const MAX_RESUMPTIONS: u32 = 8;
+
+/// Which access control to use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccessPolicy {
+    /// PACE when EF.CardAccess offers a supported suite, BAC otherwise or when PACE fails.
+    Auto,
+    PaceOnly,
+    BacOnly,
+}
+
+/// What to read and how.
+#[derive(Clone)]
+pub struct ReaderConfig {
+    pub key: AccessKey,
+    pub limits: TransportLimits,
+    pub access: AccessPolicy,
+    pub strategy: ReadStrategy,
+    /// Files to read; `None` reads EF.COM and then every readable data group it lists, and EF.SOD.
+    pub files: Option<Vec<u16>>,
+    pub chip_authentication: bool,
+    pub active_authentication: bool,
+}
+
+impl core::fmt::Debug for ReaderConfig {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("ReaderConfig")
+            .field("limits", &self.limits)
+            .field("access", &self.access)
+            .field("strategy", &self.strategy)
+            .field("files", &self.files)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ReaderConfig {
+    pub fn new(key: AccessKey) -> Self {
+        Self {
+            key,
+            limits: TransportLimits::default(),
+            access: AccessPolicy::Auto,
+            strategy: ReadStrategy::Adaptive,
+            files: None,
+            chip_authentication: true,
+            active_authentication: true,
+        }
+    }
+}
+
+/// Why a read failed. A chip that fails chip or active authentication is a failed read.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum ReaderError {
+    #[error("the chip has no eMRTD application")]
+    NoApplication,
+    #[error("access control failed: the document number, dates or CAN do not match the chip")]
+    AccessDenied,
+    #[error("PACE: {0}")]
+    Pace(#[from] PaceError),
+    #[error("BAC: {0}")]
+    Bac(#[from] BacError),
+    #[error("secure messaging: {0}")]
+    Sm(#[from] SmError),
+    #[error("reading: {0}")]
+    File(#[from] FileError),
+    #[error("{step}: the chip answered {sw}")]
+    Refused { step: &'static str, sw: StatusWord },
+    #[error("the chip's answer to {step} is malformed")]
+    Malformed { step: &'static str },
+    #[error("chip authentication failed: {0}")]
+    ChipAuthenticationFailed(&'static str),
+    #[error("active authentication failed: {0}")]
+    ActiveAuthenticationFailed(&'static str),
+    #[error("PACE is required but the chip does not offer a supported suite")]
+    PaceUnavailable,
+    #[error("the read was resumed {0} times; giving up")]
+    TooManyResumptions(u32),
+    #[error("the reader is not waiting for a response")]
+    NotWaiting,
+    #[error("the random source failed")]
+    Random,
+    #[error("APDU: {0}")]
+    Apdu(#[from] crate::apdu::ApduError),
+}
+
+/// The access control a read used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccessProtocol {
+    Bac,
+    Pace(PaceSuite),
+}
+
+impl AccessProtocol {
+    pub fn name(&self) -> String {
+        match self {
+            AccessProtocol::Bac => "BAC".into(),
+            AccessProtocol::Pace(s) => format!("PACE {}", s.name()),
+        }
+    }
+}
+
+/// Outcome of chip or active authentication.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuthOutcome {
+    /// The document does not support it (no DG14/DG15) or it was not asked for.
+    NotPerformed,
+    /// The chip proved possession of the key (chip authentication: secure
+    /// messaging under the new keys verified).
+    Passed,
+    /// Challenge and signature collected but not verified here (RSA keys:
+    /// ISO 9796-2 is not implemented yet); see [`aa::verify`].
+    Collected(ActiveAuthEvidence),
+}
+
+/// Active authentication's challenge and the chip's signature over it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActiveAuthEvidence {
+    pub challenge: [u8; 8],
+    pub signature: Vec<u8>,
+}
+
+/// Counters of one read.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ReadStats {
+    pub apdus: u32,
+    pub bytes_sent: u64,
+    pub bytes_received: u64,
+    pub resumptions: u32,
+    pub chunk_fallbacks: u32,
+    /// The plaintext read size in use at the end.
+    pub final_read_size: usize,
+    pub extended_length_used: bool,
+}
+
+/// Everything a complete read produced. File contents are the raw bytes read
+/// (passive authentication hashes exactly these).
+#[derive(Clone)]
+pub struct ReadOutcome {
+    pub access: AccessProtocol,
+    pub card_access: Option<Vec<u8>>,
+    pub files: BTreeMap<u16, Vec<u8>>,
+    pub chip_authentication: AuthOutcome,
+    pub active_authentication: AuthOutcome,
+    pub stats: ReadStats,
+}
+
+impl core::fmt::Debug for ReadOutcome {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let sizes: BTreeMap<String, usize> = self
+            .files
+            .iter()
+            .map(|(k, v)| (format!("{k:04X}"), v.len()))
+            .collect();
+        f.debug_struct("ReadOutcome")
+            .field("access", &self.access)
+            .field("file_sizes", &sizes)
+            .field("chip_authentication", &self.chip_authentication)
+            .field("active_authentication", &self.active_authentication)
+            .field("stats", &self.stats)
+            .finish()
+    }
+}
+
+/// Bytes read out of bytes expected (expected grows as file headers are read).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Progress {
+    pub bytes_read: usize,
+    pub bytes_expected: usize,
+    pub files_done: usize,
+    pub files_total: usize,
+}
+
+/// What the caller does next.
+#[derive(Debug)]
+pub enum Step {
+    /// Transmit these bytes and pass the answer to [`Reader::on_response`].
+    Transmit(Vec<u8>),
+    /// The read is complete.
+    Done(Box<ReadOutcome>),
+}
+
+/// A chip-authentication key from DG14.
+#[derive(Clone)]
+struct CaKey {
+    curve: Curve,
+    point: Vec<u8>,
+    cipher: CipherKind,
+    oid: Option<Vec<u8>>,
+    key_id: Option<Vec<u8>>,
+}
+
+enum Phase {
+    Start,
+    SelectMf,
+    SelectCardAccess,
+    ReadCardAccess(FileRead),
+    Pace(PaceReader),
+    SelectAppletPlain,
+    BacChallenge,
+    BacAuth(BacReader),
+    SelectAppletSm,
+    SelectFile(FileRead),
+    ReadFile(FileRead),
+    CaSetAt {
+        key: CaKey,
+        sk: Zeroizing<Vec<u8>>,
+        pk: Vec<u8>,
+    },
+    CaGa {
+        key: CaKey,
+        sk: Zeroizing<Vec<u8>>,
+    },
+    ActiveAuth([u8; 8]),
+    Done,
+}
+
+/// The reader state machine. Create with [`Reader::new`], call [`Reader::start`],
+/// then feed every answer to [`Reader::on_response`].
+pub struct Reader {
+    cfg: ReaderConfig,
+    rng: Box<dyn Rng + Send>,
+    phase: Phase,
+    sm: Option<SmSession>,
+    access: Option<AccessProtocol>,
+    pace_suites: Vec<PaceSuite>,
+    card_access: Option<Vec<u8>>,
+    card_access_done: bool,
+    pace_failed: bool,
+    queue: Vec<u16>,
+    files: BTreeMap<u16, Vec<u8>>,
+    partial: Option<FileRead>,
+    policy: Option<ChunkPolicy>,
+    ca_key: Option<CaKey>,
+    ca: AuthOutcome,
+    aa: AuthOutcome,
+    /// Whether CA re-keyed the session (it must be redone after a resumption).
+    ca_done: bool,
+    /// CA re-keyed but no answer under the new keys has verified yet.
+    ca_unconfirmed: bool,
+    stats: ReadStats,
+    /// The chip refused an extended-length APDU; never try again in this read.
+    chip_rejects_extended: bool,
+    /// Progress frozen when the outcome was handed out.
+    final_progress: Option<Progress>,
+    /// The plain command behind the outstanding APDU (needed to unwrap odd-INS answers).
+    outstanding: Option<CommandApdu>,
+}
+
+impl core::fmt::Debug for Reader {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Reader")
+            .field("access", &self.access)
+            .field("stats", &self.stats)
+            .finish_non_exhaustive()
+    }
+}
+
+fn resp_sw_not_found(resp: &ResponseApdu) -> bool {
+    resp.sw == StatusWord::FILE_NOT_FOUND
+}
+
+fn select_fid(fid: u16) -> CommandApdu {
+    CommandApdu::new(0x00, 0xA4, 0x02, 0x0C).with_data(fid.to_be_bytes().to_vec())
+}
+
+fn select_applet() -> CommandApdu {
+    CommandApdu::new(0x00, 0xA4, 0x04, 0x0C).with_data(EMRTD_AID.to_vec())
+}
+
+fn select_mf() -> CommandApdu {
+    CommandApdu::new(0x00, 0xA4, 0x00, 0x0C).with_data(vec![0x3F, 0x00])
+}
+
+impl Reader {
+    /// A reader drawing randomness from the operating system.
+    pub fn new(cfg: ReaderConfig) -> Self {
+        Self::with_rng(cfg, Box::new(OsRng))
+    }
+
+    /// A reader with a caller-supplied random source (tests).
+    pub fn with_rng(cfg: ReaderConfig, rng: Box<dyn Rng + Send>) -> Self {
+        let queue = match &cfg.files {
+            Some(list) => list.iter().rev().copied().collect(),
+            None => vec![FID_COM],
+        };
+        Self {
+            cfg,
+            rng,
+            phase: Phase::Start,
+            sm: None,
+            access: None,
+            pace_suites: Vec::new(),
+            card_access: None,
+            card_access_done: false,
+            pace_failed: false,
+            queue,
+            files: BTreeMap::new(),
+            partial: None,
+            policy: None,
+            ca_key: None,
+            ca: AuthOutcome::NotPerformed,
+            aa: AuthOutcome::NotPerformed,
+            ca_done: false,
+            ca_unconfirmed: false,
+            stats: ReadStats::default(),
+            outstanding: None,
+            final_progress: None,
+            chip_rejects_extended: false,
+        }
+    }
+
+    /// Takes the transport's limits (the driver calls this with what the phone reports).
+    pub fn set_limits(&mut self, limits: TransportLimits) {
+        self.cfg.limits = limits;
+        self.policy = None;
+    }
+
+    pub fn stats(&self) -> ReadStats {
+        self.stats
+    }
+
+    /// Bytes read so far out of the bytes known to be expected.
+    pub fn progress(&self) -> Progress {
+        if let Some(p) = self.final_progress {
+            return p;
+        }
+        let done: usize = self.files.values().map(Vec::len).sum();
+        let (pr, pt) = match self.current_file() {
+            Some(f) => (f.data.len(), f.total.unwrap_or(f.data.len())),
+            None => (0, 0),
+        };
+        let queued = self.queue.iter().filter(|j| **j < JOB_CA).count();
+        let files_total = self.files.len() + queued + usize::from(self.current_file().is_some());
+        Progress {
+            bytes_read: done + pr,
+            bytes_expected: done + pt,
+            files_done: self.files.len(),
+            files_total,
+        }
+    }
+
+    fn current_file(&self) -> Option<&FileRead> {
+        match &self.phase {
+            Phase::SelectFile(f) | Phase::ReadFile(f) => Some(f),
+            _ => self.partial.as_ref(),
+        }
+    }
+
+    /// The first APDU of a read.
+    pub fn start(&mut self) -> Result<Step, ReaderError> {
+        self.phase = Phase::Start;
+        self.begin_access()
+    }
+
+    /// After a lost tag: forget the session and start access control again;
+    /// files already read and the current file's bytes are kept.
+    pub fn resume(&mut self) -> Result<Step, ReaderError> {
+        self.stats.resumptions += 1;
+        if self.stats.resumptions > MAX_RESUMPTIONS {
+            return Err(ReaderError::TooManyResumptions(self.stats.resumptions));
+        }
+        match core::mem::replace(&mut self.phase, Phase::Start) {
+            Phase::SelectFile(f) | Phase::ReadFile(f) => self.partial = Some(f),
+            Phase::ActiveAuth(_) => self.queue.push(JOB_AA),
+            Phase::CaSetAt { .. } | Phase::CaGa { .. } => self.queue.push(JOB_CA),
+            _ => {}
+        }
+        self.sm = None;
+        self.outstanding = None;
+        if self.ca_done {
+            // The re-keyed session is gone; redo chip authentication before reading on.
+            self.ca_done = false;
+            self.ca_unconfirmed = false;
+            self.ca = AuthOutcome::NotPerformed;
+            self.queue.push(JOB_CA);
+        }
+        self.begin_access()
+    }
+
+    fn begin_access(&mut self) -> Result<Step, ReaderError> {
+        if self.cfg.access != AccessPolicy::BacOnly && !self.card_access_done {
+            let policy = self.plain_policy();
+            if policy.sfi {
+                // READ BINARY by SFI saves selecting the MF and the EF.
+                let mut f = FileRead::new(FID_CARD_ACCESS);
+                let cmd = f.next_command(&policy);
+                self.phase = Phase::ReadCardAccess(f);
+                return self.send(cmd);
+            }
+            self.phase = Phase::SelectMf;
+            return self.send(select_mf());
+        }
+        self.after_card_access()
+    }
+
+    fn after_card_access(&mut self) -> Result<Step, ReaderError> {
+        let suite = if self.cfg.access == AccessPolicy::BacOnly || self.pace_failed {
+            None
+        } else {
+            self.pace_suites.first().copied()
+        };
+        match suite {
+            Some(suite) => {
+                let (p, cmd) = PaceReader::start(&self.cfg.key, suite);
+                self.phase = Phase::Pace(p);
+                self.send(cmd)
+            }
+            None if self.cfg.access == AccessPolicy::PaceOnly => Err(ReaderError::PaceUnavailable),
+            None => {
+                self.phase = Phase::SelectAppletPlain;
+                self.send(select_applet())
+            }
+        }
+    }
+
+    fn send(&mut self, cmd: CommandApdu) -> Result<Step, ReaderError> {
+        let wire = match &mut self.sm {
+            Some(sm) => sm.wrap(&cmd)?.encode()?,
+            None => cmd.encode()?,
+        };
+        self.outstanding = Some(cmd);
+        self.stats.apdus += 1;
+        self.stats.bytes_sent += wire.len() as u64;
+        Ok(Step::Transmit(wire))
+    }
+
+    /// Consumes the chip's answer to the last transmitted APDU.
+    pub fn on_response(&mut self, raw: &[u8]) -> Result<Step, ReaderError> {
+        self.stats.bytes_received += raw.len() as u64;
+        if self.outstanding.take().is_none() {
+            return Err(ReaderError::NotWaiting);
+        }
+        let resp = match &mut self.sm {
+            Some(sm) => match sm.unwrap(raw) {
+                Ok(r) => {
+                    if self.ca_unconfirmed {
+                        self.ca_unconfirmed = false;
+                        self.ca = AuthOutcome::Passed;
+                    }
+                    r
+                }
+                Err(e) => return self.on_sm_error(e),
+            },
+            None => ResponseApdu::parse(raw)?,
+        };
+        let phase = core::mem::replace(&mut self.phase, Phase::Done);
+        self.advance(phase, resp)
+    }
+
+    fn on_sm_error(&mut self, e: SmError) -> Result<Step, ReaderError> {
+        if self.ca_unconfirmed {
+            return Err(ReaderError::ChipAuthenticationFailed(
+                "the chip cannot answer under the new session keys",
+            ));
+        }
+        match (&self.phase, e) {
+            (Phase::CaGa { .. } | Phase::CaSetAt { .. }, SmError::Unprotected { sw }) => {
+                Err(ReaderError::Refused {
+                    step: "chip authentication",
+                    sw,
+                })
+            }
+            // A chip that drops secure messaging (6987/6988 in clear) mid-read is
+            // handled like a lost tag: start over and continue from the offset.
+            (Phase::ReadFile(_) | Phase::SelectFile(_), SmError::Unprotected { sw }) => {
+                if matches!(sw.meaning(), Status::WrongLength | Status::WrongLe(_))
+                    && self.policy.is_some_and(|p| p.extended)
+                {
+                    // A chip without extended length may reject the APDU before secure messaging.
+                    self.chip_rejects_extended = true;
+                    self.policy = None;
+                    self.stats.chunk_fallbacks += 1;
+                }
+                self.resume()
+            }
+            (_, e) => Err(e.into()),
+        }
+    }
+
+    fn advance(&mut self, phase: Phase, resp: ResponseApdu) -> Result<Step, ReaderError> {
+        match phase {
+            Phase::Start | Phase::Done => Err(ReaderError::NotWaiting),
+            Phase::SelectMf => {
+                // Some chips have no selectable MF; EF.CardAccess may still be readable.
+                self.phase = Phase::SelectCardAccess;
+                self.send(select_fid(FID_CARD_ACCESS))
+            }
+            Phase::SelectCardAccess => {
+                if !resp.sw.is_success() {
+                    self.card_access_done = true;
+                    return self.after_card_access();
+                }
+                let policy = self.plain_policy();
+                let mut f = FileRead::new(FID_CARD_ACCESS);
+                f.selected = true;
+                let cmd = f.next_command(&policy);
+                self.phase = Phase::ReadCardAccess(f);
+                self.send(cmd)
+            }
+            Phase::ReadCardAccess(mut f) => {
+                let mut policy = self.plain_policy();
+                match f.on_response(&resp, &mut policy) {
+                    Ok(ReadNext::NeedSelect) if resp.sw == StatusWord::FILE_NOT_FOUND => {
+                        self.card_access_done = true;
+                        self.after_card_access()
+                    }
+                    Ok(ReadNext::NeedSelect) => {
+                        self.phase = Phase::SelectMf;
+                        self.send(select_mf())
+                    }
+                    Ok(ReadNext::Read(cmd)) => {
+                        self.phase = Phase::ReadCardAccess(f);
+                        self.send(cmd)
+                    }
+                    Ok(ReadNext::Complete) => {
+                        self.card_access_done = true;
+                        self.pace_suites = pace_suites_from_card_access(&f.data);
+                        self.card_access = Some(f.data);
+                        self.after_card_access()
+                    }
+                    Err(_) => {
+                        self.card_access_done = true;
+                        self.after_card_access()
+                    }
+                }
+            }
+            Phase::Pace(mut p) => match p.step(&resp, self.rng.as_mut()) {
+                Ok(PaceStep::Send(cmd)) => {
+                    self.phase = Phase::Pace(p);
+                    self.send(cmd)
+                }
+                Ok(PaceStep::Done(sm)) => {
+                    self.sm = Some(sm);
+                    self.access = Some(AccessProtocol::Pace(p.suite()));
+                    self.phase = Phase::SelectAppletSm;
+                    self.send(select_applet())
+                }
+                Err(e) => {
+                    if self.cfg.access == AccessPolicy::PaceOnly {
+                        return Err(match e {
+                            PaceError::BadToken => ReaderError::AccessDenied,
+                            PaceError::Refused { sw, .. } if sw.sw1() == 0x63 => {
+                                ReaderError::AccessDenied
+                            }
+                            e => e.into(),
+                        });
+                    }
+                    // ICAO 9303 Part 11, 4.2: a reader that fails PACE may try BAC.
+                    self.pace_failed = true;
+                    self.after_card_access()
+                }
+            },
+            Phase::SelectAppletPlain => {
+                if !resp.sw.is_success() {
+                    return Err(ReaderError::NoApplication);
+                }
+                self.phase = Phase::BacChallenge;
+                self.send(bac::get_challenge())
+            }
+            Phase::BacChallenge => {
+                if !resp.sw.is_success() {
+                    return Err(ReaderError::Refused {
+                        step: "GET CHALLENGE",
+                        sw: resp.sw,
+                    });
+                }
+                let keys = self.cfg.key.bac_keys().ok_or(ReaderError::AccessDenied)?;
+                let (b, cmd) = BacReader::start(keys, &resp.data, self.rng.as_mut())?;
+                self.phase = Phase::BacAuth(b);
+                self.send(cmd)
+            }
+            Phase::BacAuth(b) => {
+                if !resp.sw.is_success() {
+                    return Err(match resp.sw.meaning() {
+                        Status::SecurityStatusNotSatisfied
+                        | Status::AuthenticationFailed
+                        | Status::VerificationFailed { .. } => ReaderError::AccessDenied,
+                        _ => ReaderError::Refused {
+                            step: "MUTUAL AUTHENTICATE",
+                            sw: resp.sw,
+                        },
+                    });
+                }
+                let sm = b.finish(&resp.data).map_err(|e| match e {
+                    BacError::BadMac | BacError::ChallengeMismatch => ReaderError::AccessDenied,
+                    e => e.into(),
+                })?;
+                self.sm = Some(sm);
+                self.access = Some(AccessProtocol::Bac);
+                self.next_work()
+            }
+            Phase::SelectAppletSm => {
+                if !resp.sw.is_success() {
+                    return Err(ReaderError::NoApplication);
+                }
+                self.next_work()
+            }
+            Phase::SelectFile(mut f) => {
+                if !resp.sw.is_success() {
+                    if resp.sw == StatusWord::FILE_NOT_FOUND && self.cfg.files.is_none() {
+                        // EF.COM listed a data group the chip does not have; skip it.
+                        return self.next_work();
+                    }
+                    return Err(ReaderError::Refused {
+                        step: "SELECT file",
+                        sw: resp.sw,
+                    });
+                }
+                f.selected = true;
+                let policy = self.policy();
+                let cmd = f.next_command(&policy);
+                self.phase = Phase::ReadFile(f);
+                self.send(cmd)
+            }
+            Phase::ReadFile(f) => self.on_read(f, resp),
+            Phase::CaSetAt { key, sk, pk } => {
+                if !resp.sw.is_success() {
+                    return Err(ReaderError::ChipAuthenticationFailed(
+                        "the chip refused MSE:Set AT",
+                    ));
+                }
+                let cmd = CommandApdu::new(0x00, 0x86, 0x00, 0x00)
+                    .with_data(tlv::encode(0x7C, &tlv::encode(0x80, &pk)))
+                    .with_le(256);
+                self.phase = Phase::CaGa { key, sk };
+                self.send(cmd)
+            }
+            Phase::CaGa { key, sk } => {
+                if !resp.sw.is_success() {
+                    return Err(ReaderError::ChipAuthenticationFailed(
+                        "the chip refused the ephemeral key",
+                    ));
+                }
+                self.rekey_after_ca(&key, &sk)?;
+                self.next_work()
+            }
+            Phase::ActiveAuth(challenge) => {
+                if !resp.sw.is_success() || resp.data.is_empty() {
+                    return Err(ReaderError::ActiveAuthenticationFailed(
+                        "the chip refused INTERNAL AUTHENTICATE",
+                    ));
+                }
+                let evidence = ActiveAuthEvidence {
+                    challenge,
+                    signature: resp.data,
+                };
+                let dg15 = self.files.get(&FID_DG15).map(Vec::as_slice).unwrap_or(&[]);
+                let dg14 = self.files.get(&FID_DG14).map(Vec::as_slice);
+                self.aa = match aa::verify(dg15, dg14, &evidence) {
+                    Ok(()) => AuthOutcome::Passed,
+                    Err(aa::AaError::Unsupported(_)) => AuthOutcome::Collected(evidence),
+                    Err(aa::AaError::Invalid) => {
+                        return Err(ReaderError::ActiveAuthenticationFailed(
+                            "the signature over the challenge does not verify",
+                        ));
+                    }
+                    Err(aa::AaError::MalformedDg15) => {
+                        return Err(ReaderError::ActiveAuthenticationFailed("DG15 is malformed"));
+                    }
+                };
+                self.next_work()
+            }
+        }
+    }
+
+    /// The read policy before secure messaging (EF.CardAccess).
+    fn plain_policy(&self) -> ChunkPolicy {
+        ChunkPolicy::new(
+            self.cfg.strategy,
+            None,
+            self.cfg.limits.max_transceive,
+            false,
+        )
+    }
+
+    fn policy(&mut self) -> ChunkPolicy {
+        if let Some(p) = self.policy {
+            return p;
+        }
+        let cipher = self.sm.as_ref().map(SmSession::cipher);
+        let extended = self.cfg.limits.extended_length && !self.chip_rejects_extended;
+        let p = ChunkPolicy::new(
+            self.cfg.strategy,
+            cipher,
+            self.cfg.limits.max_transceive,
+            extended,
+        );
+        self.policy = Some(p);
+        p
+    }
+
+    fn on_read(&mut self, mut f: FileRead, resp: ResponseApdu) -> Result<Step, ReaderError> {
+        let mut policy = self.policy();
+        let before = policy.fallbacks;
+        let next = f.on_response(&resp, &mut policy);
+        self.stats.chunk_fallbacks += policy.fallbacks - before;
+        self.policy = Some(policy);
+        match next? {
+            ReadNext::Read(cmd) => {
+                self.phase = Phase::ReadFile(f);
+                self.send(cmd)
+            }
+            ReadNext::NeedSelect => {
+                if resp_sw_not_found(&resp) {
+                    // The chip knows SFIs; the file just is not there. SELECT gives the verdict.
+                } else if let Some(p) = &mut self.policy {
+                    p.sfi = false;
+                }
+                let fid = f.fid;
+                self.phase = Phase::SelectFile(f);
+                self.send(select_fid(fid))
+            }
+            ReadNext::Complete => {
+                let fid = f.fid;
+                self.files.insert(fid, f.data);
+                self.after_file(fid)?;
+                self.next_work()
+            }
+        }
+    }
+
+    /// Plans follow-up work once a file is complete.
+    fn after_file(&mut self, fid: u16) -> Result<(), ReaderError> {
+        let data = self.files.get(&fid).cloned().unwrap_or_default();
+        match fid {
+            FID_COM if self.cfg.files.is_none() => {
+                let mut plan = files_from_com(&data);
+                // DG14 first so chip authentication protects the rest of the read.
+                plan.sort_by_key(|f| if *f == FID_DG14 { 0 } else { 1 });
+                plan.push(FID_SOD);
+                for f in plan.into_iter().rev() {
+                    if !self.files.contains_key(&f) {
+                        self.queue.push(f);
+                    }
+                }
+            }
+            FID_DG14 if self.cfg.chip_authentication => {
+                if let Some(key) = ca_key_from_dg14(&data) {
+                    self.ca_key = Some(key);
+                    self.queue.push(JOB_CA);
+                }
+            }
+            FID_DG15 if self.cfg.active_authentication => self.queue.push(JOB_AA),
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// Starts the next queued job: a file, chip authentication or active authentication.
+    fn next_work(&mut self) -> Result<Step, ReaderError> {
+        // Chip authentication comes before anything else, including an interrupted file.
+        if self.queue.last() == Some(&JOB_CA) {
+            self.queue.pop();
+            return self.start_ca();
+        }
+        if let Some(f) = self.partial.take() {
+            let fid = f.fid;
+            self.phase = Phase::SelectFile(f);
+            return self.send(select_fid(fid));
+        }
+        let Some(job) = self.queue.pop() else {
+            return self.finish();
+        };
+        match job {
+            JOB_CA => self.start_ca(),
+            JOB_AA => {
+                let mut challenge = [0u8; 8];
+                self.rng
+                    .fill(&mut challenge)
+                    .map_err(|_| ReaderError::Random)?;
+                self.phase = Phase::ActiveAuth(challenge);
+                self.send(
+                    CommandApdu::new(0x00, 0x88, 0x00, 0x00)
+                        .with_data(challenge.to_vec())
+                        .with_le(256),
+                )
+            }
+            fid => {
+                let policy = self.policy();
+                let mut f = FileRead::new(fid);
+                let cmd = f.next_command(&policy);
+                if f.offset() == 0 && policy.sfi && files::sfi_of(fid).is_some() {
+                    self.phase = Phase::ReadFile(f);
+                    return self.send(cmd);
+                }
+                self.phase = Phase::SelectFile(FileRead::new(fid));
+                self.send(select_fid(fid))
+            }
+        }
+    }
+
+    fn start_ca(&mut self) -> Result<Step, ReaderError> {
+        let Some(key) = self.ca_key.clone() else {
+            return self.next_work();
+        };
+        let sk = key
+            .curve
+            .random_scalar(self.rng.as_mut())
+            .map_err(|_| ReaderError::Random)?;
+        let pk = key
+            .curve
+            .mul_generator(&sk)
+            .map_err(|_| ReaderError::Random)?;
+        match (&key.oid, key.cipher) {
+            (Some(oid), c) if c != CipherKind::Tdes => {
+                let mut data = tlv::encode(0x80, oid);
+                if let Some(id) = &key.key_id {
+                    data.extend(tlv::encode(0x84, id));
+                }
+                self.phase = Phase::CaSetAt { key, sk, pk };
+                self.send(CommandApdu::new(0x00, 0x22, 0x41, 0xA4).with_data(data))
+            }
+            _ => {
+                // Chip authentication version 1 with 3DES: MSE:Set KAT carries the key.
+                let mut data = tlv::encode(0x91, &pk);
+                if let Some(id) = &key.key_id {
+                    data.extend(tlv::encode(0x84, id));
+                }
+                self.phase = Phase::CaGa { key, sk };
+                self.send(CommandApdu::new(0x00, 0x22, 0x41, 0xA6).with_data(data))
+            }
+        }
+    }
+
+    fn rekey_after_ca(&mut self, key: &CaKey, sk: &[u8]) -> Result<(), ReaderError> {
+        let shared = key.curve.shared_secret(&key.point, sk).map_err(|_| {
+            ReaderError::ChipAuthenticationFailed("the DG14 key is not a valid point")
+        })?;
+        let ks_enc = crypto::kdf(&shared, crypto::KDF_ENC, key.cipher);
+        let ks_mac = crypto::kdf(&shared, crypto::KDF_MAC, key.cipher);
+        self.sm = Some(SmSession::with_zero_ssc(key.cipher, ks_enc, ks_mac)?);
+        self.policy = None;
+        self.ca_done = true;
+        // The next protected answer is the proof that the chip holds the DG14 private key.
+        self.ca_unconfirmed = true;
+        Ok(())
+    }
+
+    fn finish(&mut self) -> Result<Step, ReaderError> {
+        self.phase = Phase::Done;
+        let policy = self.policy();
+        self.stats.final_read_size = policy.size();
+        self.stats.extended_length_used = policy.extended;
+        if self.ca_unconfirmed {
+            return Err(ReaderError::ChipAuthenticationFailed(
+                "no answer under the new session keys",
+            ));
+        }
+        self.final_progress = Some(self.progress());
+        Ok(Step::Done(Box::new(ReadOutcome {
+            access: self.access.unwrap_or(AccessProtocol::Bac),
+            card_access: self.card_access.clone(),
+            files: core::mem::take(&mut self.files),
+            chip_authentication: self.ca.clone(),
+            active_authentication: self.aa.clone(),
+            stats: self.stats,
+        })))
+    }
+}
+
+/// PACE suites offered by EF.CardAccess that this crate implements, in the chip's order.
+pub fn pace_suites_from_card_access(data: &[u8]) -> Vec<PaceSuite> {
+    let mut out = Vec::new();
+    let Ok(set) = tlv::parse_single(data) else {
+        return out;
+    };
+    let Ok(children) = set.children() else {
+        return out;
+    };
+    for info in children.flatten() {
+        let Ok(mut r) = info.children() else { continue };
+        let Ok(oid) = r.expect(0x06) else { continue };
+        let _version = r.expect(0x02);
+        let param = match r.expect(0x02) {
+            Ok(p) => p.value.iter().fold(0u64, |a, b| {
+                a.saturating_mul(256).saturating_add(u64::from(*b))
+            }),
+            Err(_) => continue,
+        };
+        match PaceSuite::from_oid(oid.value, param) {
+            Ok(s) if !out.contains(&s) => out.push(s),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Data groups listed in EF.COM that an inspection system without terminal
+/// authentication can read (DG3/DG4 need EAC).
+pub fn files_from_com(com: &[u8]) -> Vec<u16> {
+    let mut out = Vec::new();
+    let Ok(t) = tlv::parse_single(com) else {
+        return out;
+    };
+    let Ok(Some(list)) = t.find(0x5C) else {
+        return out;
+    };
+    for tag in list.value {
+        let dg = match tag {
+            0x61 => 1,
+            0x75 => 2,
+            0x6B => 11,
+            0x6C => 12,
+            0x6D => 13,
+            0x6E => 14,
+            0x6F => 15,
+            0x70 => 16,
+            0x67 => 5,
+            0x68 => 6,
+            0x69 => 7,
+            _ => continue,
+        };
+        out.push(0x0100 + dg);
+    }
+    out
+}
+
+fn ca_key_from_dg14(dg14: &[u8]) -> Option<CaKey> {
+    use crate::lds::{EcCurve, SecurityInfos, SubjectPublicKey};
+    let infos = SecurityInfos::parse_dg14(dg14).ok()?;
+    let pk = infos
+        .chip_authentication_public_keys()
+        .find_map(|k| match &k.public_key.key {
+            SubjectPublicKey::Ec {
+                curve: Some(c),
+                point,
+            } => {
+                let curve = match c {
+                    EcCurve::P256 => Curve::P256,
+                    EcCurve::P384 => Curve::P384,
+                    EcCurve::BrainpoolP256r1 => Curve::BrainpoolP256r1,
+                    EcCurve::BrainpoolP384r1 => Curve::BrainpoolP384r1,
+                };
+                Some((curve, point.clone(), k.key_id))
+            }
+            _ => None,
+        })?;
+    let (curve, point, key_id) = pk;
+    let info = infos
+        .chip_authentication_infos()
+        .find(|i| key_id.is_none() || i.key_id.is_none() || i.key_id == key_id);
+    let (cipher, oid) = match info {
+        Some(i) => {
+            let cipher = match i.cipher {
+                Some(crate::lds::PaceCipher::AesCbcCmac128) => CipherKind::Aes128,
+                Some(crate::lds::PaceCipher::AesCbcCmac192) => CipherKind::Aes192,
+                Some(crate::lds::PaceCipher::AesCbcCmac256) => CipherKind::Aes256,
+                _ => CipherKind::Tdes,
+            };
+            (cipher, Some(i.oid.as_bytes().to_vec()))
+        }
+        None => (CipherKind::Tdes, None),
+    };
+    let key_id = key_id.map(|id| {
+        let b = id.to_be_bytes();
+        let skip = b.iter().take_while(|x| **x == 0).count().min(7);
+        b.get(skip..).unwrap_or(&[0]).to_vec()
+    });
+    Some(CaKey {
+        curve,
+        point,
+        cipher,
+        oid,
+        key_id,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::crypto::tests::hex;
+
+    #[test]
+    fn card_access_suites() {
+        let s = pace_suites_from_card_access(&hex("31143012060A04007F0007020204020202010202010D"));
+        assert_eq!(
+            s,
+            vec![PaceSuite::new(Curve::BrainpoolP256r1, CipherKind::Aes128)]
+        );
+        assert!(pace_suites_from_card_access(&[0x31, 0x05, 0, 0]).is_empty());
+    }
+
+    #[test]
+    fn com_lists_readable_groups() {
+        let com = hex("60145F0104303130365F36063034303030305C026175");
+        assert_eq!(files_from_com(&com), vec![0x0101, 0x0102]);
+        assert!(files_from_com(&[0x60, 0x00]).is_empty());
+    }
+
+    #[test]
+    fn bac_only_starts_with_select_applet() {
+        let key = AccessKey::from_mrz("L898902C", "690806", "940623").unwrap();
+        let mut cfg = ReaderConfig::new(key);
+        cfg.access = AccessPolicy::BacOnly;
+        let mut r = Reader::new(cfg);
+        match r.start().unwrap() {
+            Step::Transmit(apdu) => assert_eq!(apdu, hex("00A4040C07A0000002471001")),
+            Step::Done(_) => panic!(),
+        }
+        assert!(matches!(
+            r.on_response(&hex("6A82")),
+            Err(ReaderError::NoApplication)
+        ));
+        assert!(matches!(
+            r.on_response(&hex("9000")),
+            Err(ReaderError::NotWaiting)
+        ));
+    }
+}

@@ -1,0 +1,422 @@
+//! End to end: the reader state machine against the virtual chip, for BAC and
+//! every PACE suite, with faults and resumption.
+#![cfg(feature = "virtual-chip")]
+#![allow(clippy::unwrap_used)]
+
+use std::collections::BTreeMap;
+
+use aktiver_emrtd::apdu::TransportLimits;
+use aktiver_emrtd::bac::AccessKey;
+use aktiver_emrtd::crypto::CipherKind;
+use aktiver_emrtd::issuer::{self, DocumentSpec, SPECIMEN_TD1, SPECIMEN_TD3, TestPki};
+use aktiver_emrtd::pace::{Curve, PaceSuite};
+use aktiver_emrtd::reader::driver::{self, DriveError};
+use aktiver_emrtd::reader::{
+    AccessPolicy, AccessProtocol, AuthOutcome, ReadOutcome, Reader, ReaderConfig, ReaderError,
+};
+use aktiver_emrtd::tlv;
+use aktiver_emrtd::virtual_chip::{ChipProfile, Faults, LinkModel, VirtualChip, VirtualTransport};
+
+const LINK: LinkModel = LinkModel::new(424_000, 10_000);
+
+fn issued(spec: &DocumentSpec) -> ChipProfile {
+    let pki = TestPki::generate(Default::default()).unwrap();
+    let doc = issuer::issue(&pki, spec).unwrap();
+    ChipProfile::from_issued(doc, spec).unwrap()
+}
+
+/// A small fabricated document: COM, DG1, DG2 of `dg2_len` bytes, SOD.
+fn fabricated(pace: Vec<PaceSuite>, dg2_len: usize) -> ChipProfile {
+    let mut files = BTreeMap::new();
+    files.insert(0x011E, tlv::encode(0x60, &[0x5C, 0x02, 0x61, 0x75]));
+    files.insert(0x0101, tlv::encode(0x61, &tlv::encode(0x5F1F, &[b'<'; 88])));
+    let body: Vec<u8> = (0..dg2_len).map(|i| (i % 251) as u8).collect();
+    files.insert(0x0102, tlv::encode(0x75, &body));
+    files.insert(0x011D, tlv::encode(0x77, &[0x30, 0x00]));
+    if !pace.is_empty() {
+        let mut set = Vec::new();
+        for s in &pace {
+            let mut info = tlv::encode(0x06, &s.oid());
+            info.extend(tlv::encode(0x02, &[2]));
+            info.extend(tlv::encode(0x02, &[s.curve.parameter_id()]));
+            set.extend(tlv::encode(0x30, &info));
+        }
+        files.insert(0x011C, tlv::encode(0x31, &set));
+    }
+    ChipProfile {
+        files,
+        mrz: key(),
+        can: Some(AccessKey::Can("123456".into())),
+        bac: true,
+        pace,
+        chip_authentication: None,
+        active_authentication: None,
+    }
+}
+
+fn key() -> AccessKey {
+    AccessKey::from_mrz("L898902C", "690806", "940623").unwrap()
+}
+
+fn read(
+    profile: ChipProfile,
+    faults: Faults,
+    limits: TransportLimits,
+    cfg: ReaderConfig,
+) -> (Result<ReadOutcome, DriveError>, VirtualTransport) {
+    let chip = VirtualChip::new(profile, faults);
+    let mut t = VirtualTransport::new(chip, limits, LINK);
+    let mut reader = Reader::new(ReaderConfig { limits, ..cfg });
+    let mut last = None;
+    let r = pollster::block_on(driver::run_with_resume(&mut reader, &mut t, |p| {
+        last = Some(p)
+    }));
+    if let Ok(o) = &r {
+        let p = last.unwrap();
+        assert_eq!(p.bytes_read, p.bytes_expected);
+        assert_eq!(p.bytes_read, o.files.values().map(Vec::len).sum::<usize>());
+    }
+    (r, t)
+}
+
+#[test]
+fn bac_reads_fabricated_document() {
+    let profile = fabricated(vec![], 2000);
+    let expected = profile.files.clone();
+    let (r, t) = read(
+        profile,
+        Faults::default(),
+        TransportLimits::default(),
+        ReaderConfig::new(key()),
+    );
+    let o = r.unwrap();
+    assert_eq!(o.access, AccessProtocol::Bac);
+    for fid in [0x011E, 0x0101, 0x0102, 0x011D] {
+        assert_eq!(o.files[&fid], expected[&fid], "{fid:04X}");
+    }
+    assert_eq!(o.stats.apdus, t.apdus);
+    assert_eq!(o.stats.final_read_size, 0xE7);
+}
+
+#[test]
+fn every_pace_suite_with_mrz_and_can() {
+    for suite in PaceSuite::all() {
+        for k in [key(), AccessKey::Can("123456".into())] {
+            let profile = fabricated(vec![suite], 600);
+            let (r, _) = read(
+                profile,
+                Faults::default(),
+                TransportLimits::default(),
+                ReaderConfig::new(k),
+            );
+            let o = r.unwrap();
+            assert_eq!(o.access, AccessProtocol::Pace(suite), "{}", suite.name());
+            assert_eq!(o.files[&0x0102].len(), 600 + 4);
+            let expected = if suite.cipher == CipherKind::Tdes {
+                0xE7
+            } else {
+                0xDF
+            };
+            assert_eq!(o.stats.final_read_size, expected);
+        }
+    }
+}
+
+#[test]
+fn wrong_key_is_access_denied() {
+    let wrong = AccessKey::from_mrz("X12345678", "690806", "940623").unwrap();
+    let (r, _) = read(
+        fabricated(vec![], 100),
+        Faults::default(),
+        TransportLimits::default(),
+        ReaderConfig::new(wrong.clone()),
+    );
+    assert!(
+        matches!(r, Err(DriveError::Reader(ReaderError::AccessDenied))),
+        "{r:?}"
+    );
+    // With PACE offered, the reader falls back to BAC, which fails the same way.
+    let suite = PaceSuite::new(Curve::P256, CipherKind::Aes128);
+    let (r, _) = read(
+        fabricated(vec![suite], 100),
+        Faults::default(),
+        TransportLimits::default(),
+        ReaderConfig::new(wrong.clone()),
+    );
+    assert!(
+        matches!(r, Err(DriveError::Reader(ReaderError::AccessDenied))),
+        "{r:?}"
+    );
+    let mut cfg = ReaderConfig::new(wrong);
+    cfg.access = AccessPolicy::PaceOnly;
+    let (r, _) = read(
+        fabricated(vec![suite], 100),
+        Faults::default(),
+        TransportLimits::default(),
+        cfg,
+    );
+    assert!(
+        matches!(r, Err(DriveError::Reader(ReaderError::AccessDenied))),
+        "{r:?}"
+    );
+}
+
+#[test]
+fn pace_only_and_bac_only_chips() {
+    let suite = PaceSuite::new(Curve::BrainpoolP256r1, CipherKind::Aes128);
+    let mut pace_only = fabricated(vec![suite], 100);
+    pace_only.bac = false;
+    let (r, _) = read(
+        pace_only,
+        Faults::default(),
+        TransportLimits::default(),
+        ReaderConfig::new(key()),
+    );
+    assert_eq!(r.unwrap().access, AccessProtocol::Pace(suite));
+
+    let mut cfg = ReaderConfig::new(key());
+    cfg.access = AccessPolicy::PaceOnly;
+    let (r, _) = read(
+        fabricated(vec![], 100),
+        Faults::default(),
+        TransportLimits::default(),
+        cfg,
+    );
+    assert!(
+        matches!(r, Err(DriveError::Reader(ReaderError::PaceUnavailable))),
+        "{r:?}"
+    );
+}
+
+#[test]
+fn chunk_fallback_on_wrong_length() {
+    let faults = Faults {
+        max_read: Some(0xA0),
+        ..Faults::default()
+    };
+    let profile = fabricated(vec![PaceSuite::new(Curve::P256, CipherKind::Aes128)], 5000);
+    let expected = profile.files[&0x0102].clone();
+    let (r, _) = read(
+        profile,
+        faults,
+        TransportLimits::default(),
+        ReaderConfig::new(key()),
+    );
+    let o = r.unwrap();
+    assert_eq!(o.files[&0x0102], expected);
+    assert_eq!(o.stats.final_read_size, 0xA0);
+    assert!(o.stats.chunk_fallbacks >= 1);
+}
+
+#[test]
+fn extended_length_and_its_absence() {
+    let ext = TransportLimits {
+        max_transceive: 65_546,
+        extended_length: true,
+    };
+    let suite = PaceSuite::new(Curve::P256, CipherKind::Aes128);
+    let profile = fabricated(vec![suite], 40_000);
+    let expected = profile.files[&0x0102].clone();
+    let (r, t) = read(profile, Faults::default(), ext, ReaderConfig::new(key()));
+    let o = r.unwrap();
+    assert_eq!(o.files[&0x0102], expected);
+    assert!(o.stats.extended_length_used);
+    assert!(t.apdus <= 15, "{} APDUs", t.apdus);
+
+    // The chip refuses extended APDUs: the reader steps down to short reads and carries on.
+    let faults = Faults {
+        no_extended_length: true,
+        ..Faults::default()
+    };
+    let (r, _) = read(
+        fabricated(vec![suite], 40_000),
+        faults,
+        ext,
+        ReaderConfig::new(key()),
+    );
+    let o = r.map_err(|e| format!("{e:?}")).unwrap();
+    assert_eq!(o.files[&0x0102], expected);
+    assert!(!o.stats.extended_length_used);
+    assert_eq!(o.stats.final_read_size, 0xDF);
+}
+
+#[test]
+fn resumes_after_lost_tag_without_rereading() {
+    let suite = PaceSuite::new(Curve::BrainpoolP256r1, CipherKind::Aes128);
+    let profile = fabricated(vec![suite], 18_000);
+    let expected = profile.files.clone();
+    let (clean, _) = read(
+        fabricated(vec![suite], 18_000),
+        Faults::default(),
+        TransportLimits::default(),
+        ReaderConfig::new(key()),
+    );
+    let clean = clean.unwrap();
+    let faults = Faults {
+        tag_lost_at: vec![3, 40, 60],
+        ..Faults::default()
+    };
+    let (r, t) = read(
+        profile,
+        faults,
+        TransportLimits::default(),
+        ReaderConfig::new(key()),
+    );
+    let o = r.unwrap();
+    assert_eq!(o.files, clean.files);
+    assert_eq!(o.files[&0x0102], expected[&0x0102]);
+    assert_eq!(o.stats.resumptions, 3);
+    // Each resumption costs access control again (about 10 APDUs), not the file read so far.
+    assert!(
+        t.apdus < clean.stats.apdus + 3 * 12,
+        "{} vs {}",
+        t.apdus,
+        clean.stats.apdus
+    );
+}
+
+#[test]
+fn issued_passport_with_chip_and_active_authentication() {
+    let spec = DocumentSpec::passport(SPECIMEN_TD3);
+    let profile = issued(&spec);
+    let (r, t) = read(
+        profile,
+        Faults::default(),
+        TransportLimits::default(),
+        ReaderConfig::new(AccessKey::from_mrz_text(SPECIMEN_TD3).unwrap()),
+    );
+    let o = r.unwrap();
+    assert!(matches!(o.access, AccessProtocol::Pace(_)));
+    assert_eq!(o.chip_authentication, AuthOutcome::Passed);
+    assert_eq!(o.active_authentication, AuthOutcome::Passed);
+    for fid in [0x011E, 0x0101, 0x0102, 0x010E, 0x010F, 0x011D] {
+        assert!(o.files.contains_key(&fid), "{fid:04X}");
+    }
+    assert!(t.elapsed_us < 3_000_000, "{} us", t.elapsed_us);
+
+    // The same document after a lost tag in the middle of DG2 (after chip authentication).
+    let faults = Faults {
+        tag_lost_at: vec![30],
+        ..Faults::default()
+    };
+    let (r2, _) = read(
+        issued(&spec),
+        faults,
+        TransportLimits::default(),
+        ReaderConfig::new(AccessKey::from_mrz_text(SPECIMEN_TD3).unwrap()),
+    );
+    let o2 = r2.unwrap();
+    assert_eq!(o2.files, o.files);
+    assert_eq!(o2.chip_authentication, AuthOutcome::Passed);
+}
+
+#[test]
+fn cloned_chip_fails_chip_authentication() {
+    let spec = DocumentSpec::id_card(SPECIMEN_TD1);
+    let faults = Faults {
+        cloned: true,
+        ..Faults::default()
+    };
+    let (r, _) = read(
+        issued(&spec),
+        faults,
+        TransportLimits::default(),
+        ReaderConfig::new(AccessKey::from_mrz_text(SPECIMEN_TD1).unwrap()),
+    );
+    assert!(
+        matches!(
+            r,
+            Err(DriveError::Reader(ReaderError::ChipAuthenticationFailed(_)))
+        ),
+        "{r:?}"
+    );
+    // Without chip authentication, the clone is caught by active authentication.
+    let mut cfg = ReaderConfig::new(AccessKey::from_mrz_text(SPECIMEN_TD1).unwrap());
+    cfg.chip_authentication = false;
+    let faults = Faults {
+        cloned: true,
+        ..Faults::default()
+    };
+    let (r, _) = read(issued(&spec), faults, TransportLimits::default(), cfg);
+    assert!(
+        matches!(
+            r,
+            Err(DriveError::Reader(ReaderError::ActiveAuthenticationFailed(
+                _
+            )))
+        ),
+        "{r:?}"
+    );
+}
+
+#[test]
+fn rsa_active_authentication_iso9796_2() {
+    let mut spec = DocumentSpec::id_card(SPECIMEN_TD1);
+    spec.active_authentication = Some(issuer::KeyAlgorithm::RsaPkcs1 { bits: 1024 });
+    spec.chip_authentication = None;
+    let key = || AccessKey::from_mrz_text(SPECIMEN_TD1).unwrap();
+    let (r, _) = read(
+        issued(&spec),
+        Faults::default(),
+        TransportLimits::default(),
+        ReaderConfig::new(key()),
+    );
+    let o = r.unwrap();
+    assert_eq!(o.active_authentication, AuthOutcome::Passed);
+    assert_eq!(o.chip_authentication, AuthOutcome::NotPerformed);
+    let faults = Faults {
+        cloned: true,
+        ..Faults::default()
+    };
+    let (r, _) = read(
+        issued(&spec),
+        faults,
+        TransportLimits::default(),
+        ReaderConfig::new(key()),
+    );
+    assert!(
+        matches!(
+            r,
+            Err(DriveError::Reader(ReaderError::ActiveAuthenticationFailed(
+                _
+            )))
+        ),
+        "{r:?}"
+    );
+}
+
+#[test]
+fn driver_reports_lost_tag_and_resumes_on_request() {
+    use aktiver_emrtd::apdu::TransportError;
+    use aktiver_emrtd::reader::driver::Reconnect;
+    let suite = PaceSuite::new(Curve::P256, CipherKind::Aes128);
+    let profile = fabricated(vec![suite], 5_000);
+    let expected = profile.files[&0x0102].clone();
+    let faults = Faults {
+        tag_lost_at: vec![15],
+        ..Faults::default()
+    };
+    let mut t = VirtualTransport::new(
+        VirtualChip::new(profile, faults),
+        TransportLimits::default(),
+        LINK,
+    );
+    let mut reader = Reader::new(ReaderConfig::new(key()));
+    let mut seen = Vec::new();
+    let r = pollster::block_on(driver::run(&mut reader, &mut t, |p| seen.push(p)));
+    assert_eq!(
+        r.unwrap_err(),
+        DriveError::Transport(TransportError::TagLost)
+    );
+    let before = reader.progress();
+    assert!(
+        before.bytes_read > 0 && before.bytes_read < before.bytes_expected,
+        "{before:?}"
+    );
+    pollster::block_on(t.reconnect()).unwrap();
+    let o = pollster::block_on(driver::resume(&mut reader, &mut t, |p| seen.push(p))).unwrap();
+    assert_eq!(o.files[&0x0102], expected);
+    assert_eq!(o.stats.resumptions, 1);
+    // Progress never goes backwards across the interruption.
+    assert!(seen.windows(2).all(|w| w[1].bytes_read >= w[0].bytes_read));
+}
