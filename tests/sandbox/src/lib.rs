@@ -1,1 +1,76 @@
-//! The sandbox server (in progress, issue 5).
+//! The sandbox activation server: the reference implementation of
+//! `aktiver-protocol`, with the service's rules and failures.
+//!
+//! Run it with `aktiver-sim serve`, or embed it: [`start`] with
+//! [`ServerOptions`] returns a [`RunningServer`] with its URL and SPKI pin.
+mod agreement;
+mod app;
+pub mod client;
+pub mod clock;
+pub mod db;
+mod flow;
+mod kdf;
+mod keys;
+pub mod log;
+pub mod otp;
+pub mod population;
+pub mod rules;
+mod server;
+pub mod tls;
+
+pub use agreement::AGREEMENT_ID;
+pub use app::App;
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use rules::Rules;
+pub use server::{RunningServer, ServerOptions, router, start};
+
+/// Failures starting or talking to the sandbox.
+#[derive(Debug, thiserror::Error)]
+pub enum ServerError {
+    #[error("population: {0}")]
+    Population(String),
+    #[error("database: {0}")]
+    Db(#[source] rusqlite::Error),
+    #[error("TLS: {0}")]
+    Tls(String),
+    #[error("{0}: {1}")]
+    Io(String, #[source] std::io::Error),
+    #[error("client: {0}")]
+    Client(String),
+}
+
+/// Constant-time equality for codes and pins.
+pub(crate) fn ct_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Runs the server until Ctrl-C; `ready` is called once it listens.
+pub fn run_blocking(
+    opts: ServerOptions,
+    ready: impl FnOnce(&RunningServer),
+) -> Result<(), ServerError> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| ServerError::Io("tokio runtime".to_owned(), e))?;
+    rt.block_on(async {
+        let server = start(opts).await?;
+        ready(&server);
+        let _ = tokio::signal::ctrl_c().await;
+        server.stop().await;
+        Ok(())
+    })
+}
+
+/// Reads the SMS inbox from a running sandbox (blocking).
+pub fn fetch_inbox_blocking(
+    url: &str,
+    pin: Option<&str>,
+    phone: Option<&str>,
+) -> Result<aktiver_protocol::SmsInbox, ServerError> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| ServerError::Io("tokio runtime".to_owned(), e))?;
+    rt.block_on(client::fetch_inbox(url, pin, phone))
+}

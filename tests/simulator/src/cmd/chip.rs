@@ -278,10 +278,43 @@ fn read_command(
     link: LinkModel,
 ) -> Result<u8, String> {
     let setup = parse_faults(doc, faults)?;
+    let (report, verified) = read_and_verify(&setup, access, extended, link)?;
+    println!("{report:#}");
+    Ok(if verified {
+        super::EXIT_VALID
+    } else {
+        super::EXIT_INVALID
+    })
+}
+
+/// Read the virtual chip of a document with this MRZ (a TD1 ID card or a
+/// TD3 passport) over PACE or BAC, verify it, and report as `chip read` does.
+pub(crate) fn read_document(mrz: &str, doc: DocKind) -> Result<(Value, bool), String> {
+    let mut setup = parse_faults(doc, &[])?;
+    setup.spec = match doc {
+        DocKind::Passport => DocumentSpec::passport(mrz),
+        DocKind::IdCard => DocumentSpec::id_card(mrz),
+    };
+    read_and_verify(
+        &setup,
+        AccessPolicy::Auto,
+        false,
+        LinkModel::new(424_000, 10_000),
+    )
+}
+
+/// One read end to end: the JSON report and whether the document is fully
+/// verified (passive, chip and active authentication, DG1 = scanned MRZ).
+fn read_and_verify(
+    setup: &Setup,
+    access: AccessPolicy,
+    extended: bool,
+    link: LinkModel,
+) -> Result<(Value, bool), String> {
     let pki = TestPki::generate(Default::default()).map_err(|e| e.to_string())?;
     let run = run_read(
         &pki,
-        &setup,
+        setup,
         access,
         ReadStrategy::Adaptive,
         None,
@@ -299,19 +332,16 @@ fn read_command(
                 Some(ReaderError::PaceUnavailable) => "pace-unavailable",
                 _ => "read-failed",
             };
-            println!(
-                "{:#}",
-                json!({
-                    "ok": false,
-                    "error": kind,
-                    "detail": msg,
-                    "apdus": run.apdus,
-                    "simulated_ms": simulated_ms,
-                })
-            );
             // Whatever stopped the read (clone detected, wrong key, protocol
             // mismatch), the document is not verified: that is exit 1.
-            return Ok(super::EXIT_INVALID);
+            let report = json!({
+                "ok": false,
+                "error": kind,
+                "detail": msg,
+                "apdus": run.apdus,
+                "simulated_ms": simulated_ms,
+            });
+            return Ok((report, false));
         }
     };
     let store = pki.trust_store();
@@ -372,12 +402,7 @@ fn read_command(
         "portrait": portrait,
         "simulated_ms": simulated_ms,
     });
-    println!("{out:#}");
-    Ok(if verified {
-        super::EXIT_VALID
-    } else {
-        super::EXIT_INVALID
-    })
+    Ok((out, verified))
 }
 
 fn file_name(fid: u16) -> String {

@@ -3,8 +3,9 @@
 //! It follows the activation flow's first screens with a made-up Norwegian
 //! person from the Tenor synthetic population: the identity number typed
 //! in, the ID card's MRZ as a camera would read it (with OCR confusions),
-//! and the document rules the ID check applies. Each later capability (the
-//! camera scanner, the chip, the sandbox server) adds its step here.
+//! the document rules the ID check applies, and the card's chip read over a
+//! simulated NFC link and verified. Each later capability (the camera
+//! scanner, the sandbox server, the flow) adds its step here.
 
 use super::{EXIT_INVALID, EXIT_VALID};
 use aktiver_mrz::{DocumentRules, RepairStatus, check_digit};
@@ -171,8 +172,53 @@ pub fn run() -> u8 {
         "   chip access key (BAC/PACE MRZ information) ready: {} characters",
         access.len()
     );
+
+    // Screen: hold the card to the phone. The virtual chip holds the same
+    // person's card, issued by the sandbox's test PKI.
+    println!("\n4. Chip (virtual ID card, 424 kbit/s NFC link)");
+    let (report, verified) =
+        match super::chip::read_document(&m.lines.concat(), super::chip::DocKind::IdCard) {
+            Ok(r) => r,
+            Err(e) => {
+                println!("   read failed: {e}");
+                return EXIT_INVALID;
+            }
+        };
+    let field = |k: &str| {
+        report
+            .get(k)
+            .map_or_else(String::new, |v| match v.as_str() {
+                Some(s) => s.to_owned(),
+                None => v.to_string(),
+            })
+    };
     println!(
-        "\nNext in the flow, not yet in the simulator: NFC chip read, face check, password, agreement."
+        "   access {}, {} APDUs, {} ms simulated",
+        field("access"),
+        field("apdus"),
+        field("simulated_ms")
     );
+    println!(
+        "   passive authentication {}, chip authentication {}, active authentication {}",
+        field("passive_authentication"),
+        field("chip_authentication"),
+        field("active_authentication")
+    );
+    println!(
+        "   DG1 matches the scanned MRZ: {}",
+        field("dg1_matches_scanned_mrz")
+    );
+    if let Some(p) = report.get("portrait") {
+        println!(
+            "   portrait for the face check: {} bytes ({})",
+            p.get("bytes").map_or_else(String::new, ToString::to_string),
+            p.get("mime_type").and_then(|v| v.as_str()).unwrap_or("?")
+        );
+    }
+    if !verified {
+        println!("   the chip could not be verified");
+        return EXIT_INVALID;
+    }
+    println!("\nNext in the flow, not yet in the simulator: face check, password, agreement.");
     EXIT_VALID
 }

@@ -1,0 +1,186 @@
+//! Stable error codes. The code string is the contract: clients branch on it,
+//! map it to a localized text through the remedy id, and never parse `message`.
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::password::PasswordViolation;
+
+macro_rules! error_codes {
+    ($( $(#[$doc:meta])* $variant:ident = ($code:literal, $status:literal, $remedy:literal), )*) => {
+        /// Every error the activation service can answer with.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+        // utoipa does not see a `rename` passed through a macro, so the wire
+        // form comes from `rename_all`; a unit test checks it equals `$code`.
+        #[serde(rename_all = "snake_case")]
+        pub enum ErrorCode {
+            $( $(#[$doc])* $variant, )*
+        }
+
+        impl ErrorCode {
+            /// Every code, for documentation and exhaustive tests.
+            pub const ALL: &'static [ErrorCode] = &[$(ErrorCode::$variant,)*];
+
+            /// The stable wire identifier (same as the serde form).
+            pub fn as_str(self) -> &'static str {
+                match self { $(ErrorCode::$variant => $code,)* }
+            }
+
+            /// The HTTP status this code is always sent with.
+            pub fn http_status(self) -> u16 {
+                match self { $(ErrorCode::$variant => $status,)* }
+            }
+
+            /// Identifier of the user-facing remedy text (localized by the shell).
+            pub fn remedy_id(self) -> &'static str {
+                match self { $(ErrorCode::$variant => $remedy,)* }
+            }
+        }
+    };
+}
+
+error_codes! {
+    /// The body is not valid JSON or does not match the request type.
+    MalformedRequest = ("malformed_request", 400, "remedy.update_app"),
+    /// The request body exceeds the size limit.
+    BodyTooLarge = ("body_too_large", 413, "remedy.update_app"),
+    /// A field is syntactically valid JSON but its value is not acceptable (see `field`).
+    InvalidField = ("invalid_field", 400, "remedy.check_input"),
+    /// The identity number fails its format or check digits.
+    InvalidNationalId = ("invalid_national_id", 400, "remedy.check_national_id"),
+    /// The phone number is not a plausible mobile number.
+    InvalidPhone = ("invalid_phone", 400, "remedy.check_phone"),
+    /// No such endpoint.
+    NotFound = ("not_found", 404, "remedy.update_app"),
+    /// The endpoint exists but not with this method.
+    MethodNotAllowed = ("method_not_allowed", 405, "remedy.update_app"),
+    /// A state-changing call came without an `Idempotency-Key` header (or with an unusable one).
+    IdempotencyKeyMissing = ("idempotency_key_missing", 400, "remedy.update_app"),
+    /// The idempotency key was already used for a different request.
+    IdempotencyKeyReused = ("idempotency_key_reused", 422, "remedy.update_app"),
+    /// The identity number has no BankID with a bank offering app activation.
+    NoBankid = ("no_bankid", 403, "remedy.contact_bank"),
+    /// Another activation session for this identity number is in progress.
+    SessionInProgress = ("session_in_progress", 409, "remedy.finish_or_wait"),
+    /// No session with this id.
+    SessionNotFound = ("session_not_found", 404, "remedy.start_over"),
+    /// The session window has passed.
+    SessionExpired = ("session_expired", 410, "remedy.start_over"),
+    /// Too many failed attempts: the session is suspended.
+    SessionSuspended = ("session_suspended", 423, "remedy.wait_and_retry"),
+    /// The call does not fit the session's current step.
+    WrongStep = ("wrong_step", 409, "remedy.start_over"),
+    /// The phone number differs from the one the bank has registered.
+    PhoneMismatch = ("phone_mismatch", 422, "remedy.check_phone_registered"),
+    /// The SMS code is wrong; `attempts_left` says how many tries remain.
+    SmsCodeWrong = ("sms_code_wrong", 422, "remedy.check_sms_code"),
+    /// The SMS code has expired; request a new one.
+    SmsCodeExpired = ("sms_code_expired", 410, "remedy.request_new_code"),
+    /// The SMS code was entered wrong too many times; request a new one.
+    SmsCodeInvalidated = ("sms_code_invalidated", 410, "remedy.request_new_code"),
+    /// A new SMS code was requested before the cooldown ended (`retry_after_s`).
+    ResendTooSoon = ("resend_too_soon", 429, "remedy.wait_and_retry"),
+    /// Too many requests for this identity number or phone (`retry_after_s`).
+    RateLimited = ("rate_limited", 429, "remedy.wait_and_retry"),
+    /// The bank does not offer this activation method to this person.
+    MethodNotOffered = ("method_not_offered", 422, "remedy.choose_other_method"),
+    /// The one-time code from the code unit is wrong.
+    OtpWrong = ("otp_wrong", 422, "remedy.check_otp"),
+    /// The BankID password is wrong; `attempts_left` says how many tries remain.
+    PasswordWrong = ("password_wrong", 422, "remedy.check_password"),
+    /// The new password breaks the policy; `violations` lists why.
+    PasswordPolicy = ("password_policy", 422, "remedy.choose_other_password"),
+    /// Too many wrong passwords or one-time codes: the BankID is suspended.
+    BankidSuspended = ("bankid_suspended", 423, "remedy.contact_bank"),
+    /// The activation code is wrong, used or expired.
+    ActivationCodeInvalid = ("activation_code_invalid", 422, "remedy.request_new_activation_code"),
+    /// No open device challenge; request one first.
+    ChallengeMissing = ("challenge_missing", 409, "remedy.retry"),
+    /// The public key is not a P-256 SubjectPublicKeyInfo.
+    PublicKeyInvalid = ("public_key_invalid", 400, "remedy.update_app"),
+    /// A signature does not verify.
+    SignatureInvalid = ("signature_invalid", 422, "remedy.retry"),
+    /// The agreement id is not the current agreement.
+    AgreementOutdated = ("agreement_outdated", 409, "remedy.reload_agreement"),
+    /// The ID-check evidence was rejected; collected personal data is deleted.
+    EvidenceRejected = ("evidence_rejected", 422, "remedy.id_check_failed"),
+    /// The endpoint is specified but not available in this service.
+    NotImplemented = ("not_implemented", 501, "remedy.choose_other_method"),
+    /// An unexpected server fault.
+    Internal = ("internal", 500, "remedy.try_later"),
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The JSON body of every non-2xx answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ErrorBody {
+    pub code: ErrorCode,
+    /// Identifier of the user-facing remedy text.
+    pub remedy: String,
+    /// Developer-facing English text. Never contains personal data.
+    pub message: String,
+    /// The request field the error is about, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attempts_left: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_after_s: Option<u64>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub violations: Vec<PasswordViolation>,
+}
+
+impl ErrorBody {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        ErrorBody {
+            code,
+            remedy: code.remedy_id().to_owned(),
+            message: message.into(),
+            field: None,
+            attempts_left: None,
+            retry_after_s: None,
+            violations: Vec::new(),
+        }
+    }
+
+    pub fn with_field(mut self, field: impl Into<String>) -> Self {
+        self.field = Some(field.into());
+        self
+    }
+
+    pub fn with_attempts_left(mut self, n: u32) -> Self {
+        self.attempts_left = Some(n);
+        self
+    }
+
+    pub fn with_retry_after(mut self, s: u64) -> Self {
+        self.retry_after_s = Some(s);
+        self
+    }
+
+    pub fn with_violations(mut self, v: Vec<PasswordViolation>) -> Self {
+        self.violations = v;
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_and_match_serde() {
+        let mut seen = std::collections::HashSet::new();
+        for c in ErrorCode::ALL {
+            assert!(seen.insert(c.as_str()), "duplicate {c}");
+            let json = serde_json::to_string(c).unwrap_or_default();
+            assert_eq!(json, format!("\"{}\"", c.as_str()));
+            assert!((400..=599).contains(&c.http_status()));
+            assert!(c.remedy_id().starts_with("remedy."));
+        }
+    }
+}

@@ -1,0 +1,202 @@
+//! Shared state, the typed error, idempotency and the request plumbing every
+//! endpoint goes through.
+use std::sync::{Arc, Mutex};
+
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, PathRejection};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use rusqlite::{Connection, Transaction};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use aktiver_protocol::{ErrorBody, ErrorCode, IDEMPOTENCY_KEY_HEADER, valid_idempotency_key};
+
+use crate::clock::Clock;
+use crate::log::Log;
+use crate::rules::Rules;
+
+/// The service: database, clock, rules, log.
+pub struct App {
+    pub db: Mutex<Connection>,
+    pub clock: Arc<dyn Clock>,
+    pub rules: Rules,
+    pub log: Log,
+}
+
+/// An error answer: a typed body sent with its code's HTTP status.
+#[derive(Debug)]
+pub struct ApiError(pub Box<ErrorBody>);
+
+impl ApiError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        ApiError(Box::new(ErrorBody::new(code, message)))
+    }
+
+    pub fn map(mut self, f: impl FnOnce(ErrorBody) -> ErrorBody) -> Self {
+        *self.0 = f(*self.0);
+        self
+    }
+
+    pub fn status(&self) -> StatusCode {
+        StatusCode::from_u16(self.0.code.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+    }
+}
+
+impl From<Box<ErrorBody>> for ApiError {
+    fn from(b: Box<ErrorBody>) -> Self {
+        ApiError(b)
+    }
+}
+
+impl From<rusqlite::Error> for ApiError {
+    fn from(_: rusqlite::Error) -> Self {
+        // The SQLite error may quote stored values: it is not passed on.
+        ApiError::new(ErrorCode::Internal, "storage failure")
+    }
+}
+
+impl From<aktiver_protocol::FieldError> for ApiError {
+    fn from(e: aktiver_protocol::FieldError) -> Self {
+        ApiError::new(ErrorCode::InvalidField, e.to_string()).map(|b| b.with_field(e.field))
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        json_response(
+            self.status(),
+            &serde_json::to_value(&*self.0).unwrap_or(Value::Null),
+        )
+    }
+}
+
+pub fn json_response(status: StatusCode, v: &Value) -> Response {
+    let body = serde_json::to_vec(v).unwrap_or_default();
+    (
+        status,
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        body,
+    )
+        .into_response()
+}
+
+pub type Outcome = Result<(StatusCode, Value), ApiError>;
+
+pub fn ok<T: serde::Serialize>(status: StatusCode, v: &T) -> Outcome {
+    serde_json::to_value(v)
+        .map(|v| (status, v))
+        .map_err(|_| ApiError::new(ErrorCode::Internal, "encoding failure"))
+}
+
+/// Turns a body-extractor rejection into the typed error.
+pub fn body_bytes(body: Result<Bytes, BytesRejection>) -> Result<Bytes, ApiError> {
+    body.map_err(|r| {
+        if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::new(ErrorCode::BodyTooLarge, "body too large")
+        } else {
+            ApiError::new(ErrorCode::MalformedRequest, "unreadable body")
+        }
+    })
+}
+
+pub fn path_param(
+    p: Result<axum::extract::Path<String>, PathRejection>,
+) -> Result<String, ApiError> {
+    p.map(|p| p.0)
+        .map_err(|_| ApiError::new(ErrorCode::NotFound, "malformed path parameter"))
+}
+
+fn idempotency_key(headers: &HeaderMap) -> Result<String, ApiError> {
+    let key = headers
+        .get(IDEMPOTENCY_KEY_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    if !valid_idempotency_key(key) {
+        return Err(ApiError::new(
+            ErrorCode::IdempotencyKeyMissing,
+            format!(
+                "state-changing calls need an {IDEMPOTENCY_KEY_HEADER} header of 8 to 128 printable characters"
+            ),
+        ));
+    }
+    Ok(key.to_owned())
+}
+
+impl App {
+    /// Runs a state-changing call exactly once per idempotency key: the first
+    /// answer (success or rule error) is stored in the same transaction as the
+    /// state change and replayed for the same key and request; the same key with
+    /// a different request is refused.
+    pub fn idempotent(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &HeaderMap,
+        body: Result<Bytes, BytesRejection>,
+        inner: impl FnOnce(&Transaction<'_>, i64, &[u8]) -> Outcome,
+    ) -> Response {
+        match self.idempotent_inner(method, path, headers, body, inner) {
+            Ok((status, v)) => json_response(status, &v),
+            Err(e) => e.into_response(),
+        }
+    }
+
+    fn idempotent_inner(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &HeaderMap,
+        body: Result<Bytes, BytesRejection>,
+        inner: impl FnOnce(&Transaction<'_>, i64, &[u8]) -> Outcome,
+    ) -> Outcome {
+        let key = idempotency_key(headers)?;
+        let body = body_bytes(body)?;
+        let mut h = Sha256::new();
+        h.update(method.as_bytes());
+        h.update([0]);
+        h.update(path.as_bytes());
+        h.update([0]);
+        h.update(&body);
+        let hash = aktiver_protocol::encode_b64(&h.finalize());
+        let now = self.clock.now();
+        let mut conn = self
+            .db
+            .lock()
+            .map_err(|_| ApiError::new(ErrorCode::Internal, "state lock poisoned"))?;
+        let tx = conn.transaction()?;
+        if let Some((stored_hash, status, stored)) = crate::db::idem_get(&tx, &key)? {
+            if stored_hash != hash {
+                return Err(ApiError::new(
+                    ErrorCode::IdempotencyKeyReused,
+                    "idempotency key already used for another request",
+                ));
+            }
+            let v: Value = serde_json::from_str(&stored).unwrap_or(Value::Null);
+            return Ok((StatusCode::from_u16(status).unwrap_or(StatusCode::OK), v));
+        }
+        let outcome = inner(&tx, now, &body);
+        let (status, v) = match &outcome {
+            Ok((s, v)) => (*s, v.clone()),
+            Err(e) if e.0.code == ErrorCode::Internal => return outcome,
+            Err(e) => (
+                e.status(),
+                serde_json::to_value(&*e.0).unwrap_or(Value::Null),
+            ),
+        };
+        crate::db::idem_put(&tx, &key, &hash, status.as_u16(), &v.to_string(), now)?;
+        tx.commit()?;
+        Ok((status, v))
+    }
+}
+
+/// Random bytes from the OS.
+pub fn random_bytes<const N: usize>() -> Result<[u8; N], ApiError> {
+    let mut b = [0u8; N];
+    getrandom::fill(&mut b).map_err(|_| ApiError::new(ErrorCode::Internal, "no randomness"))?;
+    Ok(b)
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
