@@ -1,1 +1,27 @@
-//! placeholder
+//! Reading the MRZ (and later QR codes) from camera frames, in pure Rust.
+//!
+//! Pipeline: a 1/4-scale copy of the luma plane gives text-line candidates
+//! (horizontal gradient, row-wise closing, connected components, grouping of
+//! parallel lines); each candidate is rectified at full resolution, deskewed,
+//! split into 2 or 3 lines of fixed-pitch cells and every cell is matched
+//! against OCR-B templates. [`Consensus`] votes across frames.
+
+pub mod consensus;
+pub mod frame;
+pub mod glyphs;
+pub mod layout;
+pub mod locate;
+pub mod read;
+#[cfg(feature = "generator")]
+pub mod report;
+pub mod scan;
+#[cfg(feature = "still")]
+pub mod still;
+#[cfg(feature = "generator")]
+pub mod synth;
+
+pub use consensus::Consensus;
+pub use frame::{FrameError, LumaFrame, LumaImage, Rect, Rotation};
+pub use layout::Format;
+pub use read::{CandidateLines, Reading};
+pub use scan::{Feedback, FrameScan, scan_frame};

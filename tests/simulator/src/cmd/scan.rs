@@ -1,5 +1,9 @@
 //! `aktiver-sim mrz scan ...` (issue 3).
+use super::{EXIT_INVALID, EXIT_MISUSE, EXIT_VALID};
+use aktiver_scan::{Consensus, FrameScan, scan_frame, still};
 use clap::Args;
+use serde_json::{Value, json};
+use std::time::Instant;
 
 #[derive(Args)]
 pub struct ScanArgs {
@@ -10,7 +14,71 @@ pub struct ScanArgs {
     pub burst: bool,
 }
 
-pub fn run(_a: ScanArgs) -> u8 {
-    eprintln!("aktiver-sim mrz scan: not built yet");
-    super::EXIT_MISUSE
+/// `found`, `lines`, `valid`, the parsed fields (as `mrz parse`), `feedback`.
+fn result_json(lines: Option<&[String]>, valid: bool, feedback: &str, ms: f64) -> Value {
+    let mut v = match lines.and_then(|l| aktiver_mrz::parse(&l.join("\n")).ok()) {
+        Some(m) => super::mrz::document_json(&m),
+        None => json!({}),
+    };
+    v["found"] = json!(lines.is_some());
+    v["lines"] = json!(lines.unwrap_or(&[]));
+    v["valid"] = json!(valid);
+    v["feedback"] = json!(feedback);
+    v["ms"] = json!((ms * 1000.0).round() / 1000.0);
+    v
+}
+
+fn frame_json(scan: &FrameScan, ms: f64) -> Value {
+    let lines = scan.reading.as_ref().map(|r| r.lines.as_slice());
+    result_json(lines, scan.valid, scan.feedback.as_str(), ms)
+}
+
+pub fn run(a: ScanArgs) -> u8 {
+    if a.images.is_empty() {
+        eprintln!("aktiver-sim mrz scan: give at least one PNG or JPEG image");
+        return EXIT_MISUSE;
+    }
+    let mut status = EXIT_VALID;
+    let mut consensus = Consensus::new();
+    let mut agreed: Option<Vec<String>> = None;
+    let mut total_ms = 0.0;
+    let mut last_feedback = "no_document";
+    for path in &a.images {
+        let img = match std::fs::read(path)
+            .map_err(|e| e.to_string())
+            .and_then(|b| still::decode(&b).map_err(|e| e.to_string()))
+        {
+            Ok(i) => i,
+            Err(e) => {
+                eprintln!("aktiver-sim mrz scan: {}: {e}", path.display());
+                return EXIT_MISUSE;
+            }
+        };
+        let t = Instant::now();
+        let scan = scan_frame(&img.frame());
+        let ms = t.elapsed().as_secs_f64() * 1e3;
+        total_ms += ms;
+        last_feedback = scan.feedback.as_str();
+        if a.burst {
+            if agreed.is_none() {
+                agreed = consensus.push(&scan);
+            }
+        } else {
+            let mut v = frame_json(&scan, ms);
+            v["image"] = json!(path.display().to_string());
+            super::mrz::print_json(&v, false);
+            if !scan.valid {
+                status = EXIT_INVALID;
+            }
+        }
+    }
+    if a.burst {
+        let valid = agreed.is_some();
+        let feedback = if valid { "read" } else { last_feedback };
+        let mut v = result_json(agreed.as_deref(), valid, feedback, total_ms);
+        v["frames"] = json!(a.images.len());
+        super::mrz::print_json(&v, false);
+        status = if valid { EXIT_VALID } else { EXIT_INVALID };
+    }
+    status
 }

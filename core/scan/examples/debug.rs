@@ -1,0 +1,59 @@
+//! Diagnostics for one generated frame: `cargo run --release -p aktiver-scan --example debug -- SEED LEVEL`.
+use aktiver_scan::synth::{Level, Scenario};
+use aktiver_scan::{locate, read};
+use std::time::Instant;
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let seed: u64 = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(1);
+    let level = match args.get(2).map(String::as_str) {
+        Some("clean") => Level::Clean,
+        Some("hard") => Level::Hard,
+        _ => Level::Moderate,
+    };
+    let g = Scenario::new(seed, level, None, (1280, 720)).frame(0);
+    let f = g.image.frame();
+    let t = Instant::now();
+    let small = locate::downscale(&f);
+    let t1 = t.elapsed();
+    let comps = locate::components(&small);
+    let t2 = t.elapsed();
+    let regions = locate::regions(&small, &comps);
+    println!(
+        "downscale {:?} comps {:?} n={} regions={}",
+        t1,
+        t2 - t1,
+        comps.len(),
+        regions.len()
+    );
+    for r in regions.iter().take(3) {
+        if let Some((w, h, px)) = read::debug_strip(&f, r) {
+            let _ = image::save_buffer(
+                format!("/tmp/strip_{seed}_{}.png", r.lines),
+                &px,
+                w as u32,
+                h as u32,
+                image::ExtendedColorType::L8,
+            );
+        }
+        let t = Instant::now();
+        let res = read::read_region(&f, r);
+        println!("region {:?} -> {:?}", r, t.elapsed());
+        match res {
+            Ok(rd) => {
+                println!(" worst {:.2} cap {:.1}", rd.worst_cost, rd.cap_px);
+                for (a, b) in rd.lines.iter().zip(&g.truth) {
+                    println!("  {a}\n  {b} {}", if a == b { "OK" } else { "XX" });
+                }
+            }
+            Err(m) => println!(" miss {m:?}"),
+        }
+    }
+    println!("truth {:?}", g.truth);
+    if args.get(3).map(String::as_str) == Some("loop") {
+        let t = Instant::now();
+        for _ in 0..200 {
+            std::hint::black_box(aktiver_scan::scan_frame(&f));
+        }
+        println!("per frame {:?}", t.elapsed() / 200);
+    }
+}

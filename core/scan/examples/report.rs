@@ -1,0 +1,23 @@
+//! Accuracy/speed report: `cargo run --release -p aktiver-scan --example report -- [BURSTS] [NEGATIVES] [LEVEL]`.
+use aktiver_scan::report::{LevelReport, run_level};
+use aktiver_scan::synth::Level;
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let bursts = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(20);
+    let negs = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(20);
+    let levels: Vec<Level> = match args.get(3).map(String::as_str) {
+        Some("clean") => vec![Level::Clean],
+        Some("moderate") => vec![Level::Moderate],
+        Some("hard") => vec![Level::Hard],
+        _ => Level::ALL.to_vec(),
+    };
+    let size = if args.get(4).map(String::as_str) == Some("1080") {
+        (1920, 1080)
+    } else {
+        (1280, 720)
+    };
+    println!("{}", LevelReport::header());
+    for l in levels {
+        println!("{}", run_level(l, bursts, negs, size, 1).row());
+    }
+}

@@ -1,0 +1,276 @@
+//! OCR-B glyphs: the embedded font, rasterization, and the 37 class templates.
+
+use ab_glyph::{Font, FontRef, PxScale, ScaleFont};
+use std::sync::OnceLock;
+
+/// Public-domain OCR-B (see assets/README.md).
+pub const OCRB_OTF: &[u8] = include_bytes!("../assets/OCRB.otf");
+
+/// The 37 MRZ classes, in template order.
+pub const CLASSES: [char; 37] = [
+    '0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'A', 'B', 'C', 'D', 'E', 'F', 'G', 'H', 'I',
+    'J', 'K', 'L', 'M', 'N', 'O', 'P', 'Q', 'R', 'S', 'T', 'U', 'V', 'W', 'X', 'Y', 'Z', '<',
+];
+
+/// Normalized character grid: the cap height spans `GH - 2*MARGIN` rows.
+pub const GW: usize = 12;
+pub const GH: usize = 16;
+pub const MARGIN: f32 = 1.5;
+/// Grid width in cap heights (OCR-B glyphs are about 0.7 cap heights wide).
+pub const GRID_W_CAPS: f32 = 0.95;
+pub const N: usize = GW * GH;
+
+/// A coverage bitmap of one glyph, ink = 1.0, with its cap-height box.
+pub struct Raster {
+    pub width: usize,
+    pub height: usize,
+    pub cov: Vec<f32>,
+    /// Row of the cap top and of the baseline.
+    pub top: f32,
+    pub baseline: f32,
+    /// Horizontal ink centre (column).
+    pub cx: f32,
+}
+
+pub fn font() -> Option<FontRef<'static>> {
+    FontRef::try_from_slice(OCRB_OTF).ok()
+}
+
+/// Pixel size that gives `cap_px` cap height.
+pub fn scale_for_cap(font: &FontRef<'_>, cap_px: f32) -> PxScale {
+    let probe = PxScale::from(100.0);
+    let g = font.glyph_id('H').with_scale(probe);
+    let cap = font
+        .outline_glyph(g)
+        .map(|o| o.px_bounds().height())
+        .unwrap_or(70.0)
+        .max(1.0);
+    PxScale::from(100.0 * cap_px / cap)
+}
+
+/// Rasterizes `c` so that the cap height is `cap_px` pixels.
+pub fn rasterize(font: &FontRef<'_>, c: char, cap_px: f32) -> Option<Raster> {
+    let scale = scale_for_cap(font, cap_px);
+    let sf = font.as_scaled(scale);
+    let pad = 2.0;
+    let glyph = font
+        .glyph_id(c)
+        .with_scale_and_position(scale, ab_glyph::point(pad, pad + sf.ascent()));
+    let og = font.outline_glyph(glyph)?;
+    let b = og.px_bounds();
+    let width = (b.max.x.ceil() + pad) as usize;
+    let height = (pad * 2.0 + sf.ascent() - sf.descent()).ceil() as usize;
+    let mut cov = vec![0.0f32; width * height];
+    let (ox, oy) = (b.min.x as i32, b.min.y as i32);
+    og.draw(|x, y, v| {
+        let (px, py) = (ox + x as i32, oy + y as i32);
+        if px >= 0
+            && py >= 0
+            && (px as usize) < width
+            && (py as usize) < height
+            && let Some(p) = cov.get_mut(py as usize * width + px as usize)
+        {
+            *p = v.min(1.0);
+        }
+    });
+    let baseline = pad + sf.ascent();
+    let top = baseline - cap_px;
+    let mut sum = 0.0;
+    let mut wsum = 0.0;
+    for y in 0..height {
+        for x in 0..width {
+            let v = cov.get(y * width + x).copied().unwrap_or(0.0);
+            sum += v;
+            wsum += v * (x as f32 + 0.5);
+        }
+    }
+    let cx = if sum > 0.0 {
+        wsum / sum
+    } else {
+        width as f32 / 2.0
+    };
+    Some(Raster {
+        width,
+        height,
+        cov,
+        top,
+        baseline,
+        cx,
+    })
+}
+
+/// Samples a normalized grid from an ink function (`ink(x, y)` in source pixels),
+/// given the character's horizontal centre and its cap top and baseline rows.
+pub fn normalize(ink: impl Fn(f32, f32) -> f32, cx: f32, top: f32, baseline: f32) -> [f32; N] {
+    let cap = (baseline - top).max(1e-3);
+    let sy = cap / (GH as f32 - 2.0 * MARGIN);
+    let sx = cap * GRID_W_CAPS / GW as f32;
+    let x0 = cx - sx * GW as f32 / 2.0;
+    let y0 = top - MARGIN * sy;
+    let mut out = [0.0f32; N];
+    // Enough sub-samples per cell that minification does not alias, no more.
+    let k = (sx.max(sy).ceil() as usize).clamp(1, 3);
+    let offs: &[f32] = match k {
+        1 => &[0.5],
+        2 => &[0.25, 0.75],
+        _ => &[0.17, 0.5, 0.83],
+    };
+    let inv = 1.0 / (offs.len() * offs.len()) as f32;
+    for (gy, row) in out.chunks_exact_mut(GW).enumerate() {
+        for (gx, o) in row.iter_mut().enumerate() {
+            let mut acc = 0.0;
+            for &oy in offs {
+                for &ox in offs {
+                    acc += ink(x0 + (gx as f32 + ox) * sx, y0 + (gy as f32 + oy) * sy);
+                }
+            }
+            *o = acc * inv;
+        }
+    }
+    out
+}
+
+/// Mean-removed, unit-norm copy (for normalized cross-correlation).
+pub fn standardize(v: &mut [f32; N]) -> bool {
+    let mean = v.iter().sum::<f32>() / N as f32;
+    let mut ss = 0.0;
+    for x in v.iter_mut() {
+        *x -= mean;
+        ss += *x * *x;
+    }
+    if ss < 1e-6 {
+        return false;
+    }
+    let inv = 1.0 / ss.sqrt();
+    for x in v.iter_mut() {
+        *x *= inv;
+    }
+    true
+}
+
+pub struct Templates {
+    pub t: Vec<[f32; N]>,
+    /// Blurred variants per class: defocus, horizontal and vertical motion.
+    pub variants: Vec<[[f32; N]; 3]>,
+}
+
+/// Separable blur of a grid with a 3-tap kernel along x and y.
+fn blur_grid(v: &[f32; N], kx: [f32; 3], ky: [f32; 3]) -> [f32; N] {
+    let get = |x: i32, y: i32| {
+        let x = x.clamp(0, GW as i32 - 1) as usize;
+        let y = y.clamp(0, GH as i32 - 1) as usize;
+        v.get(y * GW + x).copied().unwrap_or(0.0)
+    };
+    let mut tmp = [0.0f32; N];
+    for y in 0..GH as i32 {
+        for x in 0..GW as i32 {
+            let acc: f32 = (-1..=1).zip(kx).map(|(d, k)| k * get(x + d, y)).sum();
+            if let Some(t) = tmp.get_mut(y as usize * GW + x as usize) {
+                *t = acc;
+            }
+        }
+    }
+    let get2 = |x: i32, y: i32| {
+        let y = y.clamp(0, GH as i32 - 1) as usize;
+        tmp.get(y * GW + x as usize).copied().unwrap_or(0.0)
+    };
+    let mut out = [0.0f32; N];
+    for y in 0..GH as i32 {
+        for x in 0..GW as i32 {
+            let acc: f32 = (-1..=1).zip(ky).map(|(d, k)| k * get2(x, y + d)).sum();
+            if let Some(o) = out.get_mut(y as usize * GW + x as usize) {
+                *o = acc;
+            }
+        }
+    }
+    standardize(&mut out);
+    out
+}
+
+fn build_templates() -> Templates {
+    let mut t = Vec::with_capacity(CLASSES.len());
+    let f = font();
+    for &c in &CLASSES {
+        let g = f
+            .as_ref()
+            .and_then(|f| rasterize(f, c, 64.0))
+            .map(|r| {
+                let ink = |x: f32, y: f32| {
+                    if x < 0.0 || y < 0.0 {
+                        return 0.0;
+                    }
+                    r.cov
+                        .get(y as usize * r.width + x as usize)
+                        .filter(|_| (x as usize) < r.width)
+                        .copied()
+                        .unwrap_or(0.0)
+                };
+                let mut v = normalize(ink, r.cx, r.top, r.baseline);
+                standardize(&mut v);
+                v
+            })
+            .unwrap_or([0.0; N]);
+        t.push(g);
+    }
+    let id = [0.0, 1.0, 0.0];
+    let soft = [0.27, 0.46, 0.27];
+    let boxk = [1.0 / 3.0; 3];
+    let variants = t
+        .iter()
+        .map(|v| {
+            [
+                blur_grid(v, soft, soft),
+                blur_grid(v, boxk, id),
+                blur_grid(v, id, boxk),
+            ]
+        })
+        .collect();
+    Templates { t, variants }
+}
+
+/// Best correlation of a standardized sample with class `i` over its sharp and
+/// blurred templates.
+pub fn correlate_class(sample: &[f32; N], i: usize) -> f32 {
+    let t = templates();
+    let dot = |a: &[f32; N]| sample.iter().zip(a.iter()).map(|(x, y)| x * y).sum::<f32>();
+    let mut best = t.t.get(i).map_or(f32::MIN, dot);
+    if let Some(vs) = t.variants.get(i) {
+        for v in vs {
+            best = best.max(dot(v));
+        }
+    }
+    best
+}
+
+pub fn templates() -> &'static Templates {
+    static T: OnceLock<Templates> = OnceLock::new();
+    T.get_or_init(build_templates)
+}
+
+/// Normalized cross-correlation of a standardized sample with every class template.
+pub fn correlate(sample: &[f32; N], out: &mut [f32; 37]) {
+    for (o, t) in out.iter_mut().zip(templates().t.iter()) {
+        *o = sample.iter().zip(t.iter()).map(|(a, b)| a * b).sum();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn templates_are_distinct_and_self_match() {
+        let t = templates();
+        assert_eq!(t.t.len(), 37);
+        for (i, a) in t.t.iter().enumerate() {
+            let mut out = [0.0; 37];
+            correlate(a, &mut out);
+            assert!((out[i] - 1.0).abs() < 1e-3, "{}", CLASSES[i]);
+            for (j, &s) in out.iter().enumerate() {
+                if j != i {
+                    assert!(s < 0.97, "{} vs {}: {s}", CLASSES[i], CLASSES[j]);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,212 @@
+//! The two MRZ layouts the reader looks for, their per-position character classes and
+//! their check digits (ICAO 9303 Part 3 section 4.9, Part 4 and Part 5).
+
+/// TD1 (ID card, 3 lines of 30) or TD3 (passport, 2 lines of 44).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Format {
+    Td1,
+    Td3,
+}
+
+impl Format {
+    pub fn lines(self) -> usize {
+        match self {
+            Self::Td1 => 3,
+            Self::Td3 => 2,
+        }
+    }
+
+    pub fn chars(self) -> usize {
+        match self {
+            Self::Td1 => 30,
+            Self::Td3 => 44,
+        }
+    }
+}
+
+/// What a position may hold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Class {
+    Digit,
+    /// A-Z and the filler.
+    Alpha,
+    Any,
+}
+
+impl Class {
+    pub fn allows(self, c: char) -> bool {
+        match self {
+            Self::Digit => c.is_ascii_digit(),
+            Self::Alpha => c.is_ascii_uppercase() || c == '<',
+            Self::Any => c.is_ascii_digit() || c.is_ascii_uppercase() || c == '<',
+        }
+    }
+}
+
+/// The class of each position (0-based line and column).
+pub fn class_at(format: Format, line: usize, col: usize) -> Class {
+    use Class::{Alpha, Any, Digit};
+    match (format, line) {
+        (Format::Td3, 0) => Alpha,
+        (Format::Td3, 1) => match col {
+            0..=8 => Any,
+            9 | 13..=19 | 21..=27 => Digit,
+            10..=12 | 20 => Alpha,
+            43 => Digit,
+            // Personal number and its check digit may be fillers.
+            _ => Any,
+        },
+        (Format::Td1, 0) => match col {
+            0..=4 => Alpha,
+            // A long document number puts a filler in the check-digit position.
+            _ => Any,
+        },
+        (Format::Td1, 1) => match col {
+            0..=6 | 8..=14 | 29 => Digit,
+            7 | 15..=17 => Alpha,
+            _ => Any,
+        },
+        _ => Alpha,
+    }
+}
+
+/// Whether a position lies in a field with its own check digit (document number,
+/// dates, TD3 personal number). Elsewhere only the composite digit, or nothing,
+/// catches a misread, and repeated confusions can cancel out in it.
+pub fn field_checked(format: Format, line: usize, col: usize) -> bool {
+    match (format, line) {
+        (Format::Td3, 1) => matches!(col, 0..=9 | 13..=19 | 21..=42),
+        (Format::Td1, 0) => matches!(col, 5..=14),
+        (Format::Td1, 1) => matches!(col, 0..=6 | 8..=14),
+        _ => false,
+    }
+}
+
+/// ICAO 9303 check-digit value of one character; `None` for characters outside the MRZ set.
+pub fn char_value(c: char) -> Option<u32> {
+    match c {
+        '0'..='9' => Some(c as u32 - '0' as u32),
+        'A'..='Z' => Some(c as u32 - 'A' as u32 + 10),
+        '<' => Some(0),
+        _ => None,
+    }
+}
+
+/// Check digit over `s` (weights 7, 3, 1).
+pub fn check_digit(s: &str) -> Option<char> {
+    let mut sum = 0u32;
+    for (i, c) in s.chars().enumerate() {
+        sum += char_value(c)? * [7, 3, 1][i % 3];
+    }
+    char::from_digit(sum % 10, 10)
+}
+
+fn holds(field: &str, cd: &str) -> bool {
+    cd.chars().next() == check_digit(field) && cd.len() == 1
+}
+
+/// Whether every check digit of a TD1 or TD3 MRZ holds.
+pub fn check_digits_hold(format: Format, lines: &[String]) -> bool {
+    if lines.len() != format.lines()
+        || lines
+            .iter()
+            .any(|l| l.len() != format.chars() || !l.chars().all(|c| char_value(c).is_some()))
+    {
+        return false;
+    }
+    let seg = |l: usize, a: usize, b: usize| lines.get(l).and_then(|s| s.get(a..b)).unwrap_or("");
+    match format {
+        Format::Td3 => {
+            let personal_ok = if seg(1, 42, 43) == "<" {
+                seg(1, 28, 42).chars().all(|c| c == '<')
+            } else {
+                holds(seg(1, 28, 42), seg(1, 42, 43))
+            };
+            let composite = format!("{}{}{}", seg(1, 0, 10), seg(1, 13, 20), seg(1, 21, 43));
+            holds(seg(1, 0, 9), seg(1, 9, 10))
+                && holds(seg(1, 13, 19), seg(1, 19, 20))
+                && holds(seg(1, 21, 27), seg(1, 27, 28))
+                && personal_ok
+                && holds(&composite, seg(1, 43, 44))
+        }
+        Format::Td1 => {
+            let number_ok = if seg(0, 14, 15) == "<" {
+                // Long document number: continues in the optional data, its check
+                // digit is the last character before the first filler.
+                let opt = seg(0, 15, 30);
+                let end = opt.find('<').unwrap_or(opt.len());
+                end >= 2
+                    && holds(
+                        &format!("{}{}", seg(0, 5, 14), opt.get(..end - 1).unwrap_or("")),
+                        opt.get(end - 1..end).unwrap_or(""),
+                    )
+            } else {
+                holds(seg(0, 5, 14), seg(0, 14, 15))
+            };
+            let composite = format!(
+                "{}{}{}{}",
+                seg(0, 5, 30),
+                seg(1, 0, 7),
+                seg(1, 8, 15),
+                seg(1, 18, 29)
+            );
+            number_ok
+                && holds(seg(1, 0, 6), seg(1, 6, 7))
+                && holds(seg(1, 8, 14), seg(1, 14, 15))
+                && holds(&composite, seg(1, 29, 30))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn icao_vectors() {
+        for (s, d) in [
+            ("520727", '3'),
+            ("AB2134<<<", '5'),
+            ("L898902C3", '6'),
+            ("ZE184226B<<<<<", '1'),
+            ("740812", '2'),
+            ("120415", '9'),
+        ] {
+            assert_eq!(check_digit(s), Some(d), "{s}");
+        }
+    }
+
+    #[test]
+    fn specimens() {
+        let td3 = [
+            "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<".to_string(),
+            "L898902C36UTO7408122F1204159ZE184226B<<<<<10".to_string(),
+        ];
+        assert!(check_digits_hold(Format::Td3, &td3));
+        let td1 = [
+            "I<UTOD231458907<<<<<<<<<<<<<<<".to_string(),
+            "7408122F1204159UTO<<<<<<<<<<<6".to_string(),
+            "ERIKSSON<<ANNA<MARIA<<<<<<<<<<".to_string(),
+        ];
+        assert!(check_digits_hold(Format::Td1, &td1));
+        let long = [
+            "I<UTOD23145890<7349<<<<<<<<<<<".to_string(),
+            "3407127M9507122UTO<<<<<<<<<<<2".to_string(),
+            "STEVENSON<<PETER<JOHN<<<<<<<<<".to_string(),
+        ];
+        assert!(check_digits_hold(Format::Td1, &long));
+        let mut bad = td3.clone();
+        bad[1].replace_range(0..1, "I");
+        assert!(!check_digits_hold(Format::Td3, &bad));
+        for (l, line) in td1.iter().enumerate() {
+            for (c, ch) in line.chars().enumerate() {
+                assert!(class_at(Format::Td1, l, c).allows(ch), "{l} {c}");
+            }
+        }
+        for (l, line) in td3.iter().enumerate() {
+            for (c, ch) in line.chars().enumerate() {
+                assert!(class_at(Format::Td3, l, c).allows(ch), "{l} {c}");
+            }
+        }
+    }
+}

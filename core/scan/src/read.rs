@@ -1,0 +1,1010 @@
+//! From a candidate region to characters: rectify a strip at full resolution,
+//! normalize ink, deskew, find the text lines, segment the fixed-pitch cells
+//! and classify each cell against the OCR-B templates.
+
+use crate::frame::LumaFrame;
+use crate::glyphs::{self, CLASSES};
+use crate::layout::{self, Format};
+use crate::locate::Region;
+
+/// Ranked candidates for one character: (character, cost), cheapest first.
+/// The cost is `1 - normalized cross-correlation` with the class template.
+pub type Candidates = Vec<(char, f32)>;
+
+/// Per MRZ line, per character, the ranked candidates (for repair under check digits).
+#[derive(Clone, Default, PartialEq)]
+pub struct CandidateLines(pub Vec<Vec<Candidates>>);
+
+impl std::fmt::Debug for CandidateLines {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The candidates spell out personal data: show only the shape.
+        let shape: Vec<usize> = self.0.iter().map(Vec::len).collect();
+        write!(f, "CandidateLines({shape:?})")
+    }
+}
+
+/// Capital height over character pitch (OCR-B size 1 in the MRZ).
+pub const CAP_PER_PITCH: f32 = 2.35 / 2.54;
+/// Mean glyph ink width over pitch (first and last characters of a line).
+pub const GLYPH_W: f32 = 0.69;
+
+impl CandidateLines {
+    /// The shape `aktiver_mrz::repair::repair_candidates` takes: per position the
+    /// candidates with their cost above the best one, in thousandths.
+    pub fn to_mrz_candidates(&self) -> Vec<Vec<Vec<aktiver_mrz::Candidate>>> {
+        self.0
+            .iter()
+            .map(|line| {
+                line.iter()
+                    .map(|cands| {
+                        let best = cands.first().map_or(0.0, |c| c.1);
+                        cands
+                            .iter()
+                            .map(|&(c, cost)| aktiver_mrz::Candidate {
+                                ch: c as u8,
+                                cost: ((cost - best).clamp(0.0, 2.0) * 1000.0) as u16,
+                            })
+                            .collect()
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+}
+
+/// How many candidates are kept per character.
+pub const TOP: usize = 4;
+
+/// What the reader saw in one region.
+#[derive(Clone)]
+pub struct Reading {
+    pub format: Format,
+    pub candidates: CandidateLines,
+    /// Best candidate per position, restricted to the position's class.
+    pub lines: Vec<String>,
+    /// Worst best-candidate cost over all characters.
+    pub worst_cost: f32,
+    /// Smallest cost gap between the best and the runner-up allowed candidate over
+    /// the positions no field check digit covers.
+    pub min_margin: f32,
+    /// That gap for every character (lines, then characters).
+    pub margins: Vec<Vec<f32>>,
+    /// Cap height in full-resolution pixels.
+    pub cap_px: f32,
+    /// Share of saturated pixels in the MRZ strip.
+    pub saturated: f32,
+    /// Mean ink step across character edges (0-1): low when blurred.
+    pub sharpness: f32,
+}
+
+/// What went wrong when a region did not yield a reading (for user feedback).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Miss {
+    NotMrz,
+    TooSmall,
+    Clipped,
+    Glare,
+    Blurred,
+}
+
+struct Strip {
+    w: usize,
+    h: usize,
+    ink: Vec<f32>,
+    saturated: f32,
+    clipped: bool,
+    sharp: f32,
+}
+
+impl Strip {
+    #[inline]
+    fn ink(&self, x: i32, y: i32) -> f32 {
+        if x < 0 || y < 0 || x as usize >= self.w || y as usize >= self.h {
+            return 0.0;
+        }
+        self.ink
+            .get(y as usize * self.w + x as usize)
+            .copied()
+            .unwrap_or(0.0)
+    }
+
+    fn ink_bilinear(&self, x: f32, y: f32) -> f32 {
+        let (xf, yf) = (x.floor(), y.floor());
+        let (fx, fy) = (x - xf, y - yf);
+        let (xi, yi) = (xf as i32, yf as i32);
+        let a = self.ink(xi, yi) + (self.ink(xi + 1, yi) - self.ink(xi, yi)) * fx;
+        let b = self.ink(xi, yi + 1) + (self.ink(xi + 1, yi + 1) - self.ink(xi, yi + 1)) * fx;
+        a + (b - a) * fy
+    }
+}
+
+/// Samples the oriented rectangle at `s` full-res pixels per strip pixel and turns
+/// it into ink in [0, 1] using block-wise paper and ink levels.
+fn sample_strip(frame: &LumaFrame<'_>, r: &Region, along: f32, perp: f32, s: f32) -> Option<Strip> {
+    let w = ((2.0 * along / s) as usize).clamp(8, 2400);
+    let h = ((2.0 * perp / s) as usize).clamp(8, 600);
+    let mut v = vec![0.0f32; w * h];
+    let (dx, dy) = (r.dx * s, r.dy * s);
+    let (nx, ny) = (-r.dy * s, r.dx * s);
+    let x0 = r.cx - r.dx * along + r.dy * perp;
+    let y0 = r.cy - r.dy * along - r.dx * perp;
+    let (fw, fh) = (frame.width() as f32, frame.height() as f32);
+    let mut clipped = false;
+    let mut sat = 0u32;
+    for j in 0..h {
+        let (mut x, mut y) = (x0 + nx * j as f32, y0 + ny * j as f32);
+        let row = v.get_mut(j * w..(j + 1) * w)?;
+        for o in row.iter_mut() {
+            if x < 0.0 || y < 0.0 || x > fw - 1.0 || y > fh - 1.0 {
+                clipped = true;
+                // Outside the frame: a marker, turned into "no ink" below.
+                *o = -1.0;
+            } else {
+                *o = frame.sample(x, y);
+            }
+            if *o >= 250.0 {
+                sat += 1;
+            }
+            x += dx;
+            y += dy;
+        }
+    }
+    // Paper and ink levels per column block, from a coarse histogram.
+    let bw = (h / 2).clamp(8, 64);
+    let nb = w.div_ceil(bw);
+    let mut lo = vec![0.0f32; nb];
+    let mut hi = vec![0.0f32; nb];
+    let mut hist = [0u32; 64];
+    for b in 0..nb {
+        hist.fill(0);
+        let (c0, c1) = (b * bw, ((b + 1) * bw).min(w));
+        // Every other row and column is plenty for two percentiles.
+        for j in (0..h).step_by(2) {
+            for i in (c0..c1).step_by(2) {
+                let p = v.get(j * w + i).copied().unwrap_or(0.0);
+                if p < 0.0 {
+                    continue;
+                }
+                if let Some(hh) = hist.get_mut((p as usize >> 2).min(63)) {
+                    *hh += 1;
+                }
+            }
+        }
+        let total: u32 = hist.iter().sum();
+        let pct = |q: f32| {
+            let target = (total as f32 * q) as u32;
+            let mut acc = 0;
+            for (k, &c) in hist.iter().enumerate() {
+                acc += c;
+                if acc > target {
+                    return (k * 4 + 2) as f32;
+                }
+            }
+            254.0
+        };
+        if let (Some(l), Some(hh)) = (lo.get_mut(b), hi.get_mut(b)) {
+            *l = pct(0.03);
+            *hh = pct(0.90);
+        }
+    }
+    let mut contrasts: Vec<f32> = hi.iter().zip(&lo).map(|(h, l)| h - l).collect();
+    contrasts.sort_by(f32::total_cmp);
+    let med = contrasts
+        .get(contrasts.len() * 3 / 4)
+        .copied()
+        .unwrap_or(0.0);
+    if med < 12.0 {
+        return None;
+    }
+    let mut sharp_acc = 0.0f32;
+    let mut sharp_n = 0u32;
+    // Paper and contrast per column, interpolated between block centres.
+    let levels: Vec<(f32, f32)> = (0..w)
+        .map(|i| {
+            let t = (i as f32 + 0.5) / bw as f32 - 0.5;
+            let b0 = (t.floor().max(0.0) as usize).min(nb - 1);
+            let b1 = (b0 + 1).min(nb - 1);
+            let ft = (t - b0 as f32).clamp(0.0, 1.0);
+            let l = lo.get(b0).copied().unwrap_or(0.0) * (1.0 - ft)
+                + lo.get(b1).copied().unwrap_or(0.0) * ft;
+            let hh = hi.get(b0).copied().unwrap_or(0.0) * (1.0 - ft)
+                + hi.get(b1).copied().unwrap_or(0.0) * ft;
+            (hh, 1.0 / (hh - l).max(0.5 * med))
+        })
+        .collect();
+    for row in v.chunks_exact_mut(w) {
+        for (p, &(hh, inv)) in row.iter_mut().zip(&levels) {
+            *p = if *p < 0.0 {
+                0.0
+            } else {
+                ((hh - *p) * inv).clamp(0.0, 1.0)
+            };
+        }
+    }
+    for j in (0..h).step_by(4) {
+        for i in 1..w {
+            let a = v.get(j * w + i).copied().unwrap_or(0.0);
+            let b = v.get(j * w + i - 1).copied().unwrap_or(0.0);
+            let d = (a - b).abs();
+            if d > 0.05 {
+                sharp_acc += d;
+                sharp_n += 1;
+            }
+        }
+    }
+    Some(Strip {
+        w,
+        h,
+        ink: v,
+        saturated: sat as f32 / (w * h) as f32,
+        clipped,
+        sharp: if sharp_n > 0 {
+            sharp_acc / sharp_n as f32
+        } else {
+            0.0
+        },
+    })
+}
+
+/// Sub-pixel shift of `b` against `a` maximizing correlation within `range`.
+fn best_shift(a: &[f32], b: &[f32], range: i32) -> (f32, f32) {
+    let n = a.len() as i32;
+    let corr = |s: i32| -> f32 {
+        let mut acc = 0.0;
+        for y in 0..n {
+            let yb = y + s;
+            if yb >= 0 && yb < n {
+                acc += a.get(y as usize).copied().unwrap_or(0.0)
+                    * b.get(yb as usize).copied().unwrap_or(0.0);
+            }
+        }
+        acc
+    };
+    let mut best = (0, f32::MIN);
+    for s in -range..=range {
+        let c = corr(s);
+        if c > best.1 {
+            best = (s, c);
+        }
+    }
+    let (s, c0) = best;
+    let (cm, cp) = (corr(s - 1), corr(s + 1));
+    let den = cm - 2.0 * c0 + cp;
+    let frac = if den < -1e-6 {
+        (0.5 * (cm - cp) / den).clamp(-0.5, 0.5)
+    } else {
+        0.0
+    };
+    (s as f32 + frac, c0)
+}
+
+struct Band {
+    top: f32,
+    bottom: f32,
+}
+
+/// The normalized ink strip of a region as 8-bit pixels (diagnostics).
+pub fn debug_strip(frame: &LumaFrame<'_>, r: &Region) -> Option<(usize, usize, Vec<u8>)> {
+    let cap_guess = 2.0 * r.half_len / 40.0;
+    let s = (cap_guess / 16.0).max(1.0);
+    let strip = sample_strip(
+        frame,
+        r,
+        r.half_len * 1.1 + 1.5 * cap_guess,
+        r.half_h + 1.2 * cap_guess,
+        s,
+    )?;
+    Some((
+        strip.w,
+        strip.h,
+        strip.ink.iter().map(|v| 255 - (v * 255.0) as u8).collect(),
+    ))
+}
+
+/// Reads the region; `Err` says why not.
+pub fn read_region(frame: &LumaFrame<'_>, r: &Region) -> Result<Reading, Miss> {
+    let len = 2.0 * r.half_len;
+    // The cap height lies between len/48 (TD3) and len/32 (TD1); aim for ~20 strip rows.
+    let cap_guess = len / 44.0;
+    if cap_guess < 5.0 {
+        return Err(Miss::TooSmall);
+    }
+    // About 14 strip rows per cap height: enough for the 12x16 grid, and cheap.
+    let s = (cap_guess / 16.0).max(1.0);
+    let along = r.half_len * 1.1 + 1.5 * cap_guess;
+    let perp = r.half_h + 1.2 * cap_guess;
+    let strip = sample_strip(frame, r, along, perp, s).ok_or(Miss::NotMrz)?;
+    let (w, h) = (strip.w, strip.h);
+    // Deskew: row profiles of column blocks, chained shifts from the centre.
+    let k = 12usize;
+    let bw = w / k;
+    if bw < 2 {
+        return Err(Miss::TooSmall);
+    }
+    let prof: Vec<Vec<f32>> = (0..k)
+        .map(|b| {
+            (0..h)
+                .map(|y| {
+                    (b * bw..(b + 1) * bw)
+                        .map(|x| strip.ink(x as i32, y as i32))
+                        .sum::<f32>()
+                        / bw as f32
+                })
+                .collect()
+        })
+        .collect();
+    // Variance, not energy: a uniformly dark block (background beyond the card)
+    // has a flat profile and says nothing about the lines.
+    let energy: Vec<f32> = prof
+        .iter()
+        .map(|p| {
+            let m = p.iter().sum::<f32>() / p.len().max(1) as f32;
+            p.iter().map(|v| (v - m) * (v - m)).sum()
+        })
+        .collect();
+    let emax = energy.iter().copied().fold(0.0, f32::max);
+    let range = ((cap_guess / s) * 0.6).max(2.0) as i32;
+    let mut shift = vec![0.0f32; k];
+    let mid = k / 2;
+    for b in (mid + 1)..k {
+        let prev = shift.get(b - 1).copied().unwrap_or(0.0);
+        let (d, _) = best_shift(
+            prof.get(b - 1).map_or(&[][..], |v| v),
+            prof.get(b).map_or(&[][..], |v| v),
+            range,
+        );
+        if let Some(sv) = shift.get_mut(b) {
+            *sv = prev + d;
+        }
+    }
+    for b in (0..mid).rev() {
+        let next = shift.get(b + 1).copied().unwrap_or(0.0);
+        let (d, _) = best_shift(
+            prof.get(b + 1).map_or(&[][..], |v| v),
+            prof.get(b).map_or(&[][..], |v| v),
+            range,
+        );
+        if let Some(sv) = shift.get_mut(b) {
+            *sv = next + d;
+        }
+    }
+    // Theil-Sen line fit of shift against block centre: robust to a card edge or
+    // background at the strip ends.
+    let pts: Vec<(f32, f32)> = (0..k)
+        .filter(|&b| energy.get(b).is_some_and(|&e| e > 0.3 * emax))
+        .map(|b| {
+            (
+                (b as f32 + 0.5) * bw as f32,
+                shift.get(b).copied().unwrap_or(0.0),
+            )
+        })
+        .collect();
+    let mut slopes = Vec::with_capacity(pts.len() * pts.len() / 2);
+    for (i, a) in pts.iter().enumerate() {
+        for b in pts.iter().skip(i + 1) {
+            if (b.0 - a.0).abs() > 1.0 {
+                slopes.push((b.1 - a.1) / (b.0 - a.0));
+            }
+        }
+    }
+    let median = |v: &mut Vec<f32>| {
+        v.sort_by(f32::total_cmp);
+        v.get(v.len() / 2).copied().unwrap_or(0.0)
+    };
+    let slope = median(&mut slopes);
+    let mut icpts: Vec<f32> = pts.iter().map(|p| p.1 - slope * p.0).collect();
+    let icpt = median(&mut icpts);
+    let delta = |x: f32| icpt + slope * x;
+    // Aligned row profile over the blocks that follow the fit (text, not background).
+    let mut rows = vec![0.0f32; h];
+    for b in 0..k {
+        let xc = (b as f32 + 0.5) * bw as f32;
+        let on_fit = (shift.get(b).copied().unwrap_or(0.0) - (icpt + slope * xc)).abs() < 1.5;
+        if !on_fit || energy.get(b).is_none_or(|&e| e <= 0.3 * emax) {
+            continue;
+        }
+        for x in (b * bw..(b + 1) * bw).step_by(2) {
+            let d = delta(x as f32).round() as i32;
+            for (y, rv) in rows.iter_mut().enumerate() {
+                *rv += strip.ink(x as i32, y as i32 + d);
+            }
+        }
+    }
+    let floor = rows.iter().copied().fold(f32::MAX, f32::min);
+    for v in rows.iter_mut() {
+        *v -= floor;
+    }
+    let pmax = rows.iter().copied().fold(0.0, f32::max);
+    if pmax <= 0.0 {
+        return Err(Miss::NotMrz);
+    }
+    let mut bands: Vec<Band> = Vec::new();
+    let thr = 0.4 * pmax;
+    let mut y = 0;
+    while y < h {
+        if rows.get(y).copied().unwrap_or(0.0) > thr {
+            let start = y;
+            while y < h && rows.get(y).copied().unwrap_or(0.0) > thr {
+                y += 1;
+            }
+            // Sub-row edges by linear interpolation across the threshold.
+            let edge = |a: usize, b: usize| {
+                let (va, vb) = (
+                    rows.get(a).copied().unwrap_or(0.0),
+                    rows.get(b).copied().unwrap_or(0.0),
+                );
+                if (vb - va).abs() < 1e-6 {
+                    b as f32
+                } else {
+                    a as f32 + (thr - va) / (vb - va)
+                }
+            };
+            let top = if start > 0 {
+                edge(start - 1, start)
+            } else {
+                0.0
+            };
+            let bottom = if y < h { edge(y - 1, y) } else { h as f32 };
+            bands.push(Band { top, bottom });
+        }
+        y += 1;
+    }
+    // Refine each edge at half of the nearby peak: with blur, the half-maximum
+    // crossing is where the glyph outline was.
+    for b in bands.iter_mut() {
+        let (t, e) = (b.top.max(0.0) as usize, (b.bottom as usize).min(h));
+        let span = e.saturating_sub(t);
+        if span < 3 {
+            continue;
+        }
+        let q = (span * 2 / 5).max(1);
+        let peak = |a: usize, z: usize| {
+            (a..z)
+                .map(|y| (y, rows.get(y).copied().unwrap_or(0.0)))
+                .fold((a, 0.0f32), |m, v| if v.1 > m.1 { v } else { m })
+        };
+        let (yt, pt) = peak(t, t + q);
+        let half = 0.5 * pt;
+        let mut y = yt;
+        while y > 0 && rows.get(y - 1).copied().unwrap_or(0.0) > half {
+            y -= 1;
+        }
+        if y > 0 {
+            let (va, vb) = (
+                rows.get(y - 1).copied().unwrap_or(0.0),
+                rows.get(y).copied().unwrap_or(0.0),
+            );
+            b.top = if (vb - va).abs() > 1e-6 {
+                (y - 1) as f32 + (half - va) / (vb - va)
+            } else {
+                y as f32
+            };
+        }
+        let (yb, pb) = peak(e - q, e);
+        let half = 0.5 * pb;
+        let mut y = yb;
+        while y + 1 < h && rows.get(y + 1).copied().unwrap_or(0.0) > half {
+            y += 1;
+        }
+        if y + 1 < h {
+            let (va, vb) = (
+                rows.get(y).copied().unwrap_or(0.0),
+                rows.get(y + 1).copied().unwrap_or(0.0),
+            );
+            b.bottom = if (va - vb).abs() > 1e-6 {
+                y as f32 + (va - half) / (va - vb) + 0.5
+            } else {
+                y as f32 + 1.0
+            };
+        }
+    }
+    let hmax = bands.iter().map(|b| b.bottom - b.top).fold(0.0, f32::max);
+    bands.retain(|b| b.bottom - b.top > 0.55 * hmax);
+    if bands.len() < 2 {
+        return Err(Miss::NotMrz);
+    }
+    // The MRZ is the last two or three lines of the document.
+    let try_formats: [(Format, usize); 2] = [(Format::Td1, 3), (Format::Td3, 2)];
+    let mut best: Option<Reading> = None;
+    let mut miss = Miss::NotMrz;
+    for (format, n) in try_formats {
+        if bands.len() < n {
+            continue;
+        }
+        let chosen = bands.get(bands.len() - n..).unwrap_or(&[]);
+        match read_lines(&strip, chosen, format, &delta, s) {
+            Ok(rd) => {
+                if best.as_ref().is_none_or(|b| rd.worst_cost < b.worst_cost) {
+                    best = Some(rd);
+                }
+            }
+            Err(m) => miss = m,
+        }
+    }
+    best.ok_or(miss)
+}
+
+fn read_lines(
+    strip: &Strip,
+    bands: &[Band],
+    format: Format,
+    delta: &dyn Fn(f32) -> f32,
+    s: f32,
+) -> Result<Reading, Miss> {
+    let n = format.chars();
+    let caps: Vec<f32> = bands.iter().map(|b| b.bottom - b.top).collect();
+    let cap = caps.iter().sum::<f32>() / caps.len() as f32;
+    // Regular line spacing, as in the MRZ.
+    for pair in bands.windows(2) {
+        if let [a, b] = pair {
+            let pitch = (b.top + b.bottom - a.top - a.bottom) / 2.0;
+            if pitch < 1.3 * cap || pitch > 2.6 * cap {
+                return Err(Miss::NotMrz);
+            }
+        }
+    }
+    // First the geometry of every line (cheap), then the classification.
+    let mut geo: Vec<(Vec<f32>, usize, usize)> = Vec::with_capacity(bands.len());
+    for band in bands {
+        let cap = band.bottom - band.top;
+        // Column profile inside the band, following the skew.
+        let col: Vec<(f32, f32)> = (0..strip.w)
+            .map(|x| {
+                let d = delta(x as f32);
+                let (t, b) = (
+                    (band.top + d - 0.15 * cap).floor() as i32,
+                    (band.bottom + d + 0.15 * cap).ceil() as i32,
+                );
+                let inside = (t..b).map(|y| strip.ink(x as i32, y)).sum::<f32>();
+                let solid = (t..b).filter(|&y| strip.ink(x as i32, y) > 0.5).count() as f32;
+                // Background beyond the card is dark above and below the band too.
+                let m = (0.3 * cap).ceil() as i32;
+                let above = (t - m..t).map(|y| strip.ink(x as i32, y)).sum::<f32>();
+                let below = (b..b + m).map(|y| strip.ink(x as i32, y)).sum::<f32>();
+                if above.min(below) > 0.5 * m as f32 {
+                    (0.0, 0.0)
+                } else {
+                    (inside, solid)
+                }
+            })
+            .collect();
+        // The extent is judged on solid ink only: faint background patterns and
+        // blur halos would stretch it.
+        let (col, solid): (Vec<f32>, Vec<f32>) = col.into_iter().unzip();
+        let on = 0.08 * cap;
+        // Longest run of ink columns allowing gaps up to 1.2 caps: the text extent.
+        let gap_max = (1.2 * cap) as usize;
+        let (mut bs, mut be, mut cs, mut last) = (0usize, 0usize, None::<usize>, 0usize);
+        for (x, &c) in solid.iter().enumerate() {
+            if c > on {
+                match cs {
+                    Some(_) if x - last <= gap_max => {}
+                    _ => cs = Some(x),
+                }
+                last = x;
+                if let Some(st) = cs
+                    && last + 1 - st > be - bs
+                {
+                    bs = st;
+                    be = last + 1;
+                }
+            }
+        }
+        let ratio = (be - bs) as f32 / cap;
+        let expect = match format {
+            Format::Td1 => 32.3,
+            Format::Td3 => 47.4,
+        };
+        if ratio < expect * 0.8 || ratio > expect * 1.2 {
+            return Err(if strip.clipped {
+                Miss::Clipped
+            } else {
+                Miss::NotMrz
+            });
+        }
+        if bs < 2 || be + 2 > strip.w {
+            return Err(Miss::Clipped);
+        }
+        geo.push((col, bs, be));
+    }
+    // All lines start and end together.
+    let (l0, r0) = geo.first().map_or((0, 0), |g| (g.1, g.2));
+    for g in &geo {
+        if (g.1 as f32 - l0 as f32).abs() > 1.5 * cap || (g.2 as f32 - r0 as f32).abs() > 1.5 * cap
+        {
+            return Err(Miss::NotMrz);
+        }
+    }
+    let mut cand_lines = Vec::with_capacity(bands.len());
+    let mut text_lines = Vec::with_capacity(bands.len());
+    let mut margins = Vec::with_capacity(bands.len());
+    let mut worst = 0.0f32;
+    let mut min_margin = f32::MAX;
+    let mut cap_px = cap * s;
+    for (li, (band, (col, bs, be))) in bands.iter().zip(&geo).enumerate() {
+        let line = |bs: f32, be: f32| read_line(strip, band, col, bs, be, format, li, delta);
+        let mut got = line(*bs as f32, *be as f32);
+        if got.worst > RETRY_COST {
+            // A stray mark next to the text stretches the extent by about one
+            // character: try one pitch less (or more) at either end.
+            let p = (*be - *bs) as f32 / (n as f32 - 1.0 + GLYPH_W);
+            let (l, r) = (*bs as f32, *be as f32);
+            for (a, b) in [(l + p, r), (l, r - p), (l - p, r), (l, r + p)] {
+                if a < 1.0 || b > strip.w as f32 - 1.0 {
+                    continue;
+                }
+                let alt = line(a, b);
+                if alt.sum < got.sum {
+                    got = alt;
+                }
+            }
+        }
+        worst = worst.max(got.worst);
+        min_margin = min_margin.min(got.margin);
+        if li == 0 {
+            cap_px = got.cap * s;
+        }
+        cand_lines.push(got.cands);
+        text_lines.push(got.text);
+        margins.push(got.margins);
+    }
+    Ok(Reading {
+        format,
+        candidates: CandidateLines(cand_lines),
+        lines: text_lines,
+        worst_cost: worst,
+        min_margin,
+        margins,
+        cap_px,
+        saturated: strip.saturated,
+        sharpness: strip.sharp,
+    })
+}
+
+/// Classes rescored against the blurred templates, per character.
+const RESCORE: usize = 6;
+
+/// A line whose worst character costs more than this is re-segmented.
+const RETRY_COST: f32 = 0.5;
+
+struct LineRead {
+    cands: Vec<Candidates>,
+    margins: Vec<f32>,
+    text: String,
+    worst: f32,
+    sum: f32,
+    margin: f32,
+    cap: f32,
+}
+
+/// Segments one line between the ink extent [bs, be) and classifies every cell.
+#[allow(clippy::too_many_arguments)]
+fn read_line(
+    strip: &Strip,
+    band: &Band,
+    col: &[f32],
+    bs: f32,
+    be: f32,
+    format: Format,
+    li: usize,
+    delta: &dyn Fn(f32) -> f32,
+) -> LineRead {
+    let n = format.chars();
+    // Digits stand taller than capitals in OCR-B, so the band height depends on
+    // the line's content; the capital height follows from the pitch instead
+    // (2.35 mm nominal at the 2.54 mm pitch), and the baseline is measured.
+    let pitch = (be - bs) / (n as f32 - 1.0 + GLYPH_W);
+    let expect = grid_fit(col, bs, be, n, band.bottom - band.top).unwrap_or_else(|| {
+        let x0 = bs - (1.0 - GLYPH_W) / 2.0 * pitch;
+        (0..=n).map(|i| x0 + i as f32 * pitch).collect()
+    });
+    let pitch =
+        (expect.last().copied().unwrap_or(0.0) - expect.first().copied().unwrap_or(0.0)) / n as f32;
+    let cap = CAP_PER_PITCH * pitch;
+    let cells = segment(col, &expect, band.bottom - band.top);
+    let base = line_baseline(strip, &cells, band, delta, cap);
+    let mut out = LineRead {
+        cands: Vec::with_capacity(n),
+        margins: Vec::with_capacity(n),
+        text: String::with_capacity(n),
+        worst: 0.0,
+        sum: 0.0,
+        margin: f32::MAX,
+        cap,
+    };
+    for (ci, w) in cells.windows(2).enumerate() {
+        let [a, b] = w else { continue };
+        let (a, b) = (*a, *b);
+        let (mut m, mut mx) = (0.0f32, 0.0f32);
+        for x in a..b {
+            let c = col.get(x).copied().unwrap_or(0.0);
+            m += c;
+            mx += c * (x as f32 + 0.5);
+        }
+        let cx = if m > 0.0 {
+            mx / m
+        } else {
+            (a + b) as f32 / 2.0
+        };
+        let d = delta(cx);
+        let mut scores = [f32::MIN; 37];
+        let step = cap / 13.0;
+        let mut samples = Vec::with_capacity(3);
+        for ox in [-0.5f32, 0.0, 0.5] {
+            let mut g = glyphs::normalize(
+                |x, y| strip.ink_bilinear(x - 0.5, y - 0.5),
+                cx + ox * step,
+                base + d - cap,
+                base + d,
+            );
+            let mut sc = [0.0f32; 37];
+            if glyphs::standardize(&mut g) {
+                glyphs::correlate(&g, &mut sc);
+                samples.push(g);
+            }
+            for (a, b) in scores.iter_mut().zip(sc) {
+                *a = a.max(b);
+            }
+        }
+        let mut idx: Vec<usize> = (0..37).collect();
+        let order = |scores: &[f32; 37], idx: &mut Vec<usize>| {
+            idx.sort_by(|&p, &q| {
+                scores
+                    .get(q)
+                    .copied()
+                    .unwrap_or(0.0)
+                    .total_cmp(&scores.get(p).copied().unwrap_or(0.0))
+            });
+        };
+        order(&scores, &mut idx);
+        // The closest classes again against blurred templates (defocus, motion).
+        for &i in idx.iter().take(RESCORE) {
+            let b = samples
+                .iter()
+                .map(|g| glyphs::correlate_class(g, i))
+                .fold(f32::MIN, f32::max);
+            if let Some(sv) = scores.get_mut(i) {
+                *sv = sv.max(b);
+            }
+        }
+        order(&scores, &mut idx);
+        let class = layout::class_at(format, li, ci);
+        let allowed = |i: &usize| CLASSES.get(*i).is_some_and(|&c| class.allows(c));
+        let best = idx.iter().copied().find(allowed).unwrap_or(0);
+        let cost = |i: usize| 1.0 - scores.get(i).copied().unwrap_or(0.0);
+        let best_cost = cost(best);
+        out.worst = out.worst.max(best_cost);
+        out.sum += best_cost;
+        let second = idx
+            .iter()
+            .copied()
+            .filter(|i| *i != best && allowed(i))
+            .map(cost)
+            .next()
+            .unwrap_or(2.0);
+        out.margins.push(second - best_cost);
+        // Only where no field check digit will catch a confusion.
+        if !layout::field_checked(format, li, ci) {
+            out.margin = out.margin.min(second - best_cost);
+        }
+        out.text.push(CLASSES.get(best).copied().unwrap_or('<'));
+        out.cands.push(
+            idx.iter()
+                .take(TOP)
+                .map(|&i| (CLASSES.get(i).copied().unwrap_or('<'), cost(i)))
+                .collect(),
+        );
+    }
+    out
+}
+
+/// The baseline of a line (strip rows, before the skew offset): the bottom edge of
+/// each cell at half its peak, then a high quantile, because fillers end above the
+/// baseline while letters and digits sit on it (and digits stand taller, so the
+/// top edge is no reference).
+fn line_baseline(
+    strip: &Strip,
+    cells: &[usize],
+    band: &Band,
+    delta: &dyn Fn(f32) -> f32,
+    cap: f32,
+) -> f32 {
+    let y0 = (band.top - 0.3 * cap).floor() as i32;
+    // Not far below the band: the card edge or the background may lie there.
+    let y1 = (band.bottom + 0.12 * cap).ceil() as i32;
+    let mut bottoms = Vec::with_capacity(cells.len());
+    let mut prof = Vec::with_capacity((y1 - y0).max(0) as usize);
+    for w in cells.windows(2) {
+        let [a, b] = w else { continue };
+        let d = delta((*a + *b) as f32 / 2.0).round() as i32;
+        prof.clear();
+        for y in y0..y1 {
+            prof.push((*a..*b).map(|x| strip.ink(x as i32, y + d)).sum::<f32>());
+        }
+        let pm = prof.iter().copied().fold(0.0f32, f32::max);
+        if pm <= 0.0 {
+            continue;
+        }
+        let half = 0.5 * pm;
+        // The lowest row above half.
+        let Some(y) = prof.iter().rposition(|&v| v > half) else {
+            continue;
+        };
+        let (va, vb) = (
+            prof.get(y).copied().unwrap_or(0.0),
+            prof.get(y + 1).copied().unwrap_or(0.0),
+        );
+        let frac = if va - vb > 1e-6 {
+            (va - half) / (va - vb)
+        } else {
+            0.5
+        };
+        let bottom = y0 as f32 + y as f32 + frac + 0.5;
+        if bottom > band.bottom - 0.3 * cap && y + 1 < prof.len() {
+            bottoms.push(bottom);
+        }
+    }
+    if bottoms.is_empty() {
+        return band.bottom;
+    }
+    bottoms.sort_by(f32::total_cmp);
+    let i = (bottoms.len() as f32 * 0.85) as usize;
+    bottoms
+        .get(i.min(bottoms.len() - 1))
+        .copied()
+        .unwrap_or(band.bottom)
+}
+
+/// A regular grid of `n` cells fitted to the column profile: the pitch (and a
+/// linear change of it, for perspective) and the offset that put ink in every
+/// cell centre and gaps on the boundaries. The MRZ has no spaces, so a grid one
+/// character off leaves a cell empty and loses. Returns n + 1 boundaries.
+fn grid_fit(col: &[f32], left: f32, right: f32, n: usize, cap: f32) -> Option<Vec<f32>> {
+    let w = col.len();
+    if w < 4 || n == 0 {
+        return None;
+    }
+    // Light smoothing so that single-column noise does not steer the fit.
+    let sm: Vec<f32> = (0..w)
+        .map(|x| {
+            let a = col.get(x.wrapping_sub(1)).copied().unwrap_or(0.0);
+            let b = col.get(x).copied().unwrap_or(0.0);
+            let c = col.get(x + 1).copied().unwrap_or(0.0);
+            (a + 2.0 * b + c) / 4.0
+        })
+        .collect();
+    let at = |x: f32| {
+        if x < 0.0 {
+            return 0.0;
+        }
+        let i = x as usize;
+        let f = x - i as f32;
+        let a = sm.get(i).copied().unwrap_or(0.0);
+        let b = sm.get(i + 1).copied().unwrap_or(0.0);
+        a + (b - a) * f
+    };
+    let p0 = (right - left) / (n as f32 - 1.0 + GLYPH_W);
+    let empty = 0.12 * cap;
+    let nf = n as f32;
+    let score_of = |o: f32, p: f32, g: f32| {
+        let mut x = o;
+        let mut score = 0.0;
+        for j in 0..n {
+            let pj = p * (1.0 + g * (j as f32 - nf / 2.0) / nf);
+            let c = at(x + pj / 2.0);
+            score += c - at(x);
+            if c < empty {
+                score -= cap;
+            }
+            x += pj;
+        }
+        score - at(x)
+    };
+    let mut best = (f32::MIN, 0.0f32, p0, 0.0f32);
+    for gi in -2..=2 {
+        let g = gi as f32 * 0.02;
+        for pi in -6..=6 {
+            let p = p0 * (1.0 + pi as f32 * 0.01);
+            let start = left - (1.0 - GLYPH_W) / 2.0 * p;
+            let mut o = start - 1.2 * p;
+            while o <= start + 0.6 * p {
+                let sc = score_of(o, p, g);
+                if sc > best.0 {
+                    best = (sc, o, p, g);
+                }
+                o += 1.0;
+            }
+        }
+    }
+    let (_, o, p, g) = best;
+    let mut out = Vec::with_capacity(n + 1);
+    let mut x = o;
+    out.push(x);
+    for j in 0..n {
+        x += p * (1.0 + g * (j as f32 - nf / 2.0) / nf);
+        out.push(x);
+    }
+    Some(out)
+}
+
+/// Cell boundaries (n + 1 columns) near the expected ones: dynamic programming
+/// that puts boundaries in ink minima while keeping widths near the local pitch.
+fn segment(col: &[f32], expect: &[f32], cap: f32) -> Vec<usize> {
+    let n = expect.len().saturating_sub(1);
+    let w = col.len();
+    let inf = f32::INFINITY;
+    let first = expect.first().copied().unwrap_or(0.0);
+    let last = expect.last().copied().unwrap_or(0.0);
+    let p = if n > 0 {
+        (last - first) / n as f32
+    } else {
+        1.0
+    };
+    if n == 0 || w < 2 || p < 1.0 {
+        return expect.iter().map(|v| v.max(0.0) as usize).collect();
+    }
+    let lam = 2.0 * cap / (p * p);
+    let reach = 0.3 * p;
+    let range = |e: f32| {
+        (
+            (e - reach).max(0.0) as usize,
+            ((e + reach).max(0.0) as usize).min(w - 1),
+        )
+    };
+    // cost[i][x]: best cost with boundary i at column x.
+    let mut cost = vec![inf; (n + 1) * w];
+    let mut from = vec![0u32; (n + 1) * w];
+    let (lo, hi) = range(first);
+    for x in lo..=hi {
+        if let Some(c) = cost.get_mut(x) {
+            *c = col.get(x).copied().unwrap_or(0.0);
+        }
+    }
+    for i in 1..=n {
+        let e = expect.get(i).copied().unwrap_or(0.0);
+        let local = e - expect.get(i - 1).copied().unwrap_or(0.0);
+        let (plo, phi) = range(expect.get(i - 1).copied().unwrap_or(0.0));
+        let (lo, hi) = range(e);
+        for x in lo..=hi {
+            let mut best = (inf, 0u32);
+            for px in plo..=phi.min(x.saturating_sub(1)) {
+                let pc = cost.get((i - 1) * w + px).copied().unwrap_or(inf);
+                if pc == inf {
+                    continue;
+                }
+                let dev = (x - px) as f32 - local;
+                let c = pc + lam * dev * dev;
+                if c < best.0 {
+                    best = (c, px as u32);
+                }
+            }
+            if best.0 < inf
+                && let (Some(c), Some(f)) = (cost.get_mut(i * w + x), from.get_mut(i * w + x))
+            {
+                *c = best.0 + col.get(x).copied().unwrap_or(0.0);
+                *f = best.1;
+            }
+        }
+    }
+    let end = (0..w)
+        .filter(|&x| cost.get(n * w + x).is_some_and(|c| c.is_finite()))
+        .min_by(|&a, &b| {
+            cost.get(n * w + a)
+                .copied()
+                .unwrap_or(inf)
+                .total_cmp(&cost.get(n * w + b).copied().unwrap_or(inf))
+        });
+    let Some(mut x) = end else {
+        return expect.iter().map(|v| v.max(0.0) as usize).collect();
+    };
+    let mut out = vec![0usize; n + 1];
+    for i in (0..=n).rev() {
+        if let Some(o) = out.get_mut(i) {
+            *o = x;
+        }
+        if i > 0 {
+            x = from.get(i * w + x).copied().unwrap_or(0) as usize;
+        }
+    }
+    out
+}

@@ -1,0 +1,141 @@
+//! End-to-end tests on generated frames: levels, rotations, strides, regions of
+//! interest, negatives, degenerate sizes. Kept small so debug builds stay fast;
+//! the accuracy figures come from `cargo run --release -p aktiver-scan --example report`.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use aktiver_scan::synth::{Level, Scenario, Subject, negative};
+use aktiver_scan::{Consensus, Feedback, Format, LumaFrame, Rect, Rotation, scan_frame};
+use proptest::prelude::*;
+
+const SIZE: (usize, usize) = (1280, 720);
+
+fn doc(seed: u64, level: Level, f: Format) -> aktiver_scan::synth::Generated {
+    Scenario::new(seed, level, Some(Subject::Document(f)), SIZE).frame(0)
+}
+
+#[test]
+fn clean_td1_and_td3_read_exactly() {
+    for (seed, f) in [(2, Format::Td1), (5, Format::Td3)] {
+        let g = doc(seed, Level::Clean, f);
+        let r = scan_frame(&g.image.frame());
+        assert_eq!(r.feedback, Feedback::Read, "{f:?}");
+        assert!(r.valid);
+        let rd = r.reading.expect("reading");
+        assert_eq!(rd.format, f);
+        assert_eq!(rd.lines, g.truth);
+        // Candidates: one list per character, best first.
+        assert_eq!(rd.candidates.0.len(), f.lines());
+        for line in &rd.candidates.0 {
+            assert_eq!(line.len(), f.chars());
+            for c in line {
+                assert!(!c.is_empty() && c.windows(2).all(|w| w[0].1 <= w[1].1));
+            }
+        }
+        assert_eq!(rd.candidates.to_mrz_candidates().len(), f.lines());
+    }
+}
+
+#[test]
+fn moderate_and_hard_never_valid_but_wrong() {
+    for level in [Level::Moderate, Level::Hard] {
+        for seed in 0..2 {
+            let g = Scenario::new(seed, level, None, SIZE).frame(0);
+            let r = scan_frame(&g.image.frame());
+            if r.valid {
+                assert_eq!(
+                    r.reading.map(|x| x.lines),
+                    Some(g.truth),
+                    "{level:?} {seed}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn all_rotations_and_strided_buffers_read_the_same() {
+    let g = doc(2, Level::Clean, Format::Td1);
+    for rot in [Rotation::R0, Rotation::R90, Rotation::R180, Rotation::R270] {
+        let (buf, bw, bh, stride) = g.image.to_camera_buffer(rot, 17);
+        let frame = LumaFrame::new(&buf, bw, bh, stride, rot).unwrap();
+        let r = scan_frame(&frame);
+        assert!(r.valid, "{rot:?}");
+        assert_eq!(r.reading.unwrap().lines, g.truth, "{rot:?}");
+    }
+}
+
+#[test]
+fn region_of_interest_limits_the_search() {
+    let g = doc(2, Level::Clean, Format::Td1);
+    let (w, h) = (g.image.width, g.image.height);
+    // The top-left corner of the frame holds no MRZ.
+    let roi = Rect {
+        x: 0,
+        y: 0,
+        width: w / 4,
+        height: h / 4,
+    };
+    let f = LumaFrame::with_roi(&g.image.data, w, h, w, Rotation::R0, Some(roi)).unwrap();
+    assert!(!scan_frame(&f).valid);
+}
+
+#[test]
+fn negative_frames_are_rejected() {
+    for seed in 0..3 {
+        let g = negative(seed, Level::Moderate, SIZE);
+        let r = scan_frame(&g.image.frame());
+        assert!(!r.valid, "{seed}");
+        assert_ne!(r.feedback, Feedback::Read);
+    }
+}
+
+#[test]
+fn consensus_needs_two_agreeing_frames() {
+    let sc = Scenario::new(2, Level::Clean, Some(Subject::Document(Format::Td1)), SIZE);
+    let mut c = Consensus::new();
+    let a = scan_frame(&sc.frame(0).image.frame());
+    assert_eq!(c.push(&a), None);
+    let b = scan_frame(&sc.frame(1).image.frame());
+    assert_eq!(c.push(&b), Some(sc.truth.clone()));
+}
+
+#[test]
+fn degenerate_frames_do_not_panic() {
+    let data = vec![128u8; 4096];
+    for (w, h) in [
+        (0, 0),
+        (1, 1),
+        (2, 1),
+        (1, 2),
+        (3, 3),
+        (64, 1),
+        (1, 64),
+        (40, 30),
+    ] {
+        for rot in [Rotation::R0, Rotation::R90, Rotation::R180, Rotation::R270] {
+            let f = LumaFrame::new(&data, w, h, w, rot).unwrap();
+            let r = scan_frame(&f);
+            assert!(!r.valid);
+        }
+    }
+    assert!(LumaFrame::new(&[], 0, 0, 0, Rotation::R0).is_ok());
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+    #[test]
+    fn random_frames_do_not_panic(w in 0u32..96, h in 0u32..96, pad in 0u32..5, seed: u64, rot in 0usize..4) {
+        let stride = w + pad;
+        let mut s = seed;
+        let data: Vec<u8> = (0..(stride * h) as usize)
+            .map(|_| {
+                s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                (s >> 56) as u8
+            })
+            .collect();
+        let rot = [Rotation::R0, Rotation::R90, Rotation::R180, Rotation::R270][rot];
+        let f = LumaFrame::new(&data, w, h, stride, rot).unwrap();
+        let r = scan_frame(&f);
+        prop_assert!(!r.valid);
+    }
+}
