@@ -11,8 +11,8 @@ fn save(dir: &Path, name: &str, g: &aktiver_scan::synth::Generated) -> PathBuf {
     image::save_buffer(
         &path,
         &g.image.data,
-        g.image.width as u32,
-        g.image.height as u32,
+        g.image.width,
+        g.image.height,
         image::ExtendedColorType::L8,
     )
     .unwrap();
