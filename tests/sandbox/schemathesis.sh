@@ -1,17 +1,41 @@
 #!/usr/bin/env bash
 # Property-based API test: schemathesis (PyPI) against the generated OpenAPI
-# document and a fresh sandbox. Fails on any server error, schema, content-type
-# or undocumented-status violation.
-# Needs `st` on PATH (pip install schemathesis) and a built aktiver-sim.
+# document and a fresh sandbox. Exits non-zero on any server error, schema,
+# content-type or undocumented-status violation.
+#
+# Self-installing: schemathesis is pip-installed once into a venv under the
+# cargo target dir (cached; delete the venv or change ST_VERSION to refresh);
+# aktiver-sim is built if missing. Needs python3 with venv, and network on
+# the first run only.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
-SIM="${AKTIVER_SIM:-${CARGO_TARGET_DIR:-$ROOT/target}/debug/aktiver-sim}"
+TARGET="${CARGO_TARGET_DIR:-$ROOT/target}"
+ST_VERSION="${ST_VERSION:-4.32.5}"
+VENV="$TARGET/schemathesis-venv-$ST_VERSION"
+SIM="${AKTIVER_SIM:-$TARGET/debug/aktiver-sim}"
 PORT="${PORT:-18444}"
 EXAMPLES="${EXAMPLES:-50}"
+
+if [ ! -x "$VENV/bin/st" ]; then
+  echo "schemathesis: installing $ST_VERSION into $VENV" >&2
+  rm -rf "$VENV"
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$ST_VERSION"
+fi
+if [ ! -x "$SIM" ]; then
+  (cd "$ROOT" && cargo build -p aktiver-sim)
+fi
+
 DIR="$(mktemp -d)"
 "$SIM" serve --addr "127.0.0.1:$PORT" --db "$DIR/st.sqlite" --http >"$DIR/serve.out" 2>"$DIR/serve.err" &
 PID=$!
-trap 'kill $PID 2>/dev/null || true; rm -rf "$DIR"' EXIT
+trap 'kill $PID 2>/dev/null || true; wait $PID 2>/dev/null || true; rm -rf "$DIR"' EXIT
 for _ in $(seq 1 100); do grep -q listening "$DIR/serve.out" 2>/dev/null && break; sleep 0.2; done
-st run "$ROOT/core/protocol/openapi.json" --url "http://127.0.0.1:$PORT" --max-examples "$EXAMPLES" \
+if ! grep -q listening "$DIR/serve.out"; then
+  echo "schemathesis: the sandbox did not start" >&2
+  cat "$DIR/serve.err" >&2
+  exit 1
+fi
+"$VENV/bin/st" run "$ROOT/core/protocol/openapi.json" --url "http://127.0.0.1:$PORT" \
+  --max-examples "$EXAMPLES" \
   -c not_a_server_error,response_schema_conformance,content_type_conformance,status_code_conformance

@@ -51,6 +51,7 @@ endpoints! {
     SIGN_AGREEMENT = Post "/v1/sessions/{session_id}/agreement";
     SANDBOX_SMS = Get "/v1/sandbox/sms";
     SANDBOX_ACTIVATION_CODE = Post "/v1/sandbox/activation-code";
+    SANDBOX_FACE_CHECK = Post "/v1/sandbox/face-check";
 }
 
 /// Fills `{session_id}` in a path template.

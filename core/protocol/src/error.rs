@@ -101,8 +101,26 @@ error_codes! {
     SignatureInvalid = ("signature_invalid", 422, "remedy.retry"),
     /// The agreement id is not the current agreement.
     AgreementOutdated = ("agreement_outdated", 409, "remedy.reload_agreement"),
-    /// The ID-check evidence was rejected; collected personal data is deleted.
+    /// The ID-check evidence is incomplete or malformed (see `field`); collected personal data is deleted.
     EvidenceRejected = ("evidence_rejected", 422, "remedy.id_check_failed"),
+    /// Passive authentication failed: the SOD's signature or a data group's hash does not verify.
+    DocumentNotAuthentic = ("document_not_authentic", 422, "remedy.id_check_failed"),
+    /// The Document Signer does not chain to a trusted CSCA, or is outside its validity.
+    DocumentSignerUntrusted = ("document_signer_untrusted", 422, "remedy.id_check_failed"),
+    /// Active authentication failed (wrong challenge or signature), or the chip proved nothing.
+    ChipAuthenticationFailed = ("chip_authentication_failed", 422, "remedy.rescan_chip"),
+    /// The chip's MRZ (DG1) differs from the MRZ the camera scanned.
+    MrzMismatch = ("mrz_mismatch", 422, "remedy.rescan_document"),
+    /// The document's identity number is not the session's (or is absent).
+    IdentityMismatch = ("identity_mismatch", 422, "remedy.use_own_document"),
+    /// The document has expired.
+    DocumentExpired = ("document_expired", 422, "remedy.renew_document"),
+    /// The document's kind or issuing state is not accepted (Norwegian passports and ID cards only).
+    DocumentNotAccepted = ("document_not_accepted", 422, "remedy.use_norwegian_document"),
+    /// The face-check provider's verdict is that the face does not match the portrait.
+    FaceCheckFailed = ("face_check_failed", 422, "remedy.retry_face_check"),
+    /// The face verdict's signature does not verify, or it is for another session, portrait or time.
+    FaceVerdictInvalid = ("face_verdict_invalid", 422, "remedy.retry_face_check"),
     /// The endpoint is specified but not available in this service.
     NotImplemented = ("not_implemented", 501, "remedy.choose_other_method"),
     /// An unexpected server fault.

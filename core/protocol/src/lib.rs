@@ -137,6 +137,7 @@ mod tests {
         fn parse_body_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
             let _ = parse_body::<StartSessionRequest>(&bytes);
             let _ = parse_body::<IdCheckEvidence>(&bytes);
+            let _ = parse_body::<FaceCheckRequest>(&bytes);
             let _ = parse_body::<SetPasswordRequest>(&bytes);
         }
 

@@ -33,8 +33,16 @@ use crate::{ErrorBody, ErrorCode, PasswordViolation};
         doc::sign_agreement,
         doc::sandbox_sms,
         doc::sandbox_activation_code,
+        doc::sandbox_face_check,
     ),
-    components(schemas(ErrorBody, ErrorCode, PasswordViolation, Step, Method))
+    components(schemas(
+        ErrorBody,
+        ErrorCode,
+        PasswordViolation,
+        Step,
+        Method,
+        FaceVerdictPayload
+    ))
 )]
 pub struct ApiDoc;
 
@@ -84,7 +92,7 @@ mod doc {
 
     #[utoipa::path(post, path = "/v1/sessions/{session_id}/id-check", request_body = IdCheckEvidence,
         params(("session_id" = String, Path), ("Idempotency-Key" = String, Header)),
-        responses((status = 200, body = SessionView), (status = "4XX", body = ErrorBody), (status = 501, body = ErrorBody)))]
+        responses((status = 200, body = SessionView), (status = "4XX", body = ErrorBody)))]
     pub fn id_check() {}
 
     #[utoipa::path(post, path = "/v1/sessions/{session_id}/code-unit", request_body = CodeUnitRequest,
@@ -139,6 +147,11 @@ mod doc {
         params(("Idempotency-Key" = String, Header)),
         responses((status = 201, body = ActivationCodeIssued), (status = "4XX", body = ErrorBody)))]
     pub fn sandbox_activation_code() {}
+
+    #[utoipa::path(post, path = "/v1/sandbox/face-check", request_body = FaceCheckRequest,
+        params(("Idempotency-Key" = String, Header)),
+        responses((status = 201, body = FaceVerdict), (status = "4XX", body = ErrorBody)))]
+    pub fn sandbox_face_check() {}
 }
 
 #[cfg(test)]

@@ -124,16 +124,20 @@ pub struct DataGroup {
     pub content_b64: Sensitive,
 }
 
-/// Chip authentication (or PACE-CAM) transcript.
+/// Chip authentication (or PACE-CAM) as the reader saw it. The server cannot
+/// re-verify it (the proof is the secure-messaging keys, which never leave the
+/// reader), so it is recorded as the reader's claim.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ChipAuthTranscript {
     /// `ca`, `pace_cam`
     pub protocol: String,
+    /// Opaque reader transcript, base64 (kept for audit, not verified).
     pub transcript_b64: String,
 }
 
-/// Active authentication: the server's challenge and the chip's signature.
+/// Active authentication: the server's challenge (8 bytes, from the
+/// `challenge` endpoint at the `id_check` step) and the chip's signature over it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ActiveAuthTranscript {
@@ -141,7 +145,8 @@ pub struct ActiveAuthTranscript {
     pub signature_b64: String,
 }
 
-/// The face-check provider's verdict, signed by the provider.
+/// The face-check provider's verdict, signed by the provider. The payload is
+/// [`FaceVerdictPayload`] as JSON.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FaceVerdict {
@@ -150,6 +155,29 @@ pub struct FaceVerdict {
     pub payload_b64: String,
     /// ECDSA P-256 / SHA-256 signature over the payload bytes, DER, base64.
     pub signature_b64: String,
+}
+
+/// What the face-check provider signs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FaceVerdictPayload {
+    pub provider: String,
+    pub session_id: String,
+    /// SHA-256 of the DG2 file as read from the chip, base64.
+    pub portrait_sha256_b64: Sensitive,
+    /// `pass` or `fail`.
+    pub outcome: String,
+    /// Unix seconds.
+    pub issued_at: i64,
+}
+
+/// Sandbox face-check provider: compare the live face with the chip's portrait.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FaceCheckRequest {
+    pub session_id: String,
+    /// SHA-256 of the DG2 file as read from the chip, base64.
+    pub portrait_sha256_b64: Sensitive,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -185,7 +213,8 @@ pub struct ActivationCodeRequest {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct ChallengeResponse {
-    /// 32 random bytes, base64; single use.
+    /// 32 random bytes, base64; single use. At the `id_check` step: 8 bytes,
+    /// the active-authentication challenge for the chip.
     pub challenge_b64: String,
     pub expires_in_s: u64,
 }
@@ -267,6 +296,8 @@ pub struct IssueActivationCodeRequest {
 pub struct ActivationCodeIssued {
     pub code: Sensitive,
     pub expires_in_s: u64,
-    /// The text a QR code of the code would carry.
+    /// The text the QR code carries.
     pub qr_payload: Sensitive,
+    /// The QR code of `qr_payload` as a PNG image, base64.
+    pub qr_png_b64: Sensitive,
 }

@@ -22,7 +22,16 @@ pub struct App {
     pub clock: Arc<dyn Clock>,
     pub rules: Rules,
     pub log: Log,
+    /// CSCAs the ID check's passive authentication trusts.
+    pub trust: aktiver_emrtd::pki::TrustStore,
+    /// The simulated face-check provider.
+    pub face: crate::face::FaceProvider,
+    /// When the idempotency table was last pruned (Unix seconds).
+    pub last_prune: std::sync::atomic::AtomicI64,
 }
+
+/// Pruning runs at most this often, inside a request's transaction.
+const PRUNE_EVERY_S: i64 = 60;
 
 /// An error answer: a typed body sent with its code's HTTP status.
 #[derive(Debug)]
@@ -136,7 +145,20 @@ impl App {
         body: Result<Bytes, BytesRejection>,
         inner: impl FnOnce(&Transaction<'_>, i64, &[u8]) -> Outcome,
     ) -> Response {
-        match self.idempotent_inner(method, path, headers, body, inner) {
+        self.idempotent_scoped(method, path, headers, body, None, inner)
+    }
+
+    /// [`Self::idempotent`], the stored answer tagged with the session it belongs to.
+    pub fn idempotent_scoped(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &HeaderMap,
+        body: Result<Bytes, BytesRejection>,
+        scope: Option<&str>,
+        inner: impl FnOnce(&Transaction<'_>, i64, &[u8]) -> Outcome,
+    ) -> Response {
+        match self.idempotent_inner(method, path, headers, body, scope, inner) {
             Ok((status, v)) => json_response(status, &v),
             Err(e) => e.into_response(),
         }
@@ -148,6 +170,7 @@ impl App {
         path: &str,
         headers: &HeaderMap,
         body: Result<Bytes, BytesRejection>,
+        scope: Option<&str>,
         inner: impl FnOnce(&Transaction<'_>, i64, &[u8]) -> Outcome,
     ) -> Outcome {
         let key = idempotency_key(headers)?;
@@ -164,6 +187,8 @@ impl App {
             .db
             .lock()
             .map_err(|_| ApiError::new(ErrorCode::Internal, "state lock poisoned"))?;
+        // Its own statement, so a replay (which does not commit) still prunes.
+        self.prune_idempotency(&conn, now)?;
         let tx = conn.transaction()?;
         if let Some((stored_hash, status, stored)) = crate::db::idem_get(&tx, &key)? {
             if stored_hash != hash {
@@ -184,9 +209,36 @@ impl App {
                 serde_json::to_value(&*e.0).unwrap_or(Value::Null),
             ),
         };
-        crate::db::idem_put(&tx, &key, &hash, status.as_u16(), &v.to_string(), now)?;
+        crate::db::idem_put(
+            &tx,
+            &key,
+            &hash,
+            status.as_u16(),
+            &v.to_string(),
+            now,
+            scope,
+        )?;
         tx.commit()?;
         Ok((status, v))
+    }
+}
+
+impl App {
+    /// Drops stored answers older than the idempotency window, at most once a
+    /// minute, so the table stays bounded under a long-running sandbox.
+    fn prune_idempotency(&self, conn: &Connection, now: i64) -> Result<(), ApiError> {
+        use std::sync::atomic::Ordering;
+        let last = self.last_prune.load(Ordering::SeqCst);
+        if now - last < PRUNE_EVERY_S && now >= last {
+            return Ok(());
+        }
+        self.last_prune.store(now, Ordering::SeqCst);
+        let n = crate::db::idem_prune(conn, now - self.rules.idempotency_ttl_s)?;
+        if n > 0 {
+            self.log
+                .line(format!("pruned {n} expired idempotency entries"));
+        }
+        Ok(())
     }
 }
 

@@ -22,6 +22,12 @@ const MIGRATIONS: &[&str] = &[
                            push_platform TEXT, push_token TEXT, agreement_id TEXT, agreement_signature TEXT,
                            activated_at INTEGER NOT NULL, revoked_at INTEGER);
      CREATE INDEX devices_nin ON devices(nin);",
+    // 2: idempotency answers carry the session they belong to (so a failed ID
+    // check can delete them) and are pruned by age; the service's own keys.
+    "ALTER TABLE idempotency ADD COLUMN scope TEXT;
+     CREATE INDEX idempotency_created ON idempotency(created_at);
+     CREATE INDEX idempotency_scope ON idempotency(scope);
+     CREATE TABLE secrets (name TEXT PRIMARY KEY, value BLOB NOT NULL);",
 ];
 
 /// Opens (or creates) the database and brings the schema up to date.
@@ -66,6 +72,23 @@ pub struct PersonRec {
     /// The open activation code from the online bank: (code, expires_at).
     #[serde(default)]
     pub activation_code: Option<(String, i64)>,
+    /// The simulated face-check provider's verdict for this person.
+    #[serde(default = "yes")]
+    pub face_check_pass: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// What a passed ID check leaves behind: no document data, only the facts.
+#[derive(Clone, Serialize, Deserialize)]
+pub struct IdCheckRec {
+    pub verified_at: i64,
+    /// The chip's signature over the server's challenge verified.
+    pub active_authentication: bool,
+    /// The reader's chip-authentication claim (`ca`, `pace_cam`), not verifiable here.
+    pub chip_authentication_claim: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -108,6 +131,10 @@ pub struct SessionRec {
     pub password_set: bool,
     pub push: Option<(PushPlatform, String)>,
     pub biometric_spki: Option<String>,
+    #[serde(default)]
+    pub id_check: Option<IdCheckRec>,
+    #[serde(default)]
+    pub id_check_failures: u32,
 }
 
 fn to_json<T: Serialize>(v: &T) -> rusqlite::Result<String> {
@@ -228,6 +255,7 @@ pub fn idem_get(conn: &Connection, key: &str) -> rusqlite::Result<Option<(String
     .optional()
 }
 
+#[allow(clippy::too_many_arguments)]
 pub fn idem_put(
     conn: &Connection,
     key: &str,
@@ -235,12 +263,49 @@ pub fn idem_put(
     status: u16,
     body: &str,
     at: i64,
+    scope: Option<&str>,
 ) -> rusqlite::Result<()> {
     conn.execute(
-        "INSERT INTO idempotency (key, request_hash, status, body, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![key, hash, status, body, at],
+        "INSERT INTO idempotency (key, request_hash, status, body, created_at, scope) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![key, hash, status, body, at, scope],
     )?;
     Ok(())
+}
+
+/// Deletes stored answers created before `before`; returns how many.
+pub fn idem_prune(conn: &Connection, before: i64) -> rusqlite::Result<usize> {
+    conn.execute("DELETE FROM idempotency WHERE created_at < ?1", [before])
+}
+
+/// Deletes every stored answer of one session.
+pub fn idem_delete_scope(conn: &Connection, scope: &str) -> rusqlite::Result<usize> {
+    conn.execute("DELETE FROM idempotency WHERE scope = ?1", [scope])
+}
+
+pub fn idem_count(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.query_row("SELECT COUNT(*) FROM idempotency", [], |r| r.get(0))
+}
+
+/// A secret the service keeps (its face-check provider key), created on first use.
+pub fn secret_or_insert(
+    conn: &Connection,
+    name: &str,
+    make: impl FnOnce() -> Option<Vec<u8>>,
+) -> rusqlite::Result<Option<Vec<u8>>> {
+    let existing: Option<Vec<u8>> = conn
+        .query_row("SELECT value FROM secrets WHERE name = ?1", [name], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    if existing.is_some() {
+        return Ok(existing);
+    }
+    let Some(v) = make() else { return Ok(None) };
+    conn.execute(
+        "INSERT INTO secrets (name, value) VALUES (?1, ?2)",
+        params![name, v],
+    )?;
+    Ok(Some(v))
 }
 
 /// Activates a device for `nin`, revoking any active one; returns whether one was revoked.

@@ -209,6 +209,8 @@ pub fn start_session(app: &App, tx: &Transaction<'_>, now: i64, body: &[u8]) -> 
         password_set: false,
         push: None,
         biometric_spki: None,
+        id_check: None,
+        id_check_failures: 0,
     };
     db::put_session(tx, &s)?;
     app.log.line(format!("session {} started", short(&id)));
@@ -416,12 +418,90 @@ pub fn choose_method(c: &mut Ctx<'_>, req: proto::ChooseMethodRequest) -> Outcom
     session_ok(c)
 }
 
-pub fn id_check(c: &mut Ctx<'_>, _req: proto::IdCheckEvidence) -> Outcome {
+pub fn id_check(c: &mut Ctx<'_>, req: proto::IdCheckEvidence) -> Outcome {
     expect_step(&c.s, &[Step::IdCheck])?;
-    Err(ApiError::new(
-        ErrorCode::NotImplemented,
-        "ID-check evidence verification is not available in this sandbox yet",
-    ))
+    // The active-authentication challenge is single use, whatever the outcome.
+    let challenge = match c.s.challenge.take() {
+        Some((ch, until)) if c.now < until => proto::decode_b64("challenge", &ch).ok(),
+        _ => None,
+    };
+    let inputs = crate::idcheck::Inputs {
+        app: c.app,
+        now: c.now,
+        session_id: &c.s.id,
+        nin: &c.s.nin,
+        challenge,
+    };
+    match crate::idcheck::verify(&inputs, &req) {
+        Ok(rec) => {
+            c.s.id_check = Some(rec);
+            c.s.step = Step::Device;
+            c.app
+                .log
+                .line(format!("session {} qualified by ID check", short(&c.s.id)));
+            session_ok(c)
+        }
+        Err(e) => Err(id_check_failed(c, e)?),
+    }
+}
+
+/// A failed ID check deletes what the session collected: the stored answers
+/// of its calls (the face verdict with its portrait hash among them) and the
+/// phone number; the evidence itself was never stored. The person may choose
+/// a method again, up to the failure limit.
+fn id_check_failed(c: &mut Ctx<'_>, e: ApiError) -> Result<ApiError, ApiError> {
+    if e.0.code == ErrorCode::Internal {
+        return Err(e);
+    }
+    db::idem_delete_scope(c.tx, &c.s.id)?;
+    c.s.phone = None;
+    c.s.sms = None;
+    c.s.method = None;
+    c.s.step = Step::Method;
+    c.s.id_check_failures += 1;
+    c.app.log.line(format!(
+        "session {} ID check failed: {}; collected data deleted",
+        short(&c.s.id),
+        e.0.code
+    ));
+    if c.s.id_check_failures >= c.app.rules.id_check_failures_max {
+        return Ok(suspend_session(c, "too many failed ID checks"));
+    }
+    Ok(e)
+}
+
+/// The sandbox face-check provider: a signed verdict for a session's portrait.
+pub fn face_check(app: &App, tx: &Transaction<'_>, now: i64, body: &[u8]) -> Outcome {
+    let req: proto::FaceCheckRequest = parse_body(body)?;
+    let hash = proto::decode_b64("portrait_sha256_b64", req.portrait_sha256_b64.expose())?;
+    if hash.len() != 32 {
+        return Err(ApiError::new(
+            ErrorCode::InvalidField,
+            "portrait_sha256_b64: 32 bytes expected",
+        )
+        .map(|b| b.with_field("portrait_sha256_b64")));
+    }
+    let not_found = || ApiError::new(ErrorCode::SessionNotFound, "no such session");
+    let mut s = db::get_session(tx, &req.session_id)?.ok_or_else(not_found)?;
+    let p = db::get_person(tx, &s.nin)?.ok_or_else(not_found)?;
+    gate(&mut s, &p, now)?;
+    expect_step(&s, &[Step::IdCheck])?;
+    let payload = proto::FaceVerdictPayload {
+        provider: crate::face::PROVIDER.to_owned(),
+        session_id: s.id.clone(),
+        portrait_sha256_b64: Sensitive::new(proto::encode_b64(&hash)),
+        outcome: if p.face_check_pass { "pass" } else { "fail" }.to_owned(),
+        issued_at: now,
+    };
+    let verdict = app
+        .face
+        .sign(&payload)
+        .ok_or_else(|| ApiError::new(ErrorCode::Internal, "signing failed"))?;
+    app.log.line(format!(
+        "face-check provider signed a verdict for session {}",
+        short(&s.id)
+    ));
+    ok(StatusCode::CREATED, &verdict)
 }
 
 /// Counts a wrong one-time code (code unit or activation code) on the person;
@@ -471,6 +551,9 @@ pub fn issue_activation_code(app: &App, tx: &Transaction<'_>, now: i64, body: &[
     }
     let n = u64::from_le_bytes(random_bytes::<8>()?) % 100_000_000;
     let code = format!("{n:08}");
+    let payload = format!("aktiver:activation-code:{code}");
+    let png = crate::qr::png(&payload)
+        .ok_or_else(|| ApiError::new(ErrorCode::Internal, "QR encoding failed"))?;
     let ttl = app.rules.activation_code_ttl_s;
     p.activation_code = Some((code.clone(), now + ttl));
     db::put_person(tx, &p)?;
@@ -479,7 +562,8 @@ pub fn issue_activation_code(app: &App, tx: &Transaction<'_>, now: i64, body: &[
     ok(
         StatusCode::CREATED,
         &proto::ActivationCodeIssued {
-            qr_payload: Sensitive::new(format!("aktiver:activation-code:{code}")),
+            qr_payload: Sensitive::new(payload),
+            qr_png_b64: Sensitive::new(proto::encode_b64(&png)),
             code: Sensitive::new(code),
             expires_in_s: ttl as u64,
         },
@@ -579,8 +663,13 @@ pub fn code_unit(c: &mut Ctx<'_>, req: proto::CodeUnitRequest) -> Outcome {
 }
 
 pub fn challenge(c: &mut Ctx<'_>, _: proto::Empty) -> Outcome {
-    expect_step(&c.s, &[Step::Device, Step::Finish])?;
-    let ch = proto::encode_b64(&random_bytes::<32>()?);
+    expect_step(&c.s, &[Step::IdCheck, Step::Device, Step::Finish])?;
+    // Active authentication takes exactly 8 bytes (ICAO 9303-11 §6.1).
+    let ch = if c.s.step == Step::IdCheck {
+        proto::encode_b64(&random_bytes::<8>()?)
+    } else {
+        proto::encode_b64(&random_bytes::<32>()?)
+    };
     c.s.challenge = Some((ch.clone(), c.now + c.app.rules.challenge_ttl_s));
     ok(
         StatusCode::OK,

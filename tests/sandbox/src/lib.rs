@@ -8,12 +8,15 @@ mod app;
 pub mod client;
 pub mod clock;
 pub mod db;
+pub mod face;
 mod flow;
+mod idcheck;
 mod kdf;
 mod keys;
 pub mod log;
 pub mod otp;
 pub mod population;
+mod qr;
 pub mod rules;
 mod server;
 pub mod tls;
@@ -37,6 +40,16 @@ pub enum ServerError {
     Io(String, #[source] std::io::Error),
     #[error("client: {0}")]
     Client(String),
+    #[error("trust store: {0}")]
+    Trust(String),
+}
+
+/// The sandbox's test PKI: its CSCA is always trusted. The same seed as
+/// `TestPki::generate(Default::default())`, so documents the simulator's
+/// virtual chips carry verify here.
+pub fn sandbox_pki() -> Result<aktiver_emrtd::issuer::TestPki, ServerError> {
+    aktiver_emrtd::issuer::TestPki::generate(aktiver_emrtd::issuer::PkiConfig::default())
+        .map_err(|e| ServerError::Trust(e.to_string()))
 }
 
 /// Constant-time equality for codes and pins.

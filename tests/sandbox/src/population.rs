@@ -90,6 +90,15 @@ pub fn parse_population(text: &str) -> Result<Vec<Person>, ServerError> {
                 "person {i}: code_unit_secret is not hex"
             )));
         }
+        if let Some(j) = p
+            .documents
+            .iter()
+            .position(|d| !matches!(d.face_check.as_str(), "pass" | "fail"))
+        {
+            return Err(ServerError::Population(format!(
+                "person {i}: document {j}: face_check must be \"pass\" or \"fail\""
+            )));
+        }
         out.push(p);
     }
     Ok(out)

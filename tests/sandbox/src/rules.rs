@@ -27,6 +27,12 @@ pub struct Rules {
     pub challenge_ttl_s: i64,
     /// How long an activation code from the online bank is valid.
     pub activation_code_ttl_s: i64,
+    /// How long a stored idempotent answer is kept (and replayed).
+    pub idempotency_ttl_s: i64,
+    /// How old a face-check verdict may be when the evidence is submitted.
+    pub face_verdict_ttl_s: i64,
+    /// Failed ID checks in one session before it is suspended.
+    pub id_check_failures_max: u32,
     /// Argon2id cost: memory in KiB and passes. Tests lower it for speed.
     pub argon2_m_kib: u32,
     pub argon2_t: u32,
@@ -50,6 +56,9 @@ impl Default for Rules {
             otp_wrong_max: 3,
             challenge_ttl_s: 120,
             activation_code_ttl_s: 30,
+            idempotency_ttl_s: 24 * 3600,
+            face_verdict_ttl_s: 10 * 60,
+            id_check_failures_max: 3,
             argon2_m_kib: 19 * 1024,
             argon2_t: 2,
         }

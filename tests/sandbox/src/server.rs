@@ -39,6 +39,9 @@ pub struct ServerOptions {
     pub clock: Arc<dyn Clock>,
     /// Print log lines to stderr.
     pub echo_log: bool,
+    /// Extra CSCA trust anchors (PEM, DER certificate or master list), besides
+    /// the sandbox's test CSCA.
+    pub trust: Vec<Vec<u8>>,
 }
 
 impl Default for ServerOptions {
@@ -51,6 +54,7 @@ impl Default for ServerOptions {
             rules: Rules::default(),
             clock: Arc::new(SystemClock),
             echo_log: false,
+            trust: Vec::new(),
         }
     }
 }
@@ -109,6 +113,7 @@ fn load_population(
             wrong_otp: existing.as_ref().map_or(0, |e| e.wrong_otp),
             bankid_suspended: existing.as_ref().is_some_and(|e| e.bankid_suspended),
             activation_code: existing.as_ref().and_then(|e| e.activation_code.clone()),
+            face_check_pass: !p.documents.iter().any(|d| d.face_check == "fail"),
         };
         db::put_person(conn, &rec).map_err(ServerError::Db)?;
     }
@@ -120,11 +125,21 @@ pub async fn start(opts: ServerOptions) -> Result<RunningServer, ServerError> {
     let people = parse_population(opts.population.as_deref().unwrap_or(DEFAULT_POPULATION))?;
     let conn = db::open(opts.db.as_deref()).map_err(ServerError::Db)?;
     load_population(&conn, &people, &opts.rules)?;
+    let mut trust = crate::sandbox_pki()?.trust_store();
+    for (i, t) in opts.trust.iter().enumerate() {
+        trust
+            .load(t)
+            .map_err(|e| ServerError::Trust(format!("trust file {i}: {e}")))?;
+    }
+    let face = crate::face::FaceProvider::load_or_create(&conn)?;
     let app = Arc::new(App {
         db: Mutex::new(conn),
         clock: opts.clock,
         rules: opts.rules,
         log: Log::new(opts.echo_log),
+        trust,
+        face,
+        last_prune: std::sync::atomic::AtomicI64::new(i64::MIN / 2),
     });
     let router = router(app.clone());
     let tcp = TcpListener::bind(opts.addr)
@@ -240,7 +255,7 @@ macro_rules! session_call {
             };
             blocking(move || {
                 let path = with_session($endpoint, &sid);
-                app.idempotent($method, &path, &headers, body, |tx, now, b| {
+                app.idempotent_scoped($method, &path, &headers, body, Some(&sid), |tx, now, b| {
                     flow::with_session(&app, tx, now, &sid, b, $f)
                 })
             })
@@ -366,6 +381,31 @@ pub fn router(app: Arc<App>) -> Router {
                             &headers,
                             body,
                             |tx, now, b| flow::issue_activation_code(&app, tx, now, b),
+                        )
+                    })
+                    .await
+                },
+            ),
+        )
+        .route(
+            ep::SANDBOX_FACE_CHECK.path,
+            post(
+                |State(app): State<Arc<App>>, headers: HeaderMap, body: Body| async move {
+                    blocking(move || {
+                        // The verdict is stored under its session, so a failed
+                        // ID check deletes it with the session's other answers.
+                        let scope = body.as_ref().ok().and_then(|b| {
+                            serde_json::from_slice::<proto::FaceCheckRequest>(b)
+                                .ok()
+                                .map(|r| r.session_id)
+                        });
+                        app.idempotent_scoped(
+                            "POST",
+                            ep::SANDBOX_FACE_CHECK.path,
+                            &headers,
+                            body,
+                            scope.as_deref(),
+                            |tx, now, b| flow::face_check(&app, tx, now, b),
                         )
                     })
                     .await

@@ -549,7 +549,7 @@ async fn activation_code_single_use_and_wrong_codes_suspend() {
 }
 
 #[tokio::test]
-async fn id_check_answers_not_implemented_for_now() {
+async fn id_check_rejects_incomplete_evidence_with_a_field() {
     let sb = start().await;
     let sid = sb.to_method(NIN, PHONE).await;
     sb.call(ep::CHOOSE_METHOD, &sid, json!({ "method": "id_check" }))
@@ -559,5 +559,12 @@ async fn id_check_answers_not_implemented_for_now() {
         "face_verdict": { "provider": "sim", "payload_b64": "AA==", "signature_b64": "AA==" }
     });
     let r = sb.call(ep::ID_CHECK, &sid, evidence).await;
-    assert_eq!((r.status, r.code()), (501, "not_implemented"));
+    assert_eq!(
+        (r.status, r.code()),
+        (422, "evidence_rejected"),
+        "{}",
+        r.body
+    );
+    assert_eq!(r.body["field"], "data_groups");
+    // The outcomes of real evidence are in tests/id_check.rs.
 }

@@ -9,6 +9,9 @@ fuzz_target!(|data: &[u8]| {
     let _ = parse_body::<VerifySmsRequest>(data);
     let _ = parse_body::<ChooseMethodRequest>(data);
     let _ = parse_body::<IdCheckEvidence>(data);
+    let _ = parse_body::<FaceCheckRequest>(data);
+    let _ = parse_body::<ActivationCodeRequest>(data);
+    let _ = parse_body::<IssueActivationCodeRequest>(data);
     let _ = parse_body::<CodeUnitRequest>(data);
     let _ = parse_body::<KeyRegistration>(data);
     let _ = parse_body::<SetPasswordRequest>(data);

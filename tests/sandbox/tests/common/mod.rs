@@ -58,6 +58,22 @@ pub async fn start_full(
         clock: Arc::new(clock.clone()),
         ..ServerOptions::default()
     };
+    start_opts_full(opts, clock).await
+}
+
+/// A sandbox trusting extra CSCAs (PEM, DER or master lists).
+pub async fn start_trusting(trust: Vec<Vec<u8>>) -> Sandbox {
+    let clock = ManualClock::new(T0);
+    let opts = ServerOptions {
+        rules: Rules::fast_kdf(),
+        clock: Arc::new(clock.clone()),
+        trust,
+        ..ServerOptions::default()
+    };
+    start_opts_full(opts, clock).await
+}
+
+pub async fn start_opts_full(opts: ServerOptions, clock: ManualClock) -> Sandbox {
     let server = aktiver_sandbox::start(opts).await.expect("server starts");
     assert!(server.url.starts_with("https://127.0.0.1:"));
     let http = aktiver_sandbox::client::pinned_client(server.pin.as_deref()).expect("client");

@@ -24,6 +24,10 @@ pub struct ServeArgs {
     /// Plain HTTP, for local debugging only.
     #[arg(long)]
     http: bool,
+    /// Extra CSCA trust anchors for the ID check (PEM, DER certificate or ICAO
+    /// master list); repeatable. The sandbox's test CSCA is always trusted.
+    #[arg(long, value_name = "FILE")]
+    trust: Vec<PathBuf>,
 }
 
 #[derive(Args)]
@@ -53,8 +57,19 @@ pub fn serve(a: ServeArgs) -> u8 {
             }
         },
     };
+    let mut trust = Vec::with_capacity(a.trust.len());
+    for p in &a.trust {
+        match std::fs::read(p) {
+            Ok(b) => trust.push(b),
+            Err(e) => {
+                eprintln!("aktiver-sim serve: {}: {e}", p.display());
+                return EXIT_MISUSE;
+            }
+        }
+    }
     let opts = aktiver_sandbox::ServerOptions {
         addr: a.addr,
+        trust,
         db: Some(a.db.clone()),
         population,
         http: a.http,

@@ -1,0 +1,237 @@
+//! ID-check evidence, re-verified by the service: passive authentication
+//! against the CSCA trust store, active authentication over the server's
+//! challenge, DG1 against the scanned MRZ and the session's identity number,
+//! the document rules (NOR, not expired), and the face-check verdict.
+//!
+//! What the service re-verifies itself: the SOD signature, the Document
+//! Signer's chain to a trusted CSCA and its validity, every submitted data
+//! group's hash (so DG1, DG2, DG14 and DG15 are the chip's), the AA signature
+//! over the 8-byte challenge this service issued (single use) with the
+//! SOD-protected DG15 key, DG1 = scanned MRZ, the rules and identity number
+//! from DG1, and the face verdict's signature and binding (session, SHA-256 of
+//! DG2, age). What it cannot: chip authentication. Its proof is that the chip
+//! continued secure messaging under keys agreed with the DG14 key, and those
+//! keys stay in the reader, so a `chip_auth` entry is recorded as the reader's
+//! claim, accepted only when the (hash-checked) DG14 it names was submitted.
+//! A chip with neither AA nor a CA claim is refused (no clone detection).
+//!
+//! The evidence is checked in memory and never stored; the buffers holding it
+//! are zeroized when dropped.
+use std::time::{Duration, UNIX_EPOCH};
+
+use sha2::{Digest, Sha256};
+use zeroize::Zeroizing;
+
+use aktiver_emrtd::lds::{DataGroup, Dg1};
+use aktiver_emrtd::pki::{PassiveAuthFailure, passive_authentication};
+use aktiver_emrtd::reader::ActiveAuthEvidence;
+use aktiver_nin::Policy;
+use aktiver_protocol::{self as proto, DocumentKind, ErrorCode, decode_b64};
+
+use crate::app::{ApiError, App};
+use crate::db::IdCheckRec;
+
+fn reject(code: ErrorCode, msg: impl Into<String>) -> ApiError {
+    ApiError::new(code, msg)
+}
+
+fn malformed(field: &str, msg: &str) -> ApiError {
+    let field = field.to_owned();
+    ApiError::new(ErrorCode::EvidenceRejected, msg).map(|b| b.with_field(field))
+}
+
+/// The open active-authentication challenge of the session, if any (already
+/// taken from the session: single use).
+pub struct Inputs<'a> {
+    pub app: &'a App,
+    pub now: i64,
+    pub session_id: &'a str,
+    pub nin: &'a str,
+    pub challenge: Option<Vec<u8>>,
+}
+
+/// Verifies everything; the record of a passed check holds no document data.
+pub fn verify(i: &Inputs<'_>, ev: &proto::IdCheckEvidence) -> Result<IdCheckRec, ApiError> {
+    let sod = Zeroizing::new(
+        decode_b64("sod_b64", ev.sod_b64.expose())
+            .map_err(|_| malformed("sod_b64", "sod_b64: not base64"))?,
+    );
+    let mut groups: Vec<(DataGroup, Zeroizing<Vec<u8>>)> = Vec::new();
+    for (n, g) in ev.data_groups.iter().enumerate() {
+        let field = format!("data_groups[{n}]");
+        let dg = DataGroup::new(g.number)
+            .ok_or_else(|| malformed(&field, "data group number must be 1 to 16"))?;
+        if groups.iter().any(|(d, _)| *d == dg) {
+            return Err(malformed(&field, "data group submitted twice"));
+        }
+        let bytes = decode_b64("content_b64", g.content_b64.expose())
+            .map_err(|_| malformed(&field, "content_b64: not base64"))?;
+        groups.push((dg, Zeroizing::new(bytes)));
+    }
+    let get = |n: u8| {
+        groups
+            .iter()
+            .find(|(d, _)| d.number() == n)
+            .map(|(_, b)| b.as_slice())
+    };
+    let (Some(dg1), Some(dg2)) = (get(1), get(2)) else {
+        return Err(malformed("data_groups", "DG1 and DG2 are required"));
+    };
+
+    // 1. Passive authentication over the bytes as submitted.
+    let refs: Vec<(DataGroup, &[u8])> = groups.iter().map(|(d, b)| (*d, b.as_slice())).collect();
+    let at = UNIX_EPOCH + Duration::from_secs(u64::try_from(i.now).unwrap_or(0));
+    let pa = passive_authentication(&i.app.trust, &sod, &refs, at);
+    if let Some(f) = pa.failure() {
+        let code = match f {
+            PassiveAuthFailure::UntrustedDocumentSigner(_)
+            | PassiveAuthFailure::DocumentSignerValidity(_) => ErrorCode::DocumentSignerUntrusted,
+            _ => ErrorCode::DocumentNotAuthentic,
+        };
+        // The failure names steps and data groups, never their content.
+        return Err(reject(code, format!("passive authentication: {f}")));
+    }
+
+    // 2. Clone detection: active authentication is verified here; chip
+    // authentication can only be taken as the reader's claim.
+    let dg14 = get(14);
+    let dg15 = get(15);
+    let mut aa = false;
+    let mut ca_claim = None;
+    if let Some(t) = &ev.active_auth {
+        let Some(dg15) = dg15 else {
+            return Err(reject(
+                ErrorCode::ChipAuthenticationFailed,
+                "active authentication needs DG15",
+            )
+            .map(|b| b.with_field("active_auth")));
+        };
+        let challenge = decode_b64("challenge_b64", &t.challenge_b64)?;
+        let signature = decode_b64("signature_b64", &t.signature_b64)?;
+        let open = i.challenge.as_deref().unwrap_or_default();
+        let challenge: [u8; 8] = match <[u8; 8]>::try_from(challenge.as_slice()) {
+            Ok(c) if !open.is_empty() && crate::ct_eq(&c, open) => c,
+            _ => {
+                return Err(reject(
+                    ErrorCode::ChipAuthenticationFailed,
+                    "active_auth.challenge_b64: not the server's open challenge",
+                )
+                .map(|b| b.with_field("active_auth.challenge_b64")));
+            }
+        };
+        aktiver_emrtd::reader::aa::verify(
+            dg15,
+            dg14,
+            &ActiveAuthEvidence {
+                challenge,
+                signature,
+            },
+        )
+        .map_err(|e| {
+            reject(
+                ErrorCode::ChipAuthenticationFailed,
+                format!("active authentication: {e}"),
+            )
+            .map(|b| b.with_field("active_auth.signature_b64"))
+        })?;
+        aa = true;
+    }
+    if let Some(c) = &ev.chip_auth {
+        if !matches!(c.protocol.as_str(), "ca" | "pace_cam") {
+            return Err(malformed(
+                "chip_auth.protocol",
+                "chip_auth.protocol: ca or pace_cam",
+            ));
+        }
+        if dg14.is_none() {
+            return Err(reject(
+                ErrorCode::ChipAuthenticationFailed,
+                "chip authentication claimed but DG14 (its key) was not submitted",
+            )
+            .map(|b| b.with_field("chip_auth")));
+        }
+        ca_claim = Some(c.protocol.clone());
+    }
+    if !aa && ca_claim.is_none() {
+        return Err(reject(
+            ErrorCode::ChipAuthenticationFailed,
+            "the chip did not prove it is genuine: submit active authentication (or a chip authentication claim with DG14)",
+        )
+        .map(|b| b.with_field("active_auth")));
+    }
+
+    // 3. DG1 against the scanned MRZ, then the document rules and the identity number.
+    let dg1 = Dg1::parse(dg1).map_err(|_| malformed("data_groups", "DG1 is malformed"))?;
+    if !dg1.matches_scanned(ev.scanned_mrz.expose()) {
+        return Err(reject(
+            ErrorCode::MrzMismatch,
+            "the chip's MRZ differs from the scanned MRZ",
+        )
+        .map(|b| b.with_field("scanned_mrz")));
+    }
+    let today = time::OffsetDateTime::from_unix_timestamp(i.now)
+        .map(|t| t.date())
+        .map_err(|_| ApiError::new(ErrorCode::Internal, "clock out of range"))?;
+    let text = Zeroizing::new(dg1.lines().join("\n"));
+    let mrz = aktiver_mrz::parse_at(&text, today)
+        .map_err(|_| malformed("data_groups", "DG1 holds no parsable MRZ"))?;
+    let kind = match mrz.kind() {
+        aktiver_mrz::DocumentKind::Passport => Some(DocumentKind::Passport),
+        aktiver_mrz::DocumentKind::IdCard => Some(DocumentKind::IdCard),
+        _ => None,
+    };
+    mrz.check_rules(&aktiver_mrz::DocumentRules::norwegian(today))
+        .map_err(|v| {
+            use aktiver_mrz::RuleViolation as R;
+            match v {
+                R::Expired => reject(ErrorCode::DocumentExpired, "the document has expired"),
+                R::WrongKind { .. } | R::IssuingStateNotAllowed { .. } => reject(
+                    ErrorCode::DocumentNotAccepted,
+                    "only Norwegian passports and national ID cards are accepted",
+                ),
+                R::Invalid | R::ExpiryUnknown => {
+                    malformed("data_groups", "DG1's MRZ fails its check digits")
+                }
+            }
+        })?;
+    if kind != Some(ev.document) {
+        return Err(malformed(
+            "document",
+            "document: does not match the document code in DG1",
+        ));
+    }
+    let same_person = mrz
+        .national_identity_number(Policy::SANDBOX)
+        .is_some_and(|n| crate::ct_eq(n.as_str().as_bytes(), i.nin.as_bytes()));
+    if !same_person {
+        return Err(reject(
+            ErrorCode::IdentityMismatch,
+            "the document does not carry the session's identity number",
+        ));
+    }
+
+    // 4. The face-check provider's signed verdict, bound to this session and portrait.
+    let v = i.app.face.verify(&ev.face_verdict).map_err(|e| {
+        reject(ErrorCode::FaceVerdictInvalid, e.to_string()).map(|b| b.with_field("face_verdict"))
+    })?;
+    let portrait = proto::encode_b64(&Sha256::digest(dg2));
+    let fresh = v.issued_at <= i.now + 60 && i.now - v.issued_at <= i.app.rules.face_verdict_ttl_s;
+    if v.session_id != i.session_id || v.portrait_sha256_b64.expose() != portrait || !fresh {
+        return Err(reject(
+            ErrorCode::FaceVerdictInvalid,
+            "face_verdict: issued for another session, portrait or time",
+        )
+        .map(|b| b.with_field("face_verdict")));
+    }
+    if v.outcome != "pass" {
+        return Err(reject(
+            ErrorCode::FaceCheckFailed,
+            "the face does not match the document's portrait",
+        ));
+    }
+    Ok(IdCheckRec {
+        verified_at: i.now,
+        active_authentication: aa,
+        chip_authentication_claim: ca_claim,
+    })
+}
