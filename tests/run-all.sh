@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Every test aktiver has: Rust (format, lints, unit, property, integration
-# and doc tests), then Kotlin on the JVM and Swift with XCTest, both through
-# the real native library. Installs what it needs (Maven downloads, the
-# Swift toolchain) by itself. Prints a count per suite and a total line.
+# and doc tests), schemathesis against the sandbox's OpenAPI document, then
+# Kotlin on the JVM and Swift with XCTest, both through the real native
+# library. Installs what it needs (schemathesis from PyPI, Maven downloads,
+# the Swift toolchain) by itself. Prints a count per suite and a total line.
 #
 #   tests/run-all.sh            everything
 #   tests/run-all.sh --rust     Rust only
@@ -55,6 +56,11 @@ run_suite() {
     printf -v "${name}_failed" '%d' "$bad"
     echo "$name: $((run > bad ? run - bad : 0)) passed, $bad failed"
 }
+# schemathesis: "1840 generated, 1840 passed" (", N failed" when any failed)
+count_schemathesis() {
+    awk '/[0-9]+ generated, / { for (i = 1; i < NF; i++) { if ($(i+1) ~ /^passed/) p = $i; if ($(i+1) ~ /^failed/) f = $i } }
+         END { print p + f, f + 0 }'
+}
 # Surefire: "Tests run: 27, Failures: 0, Errors: 0, Skipped: 0"
 count_surefire() {
     awk '/^Tests run: [0-9]+, Failures: [0-9]+, Errors: [0-9]+/ { gsub(",", ""); r = $3; b = $5 + $7 }
@@ -67,17 +73,21 @@ count_xctest() {
          END { print r + 0, b + 0 }'
 }
 
-Kotlin_passed=0 Kotlin_failed=0 Swift_passed=0 Swift_failed=0
+API_passed=0 API_failed=0 Kotlin_passed=0 Kotlin_failed=0 Swift_passed=0 Swift_failed=0
 if ! $only_rust; then
+    # The sandbox's API against its own OpenAPI document: no server errors,
+    # responses as documented (uses the aktiver-sim that cargo test built).
+    run_suite API tests/sandbox/schemathesis.sh count_schemathesis
     run_suite Kotlin android-shim/test.sh count_surefire
     run_suite Swift ios-shim/test.sh count_xctest
 fi
 
 step "Summary"
 printf '  Rust    %5d passed, %d failed\n' "$rust_passed" "$rust_failed"
+$only_rust || printf '  API     %5d passed, %d failed (schemathesis cases)\n' "$API_passed" "$API_failed"
 $only_rust || printf '  Kotlin  %5d passed, %d failed\n' "$Kotlin_passed" "$Kotlin_failed"
 $only_rust || printf '  Swift   %5d passed, %d failed\n' "$Swift_passed" "$Swift_failed"
-passed=$((rust_passed + Kotlin_passed + Swift_passed))
-failed=$((rust_failed + Kotlin_failed + Swift_failed))
+passed=$((rust_passed + API_passed + Kotlin_passed + Swift_passed))
+failed=$((rust_failed + API_failed + Kotlin_failed + Swift_failed))
 echo "total: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
