@@ -41,8 +41,14 @@ fn main() {
         match res {
             Ok(rd) => {
                 println!(" worst {:.2} cap {:.1}", rd.worst_cost, rd.cap_px);
-                for (a, b) in rd.lines.iter().zip(&g.truth) {
+                for (li, (a, b)) in rd.lines.iter().zip(&g.truth).enumerate() {
                     println!("  {a}\n  {b} {}", if a == b { "OK" } else { "XX" });
+                    for (ci, (x, y)) in a.chars().zip(b.chars()).enumerate() {
+                        if x != y {
+                            let c = rd.candidates.0.get(li).and_then(|l| l.get(ci));
+                            println!("    {li}:{ci} {y}->{x} {c:?}");
+                        }
+                    }
                 }
             }
             Err(m) => println!(" miss {m:?}"),

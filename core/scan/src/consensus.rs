@@ -6,7 +6,7 @@
 //! clear, so one systematic confusion repeated across frames does not win.
 
 use crate::layout::{Format, check_digits_hold, field_checked};
-use crate::scan::{FrameScan, MAX_ACCEPT_COST, MIN_ACCEPT_MARGIN};
+use crate::scan::{FrameScan, MAX_ACCEPT_COST, MAX_CLOSE_CALLS, MIN_ACCEPT_MARGIN, close_calls};
 use std::collections::VecDeque;
 
 /// Frames remembered for the vote.
@@ -47,7 +47,9 @@ impl Consensus {
     pub fn push(&mut self, scan: &FrameScan) -> Option<Vec<String>> {
         let rd = scan.reading.as_ref()?;
         // A frame with a poor match anywhere is probably misaligned: no vote.
-        if rd.worst_cost > MAX_ACCEPT_COST {
+        // Close calls under check digits can cancel out, and consistently so
+        // across frames of one burst: such frames do not vote.
+        if rd.worst_cost > MAX_ACCEPT_COST || close_calls(rd) >= MAX_CLOSE_CALLS {
             return None;
         }
         let sure: Vec<Vec<bool>> = rd

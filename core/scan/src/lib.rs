@@ -11,6 +11,7 @@ pub mod frame;
 pub mod glyphs;
 pub mod layout;
 pub mod locate;
+pub mod qr;
 pub mod read;
 #[cfg(feature = "generator")]
 pub mod report;

@@ -109,6 +109,27 @@ impl Strip {
     }
 
     fn ink_bilinear(&self, x: f32, y: f32) -> f32 {
+        // Truncation is floor for non-negative values, and far cheaper than a
+        // libm call on targets without SSE4.1.
+        if x >= 0.0 && y >= 0.0 {
+            let (xi, yi) = (x as usize, y as usize);
+            let (fx, fy) = (x - xi as f32, y - yi as f32);
+            let i = yi * self.w + xi;
+            if xi + 1 < self.w
+                && let (Some(&[a, b]), Some(&[c, d])) = (
+                    self.ink
+                        .get(i..i + 2)
+                        .and_then(|s| <&[f32; 2]>::try_from(s).ok()),
+                    self.ink
+                        .get(i + self.w..i + self.w + 2)
+                        .and_then(|s| <&[f32; 2]>::try_from(s).ok()),
+                )
+            {
+                let top = a + (b - a) * fx;
+                let bottom = c + (d - c) * fx;
+                return top + (bottom - top) * fy;
+            }
+        }
         let (xf, yf) = (x.floor(), y.floor());
         let (fx, fy) = (x - xf, y - yf);
         let (xi, yi) = (xf as i32, yf as i32);
@@ -661,6 +682,28 @@ fn read_lines(
     })
 }
 
+/// Sample placements per cell, in grid steps (x, y): the grid and the baseline
+/// are only known to about half a step.
+/// The centred one first: when it already gives a clear winner the others are
+/// skipped (most characters of a sharp frame).
+const SHIFTS: [(f32, f32); 5] = [(0.0, 0.0), (-0.5, 0.0), (0.5, 0.0), (0.0, -1.0), (0.0, 1.0)];
+
+/// Best correlation high and far above every other class.
+fn clear_winner(scores: &[f32; 37]) -> bool {
+    let (mut a, mut b) = (f32::MIN, f32::MIN);
+    for &v in scores {
+        if v > a {
+            b = a;
+            a = v;
+        } else if v > b {
+            b = v;
+        }
+    }
+    a > 1.0 - CLEAR_COST && a - b > CLEAR_MARGIN
+}
+const CLEAR_COST: f32 = 0.12;
+const CLEAR_MARGIN: f32 = 0.1;
+
 /// Classes rescored against the blurred templates, per character.
 const RESCORE: usize = 6;
 
@@ -729,13 +772,13 @@ fn read_line(
         let d = delta(cx);
         let mut scores = [f32::MIN; 37];
         let step = cap / 13.0;
-        let mut samples = Vec::with_capacity(3);
-        for ox in [-0.5f32, 0.0, 0.5] {
+        let mut samples = Vec::with_capacity(SHIFTS.len());
+        for (ox, oy) in SHIFTS {
             let mut g = glyphs::normalize(
                 |x, y| strip.ink_bilinear(x - 0.5, y - 0.5),
                 cx + ox * step,
-                base + d - cap,
-                base + d,
+                base + d - cap + oy * step,
+                base + d + oy * step,
             );
             let mut sc = [0.0f32; 37];
             if glyphs::standardize(&mut g) {
@@ -744,6 +787,9 @@ fn read_line(
             }
             for (a, b) in scores.iter_mut().zip(sc) {
                 *a = a.max(b);
+            }
+            if samples.len() == 1 && clear_winner(&scores) {
+                break;
             }
         }
         let mut idx: Vec<usize> = (0..37).collect();
@@ -900,19 +946,33 @@ fn grid_fit(col: &[f32], left: f32, right: f32, n: usize, cap: f32) -> Option<Ve
         }
         score - at(x)
     };
+    // Pitch and offset first without perspective, then the perspective term
+    // near that optimum: a fifth of the exhaustive search, the same optimum on
+    // the generated frames.
     let mut best = (f32::MIN, 0.0f32, p0, 0.0f32);
+    for pi in -6..=6 {
+        let p = p0 * (1.0 + pi as f32 * 0.01);
+        let start = left - (1.0 - GLYPH_W) / 2.0 * p;
+        let mut o = start - 1.2 * p;
+        while o <= start + 0.6 * p {
+            let sc = score_of(o, p, 0.0);
+            if sc > best.0 {
+                best = (sc, o, p, 0.0);
+            }
+            o += 1.0;
+        }
+    }
+    let (_, o1, p1, _) = best;
     for gi in -2..=2 {
         let g = gi as f32 * 0.02;
-        for pi in -6..=6 {
-            let p = p0 * (1.0 + pi as f32 * 0.01);
-            let start = left - (1.0 - GLYPH_W) / 2.0 * p;
-            let mut o = start - 1.2 * p;
-            while o <= start + 0.6 * p {
+        for pi in -3..=3 {
+            let p = p1 * (1.0 + pi as f32 * 0.01);
+            for oi in -5..=5 {
+                let o = o1 + oi as f32;
                 let sc = score_of(o, p, g);
                 if sc > best.0 {
                     best = (sc, o, p, g);
                 }
-                o += 1.0;
             }
         }
     }

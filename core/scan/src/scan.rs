@@ -62,6 +62,26 @@ pub const MAX_ACCEPT_COST: f32 = 0.45;
 /// ... and only if, where no check digit helps, the runner-up is clearly worse.
 pub const MIN_ACCEPT_MARGIN: f32 = 0.035;
 
+/// Two substitutions in one field can cancel in its check digit (6->5 with
+/// B->8 in a document number did on a hard frame): a reading with this many
+/// close calls under check digits is not accepted from a single frame.
+pub const MAX_CLOSE_CALLS: usize = 2;
+/// A runner-up this close to the best candidate is a close call.
+const CLOSE_MARGIN: f32 = 0.05;
+
+/// Close calls at positions that only a check digit protects.
+pub fn close_calls(rd: &Reading) -> usize {
+    rd.margins
+        .iter()
+        .enumerate()
+        .flat_map(|(li, line)| {
+            line.iter().enumerate().filter(move |&(ci, &m)| {
+                m < CLOSE_MARGIN && crate::layout::field_checked(rd.format, li, ci)
+            })
+        })
+        .count()
+}
+
 /// How many candidate regions are examined per frame at most.
 const MAX_REGIONS: usize = 3;
 
@@ -113,7 +133,9 @@ pub fn scan_frame(frame: &LumaFrame<'_>) -> FrameScan {
         match read::read_region(frame, r) {
             Ok(rd) => {
                 let mut rd = rd;
-                let gates = rd.worst_cost <= MAX_ACCEPT_COST && rd.min_margin >= MIN_ACCEPT_MARGIN;
+                let gates = rd.worst_cost <= MAX_ACCEPT_COST
+                    && rd.min_margin >= MIN_ACCEPT_MARGIN
+                    && close_calls(&rd) < MAX_CLOSE_CALLS;
                 let mut valid =
                     gates && check_digits_hold(rd.format, &rd.lines) && mrz_valid(&rd.lines);
                 if gates

@@ -13,6 +13,25 @@ pub enum MrzCommand {
     Parse(ParseArgs),
     /// Read the MRZ from camera frames (PNG or JPEG).
     Scan(super::scan::ScanArgs),
+    /// The accuracy and speed report over generated frames, per level, as a
+    /// markdown table (build with --release for meaningful times).
+    Bench(BenchArgs),
+}
+
+#[derive(Args)]
+pub struct BenchArgs {
+    /// 5-frame bursts per level (every frame also counts on its own).
+    #[arg(long, default_value_t = 20)]
+    bursts: usize,
+    /// Negative frames (no MRZ in view) per level.
+    #[arg(long, default_value_t = 20)]
+    negatives: usize,
+    /// 1920x1080 frames instead of 1280x720.
+    #[arg(long)]
+    full_hd: bool,
+    /// Generator seed; the same seed gives the same frames.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
 }
 
 #[derive(Args)]
@@ -33,7 +52,16 @@ pub fn run(c: MrzCommand) -> u8 {
     match c {
         MrzCommand::Parse(a) => parse(&a),
         MrzCommand::Scan(a) => super::scan::run(a),
+        MrzCommand::Bench(a) => {
+            println!("{}", bench_report(&a));
+            EXIT_VALID
+        }
     }
+}
+
+fn bench_report(a: &BenchArgs) -> String {
+    let size = if a.full_hd { (1920, 1080) } else { (1280, 720) };
+    aktiver_scan::report::report(a.bursts, a.negatives, size, a.seed)
 }
 
 fn parse(args: &ParseArgs) -> u8 {
@@ -155,4 +183,26 @@ pub(crate) fn document_json(m: &Mrz) -> Value {
         })).collect::<Vec<_>>(),
         "lines": m.lines,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bench_prints_one_row_per_level() {
+        // No frames: the report itself is tested in aktiver-scan, and frames in a
+        // debug build take seconds each.
+        let a = BenchArgs {
+            bursts: 0,
+            negatives: 0,
+            full_hd: false,
+            seed: 3,
+        };
+        let text = bench_report(&a);
+        assert!(text.starts_with("frames 1280x720, seed 3"), "{text}");
+        for level in ["| clean |", "| moderate |", "| hard |"] {
+            assert!(text.contains(level), "{level} in {text}");
+        }
+    }
 }

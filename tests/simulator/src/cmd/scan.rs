@@ -1,6 +1,7 @@
 //! `aktiver-sim mrz scan ...` (issue 3).
 use super::{EXIT_INVALID, EXIT_MISUSE, EXIT_VALID};
-use aktiver_scan::{Consensus, FrameScan, scan_frame, still};
+use aktiver_scan::qr::{QrOptions, scan_qr_with};
+use aktiver_scan::{Consensus, FrameScan, LumaImage, scan_frame, still};
 use clap::Args;
 use serde_json::{Value, json};
 use std::time::Instant;
@@ -10,8 +11,13 @@ pub struct ScanArgs {
     /// PNG or JPEG images.
     pub images: Vec<std::path::PathBuf>,
     /// Treat the images as consecutive frames and report the consensus.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "qr")]
     pub burst: bool,
+    /// Read a QR code (the activation code) instead of the MRZ: prints
+    /// `{"image", "qr": text or null, "ms"}` per image; exit status 0 when
+    /// every image held one.
+    #[arg(long)]
+    pub qr: bool,
 }
 
 /// `found`, `lines`, `valid`, the parsed fields (as `mrz parse`), `feedback`.
@@ -33,10 +39,50 @@ fn frame_json(scan: &FrameScan, ms: f64) -> Value {
     result_json(lines, scan.valid, scan.feedback.as_str(), ms)
 }
 
+fn load(path: &std::path::Path) -> Result<LumaImage, String> {
+    std::fs::read(path)
+        .map_err(|e| e.to_string())
+        .and_then(|b| still::decode(&b).map_err(|e| e.to_string()))
+}
+
+/// One still image, so it is worth trying hard (the camera path does not).
+fn qr_json(img: &LumaImage) -> Value {
+    let t = Instant::now();
+    let code = scan_qr_with(&img.frame(), QrOptions { try_harder: true });
+    let ms = t.elapsed().as_secs_f64() * 1e3;
+    json!({
+        "qr": code.as_ref().map(|c| c.text()),
+        "ms": (ms * 1000.0).round() / 1000.0,
+    })
+}
+
+fn run_qr(a: &ScanArgs) -> u8 {
+    let mut status = EXIT_VALID;
+    for path in &a.images {
+        let img = match load(path) {
+            Ok(i) => i,
+            Err(e) => {
+                eprintln!("aktiver-sim mrz scan: {}: {e}", path.display());
+                return EXIT_MISUSE;
+            }
+        };
+        let mut v = qr_json(&img);
+        if v["qr"].is_null() {
+            status = EXIT_INVALID;
+        }
+        v["image"] = json!(path.display().to_string());
+        super::mrz::print_json(&v, false);
+    }
+    status
+}
+
 pub fn run(a: ScanArgs) -> u8 {
     if a.images.is_empty() {
         eprintln!("aktiver-sim mrz scan: give at least one PNG or JPEG image");
         return EXIT_MISUSE;
+    }
+    if a.qr {
+        return run_qr(&a);
     }
     let mut status = EXIT_VALID;
     let mut consensus = Consensus::new();
@@ -44,10 +90,7 @@ pub fn run(a: ScanArgs) -> u8 {
     let mut total_ms = 0.0;
     let mut last_feedback = "no_document";
     for path in &a.images {
-        let img = match std::fs::read(path)
-            .map_err(|e| e.to_string())
-            .and_then(|b| still::decode(&b).map_err(|e| e.to_string()))
-        {
+        let img = match load(path) {
             Ok(i) => i,
             Err(e) => {
                 eprintln!("aktiver-sim mrz scan: {}: {e}", path.display());
@@ -81,4 +124,43 @@ pub fn run(a: ScanArgs) -> u8 {
         status = if valid { EXIT_VALID } else { EXIT_INVALID };
     }
     status
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn qr_json_without_a_code_is_null() {
+        let v = qr_json(&LumaImage::new(320, 240, 200));
+        assert_eq!(v["qr"], Value::Null);
+        assert!(v["ms"].is_number());
+        let empty = qr_json(&LumaImage::new(0, 0, 0));
+        assert_eq!(empty["qr"], Value::Null);
+    }
+
+    #[test]
+    fn qr_mode_exit_statuses() {
+        let dir = std::env::temp_dir().join(format!("aktiver-sim-qr-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let blank = dir.join("blank.png");
+        image::save_buffer(
+            &blank,
+            &[180; 64 * 48],
+            64,
+            48,
+            image::ExtendedColorType::L8,
+        )
+        .unwrap();
+        let args = |paths: Vec<std::path::PathBuf>| ScanArgs {
+            images: paths,
+            burst: false,
+            qr: true,
+        };
+        assert_eq!(run(args(vec![blank.clone()])), EXIT_INVALID);
+        assert_eq!(run(args(vec![dir.join("missing.png")])), EXIT_MISUSE);
+        assert_eq!(run(args(vec![])), EXIT_MISUSE);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }
