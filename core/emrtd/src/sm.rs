@@ -234,17 +234,30 @@ impl SmSession {
             }
             mac_input_end = t.offset + t.raw.len();
         }
-        let mac = mac.ok_or(SmError::MissingMac)?;
         let covered = outer.data.get(..mac_input_end).unwrap_or(&[]);
-        let expected = self.mac(&[covered])?;
-        if !crypto::ct_eq(&expected, mac) {
-            return Err(SmError::BadMac);
-        }
-        let data = match enc {
-            Some((tag, value)) => self.decrypt_do(tag, value)?,
-            None => Vec::new(),
-        };
+        self.check_mac(&[covered], mac)?;
+        let data = self.decrypt_optional(enc)?;
         Ok(ResponseApdu::new(data, sw.unwrap_or(outer.sw)))
+    }
+
+    /// The MAC (tag 8E) over `parts` must be present and match, compared in
+    /// constant time.
+    fn check_mac(&self, parts: &[&[u8]], mac: Option<&[u8]>) -> Result<(), SmError> {
+        let mac = mac.ok_or(SmError::MissingMac)?;
+        let expected = self.mac(parts)?;
+        if crypto::ct_eq(&expected, mac) {
+            Ok(())
+        } else {
+            Err(SmError::BadMac)
+        }
+    }
+
+    /// The plaintext of the encrypted data object (85 or 87), if there is one.
+    fn decrypt_optional(&self, enc: Option<(u32, &[u8])>) -> Result<Vec<u8>, SmError> {
+        match enc {
+            Some((tag, value)) => self.decrypt_do(tag, value),
+            None => Ok(Vec::new()),
+        }
     }
 
     /// Chip side: verifies and decrypts a protected command.
@@ -288,16 +301,9 @@ impl SmSession {
             }
             mac_input_end = t.offset + t.raw.len();
         }
-        let mac = mac.ok_or(SmError::MissingMac)?;
         let covered = cmd.data.get(..mac_input_end).unwrap_or(&[]);
-        let expected = self.mac(&[&header, covered])?;
-        if !crypto::ct_eq(&expected, mac) {
-            return Err(SmError::BadMac);
-        }
-        let data = match enc {
-            Some((tag, value)) => self.decrypt_do(tag, value)?,
-            None => Vec::new(),
-        };
+        self.check_mac(&[&header, covered], mac)?;
+        let data = self.decrypt_optional(enc)?;
         Ok(CommandApdu {
             cla: cmd.cla & !0x0C,
             ins: cmd.ins,

@@ -133,15 +133,21 @@ fn session_ok(c: &Ctx<'_>) -> Outcome {
     ok(StatusCode::OK, &view(&c.s, c.now, &c.app.rules))
 }
 
-pub fn start_session(app: &App, tx: &Transaction<'_>, now: i64, body: &[u8]) -> Outcome {
-    let req: proto::StartSessionRequest = parse_body(body)?;
-    let nin = NationalId::parse(req.national_id.expose(), Policy::SANDBOX).map_err(|e| {
+/// The identity number of a request, or a typed error naming the field
+/// (the number itself never goes into the message).
+fn parse_national_id(raw: &str) -> Result<NationalId, ApiError> {
+    NationalId::parse(raw, Policy::SANDBOX).map_err(|e| {
         ApiError::new(
             ErrorCode::InvalidNationalId,
             format!("national_id: {}", e.code()),
         )
         .map(|b| b.with_field("national_id"))
-    })?;
+    })
+}
+
+pub fn start_session(app: &App, tx: &Transaction<'_>, now: i64, body: &[u8]) -> Outcome {
+    let req: proto::StartSessionRequest = parse_body(body)?;
+    let nin = parse_national_id(req.national_id.expose())?;
     let person = db::get_person(tx, nin.as_str())?.ok_or_else(|| {
         ApiError::new(
             ErrorCode::NoBankid,
@@ -530,13 +536,7 @@ fn wrong_one_time_code(c: &mut Ctx<'_>, code: ErrorCode, field: &'static str) ->
 /// The sandbox online bank: a single-use activation code, valid briefly.
 pub fn issue_activation_code(app: &App, tx: &Transaction<'_>, now: i64, body: &[u8]) -> Outcome {
     let req: proto::IssueActivationCodeRequest = parse_body(body)?;
-    let nin = NationalId::parse(req.national_id.expose(), Policy::SANDBOX).map_err(|e| {
-        ApiError::new(
-            ErrorCode::InvalidNationalId,
-            format!("national_id: {}", e.code()),
-        )
-        .map(|b| b.with_field("national_id"))
-    })?;
+    let nin = parse_national_id(req.national_id.expose())?;
     let mut p = db::get_person(tx, nin.as_str())?.ok_or_else(|| {
         ApiError::new(
             ErrorCode::NoBankid,
