@@ -1,4 +1,5 @@
-//! Diagnostics for one generated frame: `cargo run --release -p aktiver-scan --example debug -- SEED LEVEL`.
+//! Diagnostics for one generated frame:
+//! `cargo run --release -p aktiver-scan --example debug -- SEED LEVEL [FRAME] [loop]`.
 use aktiver_scan::synth::{Level, Scenario};
 use aktiver_scan::{locate, read};
 use std::time::Instant;
@@ -10,7 +11,8 @@ fn main() {
         Some("hard") => Level::Hard,
         _ => Level::Moderate,
     };
-    let g = Scenario::new(seed, level, None, (1280, 720)).frame(0);
+    let index: u64 = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let g = Scenario::new(seed, level, None, (1280, 720)).frame(index);
     let f = g.image.frame();
     let t = Instant::now();
     let small = locate::downscale(&f);
@@ -40,7 +42,36 @@ fn main() {
         println!("region {:?} -> {:?}", r, t.elapsed());
         match res {
             Ok(rd) => {
-                println!(" worst {:.2} cap {:.1}", rd.worst_cost, rd.cap_px);
+                println!(
+                    " worst {:.2} cap {:.1} min_margin {:.3} close_calls {}",
+                    rd.worst_cost,
+                    rd.cap_px,
+                    rd.min_margin,
+                    aktiver_scan::scan::close_calls(&rd)
+                );
+                let policy = aktiver_mrz::RepairPolicy {
+                    max_changes: 2,
+                    wildcard_cost: 300,
+                    margin: 60,
+                };
+                let today = time::OffsetDateTime::now_utc().date();
+                match aktiver_mrz::repair::repair_candidates(
+                    &rd.candidates.to_mrz_candidates(),
+                    &policy,
+                    today,
+                ) {
+                    Ok(out) => println!(
+                        " repair {:?} valid={} verified={:?}",
+                        out.status,
+                        out.mrz.is_valid(),
+                        out.mrz
+                            .repairs
+                            .iter()
+                            .map(|r| r.verified)
+                            .collect::<Vec<_>>()
+                    ),
+                    Err(e) => println!(" repair error {e}"),
+                }
                 for (li, (a, b)) in rd.lines.iter().zip(&g.truth).enumerate() {
                     println!("  {a}\n  {b} {}", if a == b { "OK" } else { "XX" });
                     for (ci, (x, y)) in a.chars().zip(b.chars()).enumerate() {
@@ -55,7 +86,7 @@ fn main() {
         }
     }
     println!("truth {:?}", g.truth);
-    if args.get(3).map(String::as_str) == Some("loop") {
+    if args.iter().any(|a| a == "loop") {
         let t = Instant::now();
         for _ in 0..200 {
             std::hint::black_box(aktiver_scan::scan_frame(&f));

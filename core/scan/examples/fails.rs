@@ -23,7 +23,7 @@ fn main() {
         let r = scan_frame(&g.image.frame());
         match &r.reading {
             Some(rd) if rd.lines == g.truth => println!(
-                "{seed} ok valid={} worst={:.2} margin={:.3}",
+                "{seed} {i} ok valid={} worst={:.2} margin={:.3}",
                 r.valid, rd.worst_cost, rd.min_margin
             ),
             Some(rd) => {
@@ -43,11 +43,11 @@ fn main() {
                     }
                 }
                 println!(
-                    "{seed} {:?} valid={} worst={:.2} margin={:.3} cap={:.1} diffs {:?}",
+                    "{seed} {i} {:?} valid={} worst={:.2} margin={:.3} cap={:.1} diffs {:?}",
                     r.feedback, r.valid, rd.worst_cost, rd.min_margin, rd.cap_px, diffs
                 );
             }
-            None => println!("{seed} {:?} no reading", r.feedback),
+            None => println!("{seed} {i} {:?} no reading", r.feedback),
         }
     }
 }

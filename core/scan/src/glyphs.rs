@@ -150,34 +150,57 @@ pub fn standardize(v: &mut [f32; N]) -> bool {
 
 pub struct Templates {
     pub t: Vec<[f32; N]>,
-    /// Blurred variants per class: defocus, horizontal and vertical motion.
-    pub variants: Vec<[[f32; N]; 3]>,
+    /// Per blur bank (horizontal blur, vertical blur; see [`BLURS`]) the 37
+    /// templates blurred by that Gaussian.
+    pub banks: Vec<Vec<[f32; N]>>,
 }
 
-/// Separable blur of a grid with a 3-tap kernel along x and y.
-fn blur_grid(v: &[f32; N], kx: [f32; 3], ky: [f32; 3]) -> [f32; N] {
-    let get = |x: i32, y: i32| {
+/// Gaussian blur levels of the banks, in grid cells (sigma), per axis.
+pub const BLURS: [f32; 5] = [0.0, 0.5, 0.9, 1.3, 1.8];
+/// Number of banks.
+pub const BANKS: usize = BLURS.len() * BLURS.len();
+
+/// Separable Gaussian blur of a grid, borders clamped, then standardized.
+fn blur_grid(v: &[f32; N], sx: f32, sy: f32) -> [f32; N] {
+    let kernel = |s: f32| -> Vec<f32> {
+        if s <= 0.0 {
+            return vec![1.0];
+        }
+        let r = (2.5 * s).ceil() as i32;
+        let k: Vec<f32> = (-r..=r)
+            .map(|d| (-(d * d) as f32 / (2.0 * s * s)).exp())
+            .collect();
+        let sum: f32 = k.iter().sum();
+        k.into_iter().map(|x| x / sum).collect()
+    };
+    let (kx, ky) = (kernel(sx), kernel(sy));
+    let (rx, ry) = ((kx.len() / 2) as i32, (ky.len() / 2) as i32);
+    let at = |g: &[f32; N], x: i32, y: i32| {
         let x = x.clamp(0, GW as i32 - 1) as usize;
         let y = y.clamp(0, GH as i32 - 1) as usize;
-        v.get(y * GW + x).copied().unwrap_or(0.0)
+        g.get(y * GW + x).copied().unwrap_or(0.0)
     };
     let mut tmp = [0.0f32; N];
     for y in 0..GH as i32 {
         for x in 0..GW as i32 {
-            let acc: f32 = (-1..=1).zip(kx).map(|(d, k)| k * get(x + d, y)).sum();
+            let acc: f32 = kx
+                .iter()
+                .enumerate()
+                .map(|(i, k)| k * at(v, x + i as i32 - rx, y))
+                .sum();
             if let Some(t) = tmp.get_mut(y as usize * GW + x as usize) {
                 *t = acc;
             }
         }
     }
-    let get2 = |x: i32, y: i32| {
-        let y = y.clamp(0, GH as i32 - 1) as usize;
-        tmp.get(y * GW + x as usize).copied().unwrap_or(0.0)
-    };
     let mut out = [0.0f32; N];
     for y in 0..GH as i32 {
         for x in 0..GW as i32 {
-            let acc: f32 = (-1..=1).zip(ky).map(|(d, k)| k * get2(x, y + d)).sum();
+            let acc: f32 = ky
+                .iter()
+                .enumerate()
+                .map(|(i, k)| k * at(&tmp, x, y + i as i32 - ry))
+                .sum();
             if let Some(o) = out.get_mut(y as usize * GW + x as usize) {
                 *o = acc;
             }
@@ -212,20 +235,12 @@ fn build_templates() -> Templates {
             .unwrap_or([0.0; N]);
         t.push(g);
     }
-    let id = [0.0, 1.0, 0.0];
-    let soft = [0.27, 0.46, 0.27];
-    let boxk = [1.0 / 3.0; 3];
-    let variants = t
+    let banks = BLURS
         .iter()
-        .map(|v| {
-            [
-                blur_grid(v, soft, soft),
-                blur_grid(v, boxk, id),
-                blur_grid(v, id, boxk),
-            ]
-        })
+        .flat_map(|&sx| BLURS.iter().map(move |&sy| (sx, sy)))
+        .map(|(sx, sy)| t.iter().map(|v| blur_grid(v, sx, sy)).collect())
         .collect();
-    Templates { t, variants }
+    Templates { t, banks }
 }
 
 /// Dot product of two grids with eight independent sums, so that the compiler
@@ -241,18 +256,27 @@ pub fn dot(a: &[f32; N], b: &[f32; N]) -> f32 {
     acc.iter().sum()
 }
 
-/// Best correlation of a standardized sample with class `i` over its sharp and
-/// blurred templates.
-pub fn correlate_class(sample: &[f32; N], i: usize) -> f32 {
-    let t = templates();
-    let dot = |a: &[f32; N]| dot(sample, a);
-    let mut best = t.t.get(i).map_or(f32::MIN, dot);
-    if let Some(vs) = t.variants.get(i) {
-        for v in vs {
-            best = best.max(dot(v));
-        }
-    }
-    best
+/// Best correlation of a cell's samples with class `i` in blur bank `bank`.
+pub fn correlate_bank(samples: &[[f32; N]], bank: usize, i: usize) -> f32 {
+    let Some(t) = templates().banks.get(bank).and_then(|b| b.get(i)) else {
+        return f32::MIN;
+    };
+    samples.iter().map(|g| dot(g, t)).fold(f32::MIN, f32::max)
+}
+
+/// The blur bank under which the cells' (best class, samples) fit best in sum.
+pub fn best_bank<'a>(cells: impl Iterator<Item = (usize, &'a [[f32; N]])> + Clone) -> usize {
+    (0..BANKS)
+        .map(|b| {
+            let total: f32 = cells
+                .clone()
+                .map(|(class, samples)| correlate_bank(samples, b, class))
+                .filter(|v| v.is_finite())
+                .sum();
+            (b, total)
+        })
+        .fold((0, f32::MIN), |a, c| if c.1 > a.1 { c } else { a })
+        .0
 }
 
 pub fn templates() -> &'static Templates {

@@ -330,10 +330,32 @@ pub fn read_region(frame: &LumaFrame<'_>, r: &Region) -> Result<Reading, Miss> {
     if cap_guess < 5.0 {
         return Err(Miss::TooSmall);
     }
+    let first = read_strip(frame, r, r.half_h + 1.2 * cap_guess);
+    if first.is_ok() || r.lines >= 3 || first.as_ref().err() != Some(&Miss::NotMrz) {
+        return first;
+    }
+    // The locator may have joined only some of the lines: a filler-heavy name
+    // line breaks up at low resolution. Look again with room for the missing
+    // lines on either side, at TD1's line spacing (the widest per length).
+    let spacing = LINE_PER_PITCH * len / 30.0;
+    let missing = (3 - r.lines) as f32;
+    read_strip(frame, r, r.half_h + missing * spacing + 0.8 * cap_guess).or(first)
+}
+
+/// Row ink is capped at this multiple of the row's total variation: text rows
+/// measure 0.3-1 variation per unit of ink, flat background about 0.01.
+const TEXTURE_GAIN: f32 = 3.0;
+
+/// MRZ line spacing over character pitch (ICAO 9303: 4.23 mm over 2.54 mm).
+const LINE_PER_PITCH: f32 = 4.23 / 2.54;
+
+/// Reads the strip of `r` that reaches `perp` full-resolution pixels either side
+/// of its centre line.
+fn read_strip(frame: &LumaFrame<'_>, r: &Region, perp: f32) -> Result<Reading, Miss> {
+    let cap_guess = 2.0 * r.half_len / 44.0;
     // About 14 strip rows per cap height: enough for the 12x16 grid, and cheap.
     let s = (cap_guess / 16.0).max(1.0);
     let along = r.half_len * 1.1 + 1.5 * cap_guess;
-    let perp = r.half_h + 1.2 * cap_guess;
     let strip = sample_strip(frame, r, along, perp, s).ok_or(Miss::NotMrz)?;
     let (w, h) = (strip.w, strip.h);
     // Deskew: row profiles of column blocks, chained shifts from the centre.
@@ -418,6 +440,7 @@ pub fn read_region(frame: &LumaFrame<'_>, r: &Region) -> Result<Reading, Miss> {
     let delta = |x: f32| icpt + slope * x;
     // Aligned row profile over the blocks that follow the fit (text, not background).
     let mut rows = vec![0.0f32; h];
+    let mut texture = vec![0.0f32; h];
     for b in 0..k {
         let xc = (b as f32 + 0.5) * bw as f32;
         let on_fit = (shift.get(b).copied().unwrap_or(0.0) - (icpt + slope * xc)).abs() < 1.5;
@@ -426,10 +449,17 @@ pub fn read_region(frame: &LumaFrame<'_>, r: &Region) -> Result<Reading, Miss> {
         }
         for x in (b * bw..(b + 1) * bw).step_by(2) {
             let d = delta(x as f32).round() as i32;
-            for (y, rv) in rows.iter_mut().enumerate() {
-                *rv += strip.ink(x as i32, y as i32 + d);
+            for (y, (rv, tv)) in rows.iter_mut().zip(texture.iter_mut()).enumerate() {
+                let v = strip.ink(x as i32, y as i32 + d);
+                *rv += v;
+                *tv += (v - strip.ink(x as i32 - 2, y as i32 + d)).abs();
             }
         }
+    }
+    // Text rows alternate ink and paper; the background beyond the card edge is
+    // dark but flat, and must not outweigh the lines.
+    for (rv, tv) in rows.iter_mut().zip(&texture) {
+        *rv = rv.min(TEXTURE_GAIN * tv);
     }
     let floor = rows.iter().copied().fold(f32::MAX, f32::min);
     for v in rows.iter_mut() {
@@ -524,22 +554,26 @@ pub fn read_region(frame: &LumaFrame<'_>, r: &Region) -> Result<Reading, Miss> {
     if bands.len() < 2 {
         return Err(Miss::NotMrz);
     }
-    // The MRZ is the last two or three lines of the document.
+    // The MRZ is the last two or three lines of the document; the strip may
+    // also hold text above it or, widened, below a partial region. The lowest
+    // window of lines with the MRZ's geometry is read.
     let try_formats: [(Format, usize); 2] = [(Format::Td1, 3), (Format::Td3, 2)];
     let mut best: Option<Reading> = None;
     let mut miss = Miss::NotMrz;
     for (format, n) in try_formats {
-        if bands.len() < n {
-            continue;
-        }
-        let chosen = bands.get(bands.len() - n..).unwrap_or(&[]);
-        match read_lines(&strip, chosen, format, &delta, s) {
-            Ok(rd) => {
-                if best.as_ref().is_none_or(|b| rd.worst_cost < b.worst_cost) {
-                    best = Some(rd);
+        for start in (0..=bands.len().saturating_sub(n)).rev() {
+            let Some(chosen) = bands.get(start..start + n) else {
+                continue;
+            };
+            match read_lines(&strip, chosen, format, &delta, s) {
+                Ok(rd) => {
+                    if best.as_ref().is_none_or(|b| rd.worst_cost < b.worst_cost) {
+                        best = Some(rd);
+                    }
+                    break;
                 }
+                Err(m) => miss = m,
             }
-            Err(m) => miss = m,
         }
     }
     best.ok_or(miss)
@@ -682,11 +716,71 @@ fn read_lines(
     })
 }
 
-/// Sample placements per cell, in grid steps (x, y): the grid and the baseline
-/// are only known to about half a step.
-/// The centred one first: when it already gives a clear winner the others are
-/// skipped (most characters of a sharp frame).
-const SHIFTS: [(f32, f32); 5] = [(0.0, 0.0), (-0.5, 0.0), (0.5, 0.0), (0.0, -1.0), (0.0, 1.0)];
+/// Horizontal sample placements per cell, in grid steps: the grid is only known
+/// to about half a step. The centred one first: when it already gives a clear
+/// winner the others are skipped (most characters of a sharp frame).
+const SHIFTS: [(f32, f32); 5] = [(0.0, 0.0), (-0.5, 0.0), (0.5, 0.0), (0.0, -0.5), (0.0, 0.5)];
+
+/// Vertical offsets of the whole line tried, in grid steps: the baseline is
+/// measured to about a step.
+const LINE_OFFSETS: [f32; 5] = [0.0, -1.0, -0.5, 0.5, 1.0];
+
+/// Glyph heights tried per line, relative to what the pitch predicts.
+const LINE_SCALES: [f32; 5] = [0.92, 0.96, 1.0, 1.04, 1.08];
+
+/// The (glyph height, blur bank) under which every other cell fits the
+/// template of its first-pass class best, in sum.
+fn line_lens(
+    centres: &[(f32, f32)],
+    classes: &[usize],
+    sample: &dyn Fn((f32, f32), f32) -> Option<[f32; glyphs::N]>,
+) -> (f32, usize) {
+    let banks = &glyphs::templates().banks;
+    let mut best = (f32::MIN, 1.0f32, 0usize);
+    for kv in LINE_SCALES {
+        let cells: Vec<([f32; glyphs::N], usize)> = centres
+            .iter()
+            .zip(classes)
+            .step_by(2)
+            .filter_map(|(&c, &class)| sample(c, kv).map(|g| (g, class)))
+            .collect();
+        for (b, bank) in banks.iter().enumerate() {
+            let total: f32 = cells
+                .iter()
+                .filter_map(|(g, class)| bank.get(*class).map(|t| glyphs::dot(g, t)))
+                .sum();
+            if total > best.0 {
+                best = (total, kv, b);
+            }
+        }
+    }
+    (best.1, best.2)
+}
+
+/// The vertical offset (grid steps) under which every other cell of the line
+/// fits its best template best, in sum.
+fn line_offset(
+    centres: &[(f32, f32)],
+    sample: &dyn Fn((f32, f32), (f32, f32)) -> Option<[f32; glyphs::N]>,
+) -> f32 {
+    let mut sc = [0.0f32; 37];
+    let mut best = (f32::MIN, 0.0f32);
+    for oy in LINE_OFFSETS {
+        let total: f32 = centres
+            .iter()
+            .step_by(2)
+            .filter_map(|&c| sample(c, (0.0, oy)))
+            .map(|g| {
+                glyphs::correlate(&g, &mut sc);
+                sc.iter().copied().fold(f32::MIN, f32::max)
+            })
+            .sum();
+        if total > best.0 {
+            best = (total, oy);
+        }
+    }
+    best.1
+}
 
 /// Best correlation high and far above every other class.
 fn clear_winner(scores: &[f32; 37]) -> bool {
@@ -704,7 +798,7 @@ fn clear_winner(scores: &[f32; 37]) -> bool {
 const CLEAR_COST: f32 = 0.12;
 const CLEAR_MARGIN: f32 = 0.1;
 
-/// Classes rescored against the blurred templates, per character.
+/// Classes rescored against the line's blur bank, per character.
 const RESCORE: usize = 6;
 
 /// A line whose worst character costs more than this is re-segmented.
@@ -755,62 +849,104 @@ fn read_line(
         margin: f32::MAX,
         cap,
     };
-    for (ci, w) in cells.windows(2).enumerate() {
-        let [a, b] = w else { continue };
-        let (a, b) = (*a, *b);
-        let (mut m, mut mx) = (0.0f32, 0.0f32);
-        for x in a..b {
-            let c = col.get(x).copied().unwrap_or(0.0);
-            m += c;
-            mx += c * (x as f32 + 0.5);
-        }
-        let cx = if m > 0.0 {
-            mx / m
-        } else {
-            (a + b) as f32 / 2.0
-        };
-        let d = delta(cx);
-        let mut scores = [f32::MIN; 37];
-        let step = cap / 13.0;
-        let mut samples = Vec::with_capacity(SHIFTS.len());
-        for (ox, oy) in SHIFTS {
-            let mut g = glyphs::normalize(
-                |x, y| strip.ink_bilinear(x - 0.5, y - 0.5),
-                cx + ox * step,
-                base + d - cap + oy * step,
-                base + d + oy * step,
-            );
-            let mut sc = [0.0f32; 37];
-            if glyphs::standardize(&mut g) {
-                glyphs::correlate(&g, &mut sc);
-                samples.push(g);
+    // Ink centre of every cell, and the skew offset there.
+    let centres: Vec<(f32, f32)> = cells
+        .windows(2)
+        .map(|w| {
+            let (a, b) = match w {
+                [a, b] => (*a, *b),
+                _ => (0, 0),
+            };
+            let (mut m, mut mx) = (0.0f32, 0.0f32);
+            for x in a..b {
+                let c = col.get(x).copied().unwrap_or(0.0);
+                m += c;
+                mx += c * (x as f32 + 0.5);
             }
-            for (a, b) in scores.iter_mut().zip(sc) {
-                *a = a.max(b);
-            }
-            if samples.len() == 1 && clear_winner(&scores) {
-                break;
-            }
-        }
+            let cx = if m > 0.0 {
+                mx / m
+            } else {
+                (a + b) as f32 / 2.0
+            };
+            (cx, delta(cx))
+        })
+        .collect();
+    let step = cap / 13.0;
+    // A standardized glyph sample at a cell, moved by (ox, oy) grid steps, the
+    // glyph box `kv` times the nominal height.
+    let sample = |(cx, d): (f32, f32), (ox, oy): (f32, f32), kv: f32| {
+        let mut g = glyphs::normalize(
+            |x, y| strip.ink_bilinear(x - 0.5, y - 0.5),
+            cx + ox * step,
+            base + d - cap * kv + oy * step,
+            base + d + oy * step,
+        );
+        glyphs::standardize(&mut g).then_some(g)
+    };
+    // The baseline holds for the whole line: its offset is chosen once, by the
+    // fit of every other cell, so that no single character can slide up or
+    // down until a shorter capital fits a taller digit.
+    let oy = line_offset(&centres, &|c, shift| sample(c, shift, 1.0));
+    // Every cell against the sharp templates, at a few placements.
+    let classify = |kv: f32| -> Vec<([f32; 37], Vec<[f32; glyphs::N]>)> {
+        centres
+            .iter()
+            .map(|&centre| {
+                let mut scores = [f32::MIN; 37];
+                let mut samples = Vec::with_capacity(SHIFTS.len());
+                for (ox, dy) in SHIFTS {
+                    let mut sc = [0.0f32; 37];
+                    if let Some(g) = sample(centre, (ox, oy + dy), kv) {
+                        glyphs::correlate(&g, &mut sc);
+                        samples.push(g);
+                    }
+                    for (a, b) in scores.iter_mut().zip(sc) {
+                        *a = a.max(b);
+                    }
+                    if samples.len() == 1 && clear_winner(&scores) {
+                        break;
+                    }
+                }
+                (scores, samples)
+            })
+            .collect()
+    };
+    let order = |scores: &[f32; 37], idx: &mut Vec<usize>| {
+        idx.sort_by(|&p, &q| {
+            scores
+                .get(q)
+                .copied()
+                .unwrap_or(0.0)
+                .total_cmp(&scores.get(p).copied().unwrap_or(0.0))
+        });
+    };
+    let mut first = classify(1.0);
+    let classes: Vec<usize> = first
+        .iter()
+        .map(|(scores, _)| {
+            (0..37)
+                .max_by(|&p, &q| {
+                    let at = |i: usize| scores.get(i).copied().unwrap_or(f32::MIN);
+                    at(p).total_cmp(&at(q))
+                })
+                .unwrap_or(0)
+        })
+        .collect();
+    // The whole line went through one lens and one perspective: the blur and
+    // the glyph height that best explain the first pass's characters are the
+    // ones every close call is decided with. Chosen per character, a blurred
+    // `0` passes for a sharp `O`, and a squat `0` for an `O` (digits stand 7%
+    // taller than capitals in OCR-B).
+    let (kv, bank) = line_lens(&centres, &classes, &|c, kv| sample(c, (0.0, oy), kv));
+    if kv != 1.0 {
+        first = classify(kv);
+    }
+    for (ci, (mut scores, samples)) in first.into_iter().enumerate() {
         let mut idx: Vec<usize> = (0..37).collect();
-        let order = |scores: &[f32; 37], idx: &mut Vec<usize>| {
-            idx.sort_by(|&p, &q| {
-                scores
-                    .get(q)
-                    .copied()
-                    .unwrap_or(0.0)
-                    .total_cmp(&scores.get(p).copied().unwrap_or(0.0))
-            });
-        };
         order(&scores, &mut idx);
-        // The closest classes again against blurred templates (defocus, motion).
         for &i in idx.iter().take(RESCORE) {
-            let b = samples
-                .iter()
-                .map(|g| glyphs::correlate_class(g, i))
-                .fold(f32::MIN, f32::max);
             if let Some(sv) = scores.get_mut(i) {
-                *sv = sv.max(b);
+                *sv = glyphs::correlate_bank(&samples, bank, i);
             }
         }
         order(&scores, &mut idx);
@@ -834,8 +970,11 @@ fn read_line(
             out.margin = out.margin.min(second - best_cost);
         }
         out.text.push(CLASSES.get(best).copied().unwrap_or('<'));
+        // Only what the position allows: repair starts from the best of these,
+        // as the text does.
         out.cands.push(
             idx.iter()
+                .filter(|i| allowed(i))
                 .take(TOP)
                 .map(|&i| (CLASSES.get(i).copied().unwrap_or('<'), cost(i)))
                 .collect(),
