@@ -346,6 +346,9 @@ pub fn read_region(frame: &LumaFrame<'_>, r: &Region) -> Result<Reading, Miss> {
 /// measure 0.3-1 variation per unit of ink, flat background about 0.01.
 const TEXTURE_GAIN: f32 = 3.0;
 
+/// Strip rows per text height.
+const STRIP_ROWS_PER_CAP: f32 = 14.0;
+
 /// MRZ line spacing over character pitch (ICAO 9303: 4.23 mm over 2.54 mm).
 const LINE_PER_PITCH: f32 = 4.23 / 2.54;
 
@@ -353,8 +356,13 @@ const LINE_PER_PITCH: f32 = 4.23 / 2.54;
 /// of its centre line.
 fn read_strip(frame: &LumaFrame<'_>, r: &Region, perp: f32) -> Result<Reading, Miss> {
     let cap_guess = 2.0 * r.half_len / 44.0;
-    // About 14 strip rows per cap height: enough for the 12x16 grid, and cheap.
-    let s = (cap_guess / 16.0).max(1.0);
+    // About 14 strip rows per cap height: enough for the 13-row glyph grid, and
+    // cheap. The locator's line thickness is the text height, within the range
+    // the length allows (TD3's 44 characters to TD1's 30).
+    let text_h = r
+        .line_thick
+        .clamp(2.0 * r.half_len / 48.0, 2.0 * r.half_len / 30.0);
+    let s = (text_h / STRIP_ROWS_PER_CAP).max(1.0);
     let along = r.half_len * 1.1 + 1.5 * cap_guess;
     let strip = sample_strip(frame, r, along, perp, s).ok_or(Miss::NotMrz)?;
     let (w, h) = (strip.w, strip.h);
@@ -676,15 +684,44 @@ fn read_lines(
     let mut worst = 0.0f32;
     let mut min_margin = f32::MAX;
     let mut cap_px = cap * s;
+    // The median start and end over the lines.
+    let agreed = {
+        let mut starts: Vec<f32> = geo.iter().map(|g| g.1 as f32).collect();
+        let mut ends: Vec<f32> = geo.iter().map(|g| g.2 as f32).collect();
+        starts.sort_by(f32::total_cmp);
+        ends.sort_by(f32::total_cmp);
+        let mid = |v: &[f32]| match v.len() {
+            0 => 0.0,
+            k if k % 2 == 1 => v.get(k / 2).copied().unwrap_or(0.0),
+            k => {
+                (v.get(k / 2 - 1).copied().unwrap_or(0.0) + v.get(k / 2).copied().unwrap_or(0.0))
+                    / 2.0
+            }
+        };
+        (mid(&starts), mid(&ends))
+    };
     for (li, (band, (col, bs, be))) in bands.iter().zip(&geo).enumerate() {
         let line = |bs: f32, be: f32| read_line(strip, band, col, bs, be, format, li, delta);
         let mut got = line(*bs as f32, *be as f32);
         if got.worst > RETRY_COST {
             // A stray mark next to the text stretches the extent by about one
-            // character: try one pitch less (or more) at either end.
+            // character, and a faint filler at the end shortens it: try one
+            // pitch less (or more) at either end, or both ends moved together,
+            // or the extent the lines agree on (they start and end together).
             let p = (*be - *bs) as f32 / (n as f32 - 1.0 + GLYPH_W);
             let (l, r) = (*bs as f32, *be as f32);
-            for (a, b) in [(l + p, r), (l, r - p), (l - p, r), (l, r + p)] {
+            for (a, b) in [
+                (l + p, r),
+                (l, r - p),
+                (l - p, r),
+                (l, r + p),
+                (l + p, r + p),
+                (l - p, r - p),
+                agreed,
+            ] {
+                if (a - l).abs() < 1.0 && (b - r).abs() < 1.0 {
+                    continue;
+                }
                 if a < 1.0 || b > strip.w as f32 - 1.0 {
                     continue;
                 }
@@ -728,20 +765,22 @@ const LINE_OFFSETS: [f32; 5] = [0.0, -1.0, -0.5, 0.5, 1.0];
 /// Glyph heights tried per line, relative to what the pitch predicts.
 const LINE_SCALES: [f32; 5] = [0.92, 0.96, 1.0, 1.04, 1.08];
 
-/// The (glyph height, blur bank) under which every other cell fits the
-/// template of its first-pass class best, in sum.
+/// Every how many cells one is used to choose the line's offset and lens.
+const LENS_STRIDE: usize = 3;
+
+/// The (glyph height, blur bank) under which the cells fit the templates of
+/// their classes best, in sum.
 fn line_lens(
-    centres: &[(f32, f32)],
+    cells: &[(f32, f32)],
     classes: &[usize],
     sample: &dyn Fn((f32, f32), f32) -> Option<[f32; glyphs::N]>,
 ) -> (f32, usize) {
     let banks = &glyphs::templates().banks;
     let mut best = (f32::MIN, 1.0f32, 0usize);
     for kv in LINE_SCALES {
-        let cells: Vec<([f32; glyphs::N], usize)> = centres
+        let cells: Vec<([f32; glyphs::N], usize)> = cells
             .iter()
             .zip(classes)
-            .step_by(2)
             .filter_map(|(&c, &class)| sample(c, kv).map(|g| (g, class)))
             .collect();
         for (b, bank) in banks.iter().enumerate() {
@@ -757,29 +796,36 @@ fn line_lens(
     (best.1, best.2)
 }
 
-/// The vertical offset (grid steps) under which every other cell of the line
-/// fits its best template best, in sum.
+/// The vertical offset (grid steps) under which the cells fit their best
+/// templates best, in sum, and those best classes there.
 fn line_offset(
-    centres: &[(f32, f32)],
+    cells: &[(f32, f32)],
     sample: &dyn Fn((f32, f32), (f32, f32)) -> Option<[f32; glyphs::N]>,
-) -> f32 {
+) -> (f32, Vec<usize>) {
     let mut sc = [0.0f32; 37];
-    let mut best = (f32::MIN, 0.0f32);
+    let mut best = (f32::MIN, 0.0f32, Vec::new());
     for oy in LINE_OFFSETS {
-        let total: f32 = centres
-            .iter()
-            .step_by(2)
-            .filter_map(|&c| sample(c, (0.0, oy)))
-            .map(|g| {
-                glyphs::correlate(&g, &mut sc);
-                sc.iter().copied().fold(f32::MIN, f32::max)
-            })
-            .sum();
+        let mut total = 0.0;
+        let mut classes = Vec::with_capacity(cells.len());
+        for &c in cells {
+            let Some(g) = sample(c, (0.0, oy)) else {
+                classes.push(usize::MAX);
+                continue;
+            };
+            glyphs::correlate(&g, &mut sc);
+            let (i, v) = sc
+                .iter()
+                .copied()
+                .enumerate()
+                .fold((0, f32::MIN), |a, b| if b.1 > a.1 { b } else { a });
+            total += v;
+            classes.push(i);
+        }
         if total > best.0 {
-            best = (total, oy);
+            best = (total, oy, classes);
         }
     }
-    best.1
+    (best.1, best.2)
 }
 
 /// Best correlation high and far above every other class.
@@ -884,33 +930,38 @@ fn read_line(
         glyphs::standardize(&mut g).then_some(g)
     };
     // The baseline holds for the whole line: its offset is chosen once, by the
-    // fit of every other cell, so that no single character can slide up or
-    // down until a shorter capital fits a taller digit.
-    let oy = line_offset(&centres, &|c, shift| sample(c, shift, 1.0));
+    // fit of a subset of cells, so that no single character can slide up or
+    // down until a shorter capital fits a taller digit. The subset's best
+    // classes there then choose the line's lens: the whole line went through
+    // one lens and one perspective, so the blur and the glyph height that best
+    // explain those characters are the ones every close call is decided with.
+    // Chosen per character, a blurred `0` passes for a sharp `O`, and a squat
+    // `0` for an `O` (digits stand 7% taller than capitals in OCR-B).
+    let subset: Vec<(f32, f32)> = centres.iter().copied().step_by(LENS_STRIDE).collect();
+    let (oy, classes) = line_offset(&subset, &|c, shift| sample(c, shift, 1.0));
+    let (kv, bank) = line_lens(&subset, &classes, &|c, kv| sample(c, (0.0, oy), kv));
     // Every cell against the sharp templates, at a few placements.
-    let classify = |kv: f32| -> Vec<([f32; 37], Vec<[f32; glyphs::N]>)> {
-        centres
-            .iter()
-            .map(|&centre| {
-                let mut scores = [f32::MIN; 37];
-                let mut samples = Vec::with_capacity(SHIFTS.len());
-                for (ox, dy) in SHIFTS {
-                    let mut sc = [0.0f32; 37];
-                    if let Some(g) = sample(centre, (ox, oy + dy), kv) {
-                        glyphs::correlate(&g, &mut sc);
-                        samples.push(g);
-                    }
-                    for (a, b) in scores.iter_mut().zip(sc) {
-                        *a = a.max(b);
-                    }
-                    if samples.len() == 1 && clear_winner(&scores) {
-                        break;
-                    }
+    let first: Vec<([f32; 37], Vec<[f32; glyphs::N]>)> = centres
+        .iter()
+        .map(|&centre| {
+            let mut scores = [f32::MIN; 37];
+            let mut samples = Vec::with_capacity(SHIFTS.len());
+            for (ox, dy) in SHIFTS {
+                let mut sc = [0.0f32; 37];
+                if let Some(g) = sample(centre, (ox, oy + dy), kv) {
+                    glyphs::correlate(&g, &mut sc);
+                    samples.push(g);
                 }
-                (scores, samples)
-            })
-            .collect()
-    };
+                for (a, b) in scores.iter_mut().zip(sc) {
+                    *a = a.max(b);
+                }
+                if samples.len() == 1 && clear_winner(&scores) {
+                    break;
+                }
+            }
+            (scores, samples)
+        })
+        .collect();
     let order = |scores: &[f32; 37], idx: &mut Vec<usize>| {
         idx.sort_by(|&p, &q| {
             scores
@@ -920,27 +971,6 @@ fn read_line(
                 .total_cmp(&scores.get(p).copied().unwrap_or(0.0))
         });
     };
-    let mut first = classify(1.0);
-    let classes: Vec<usize> = first
-        .iter()
-        .map(|(scores, _)| {
-            (0..37)
-                .max_by(|&p, &q| {
-                    let at = |i: usize| scores.get(i).copied().unwrap_or(f32::MIN);
-                    at(p).total_cmp(&at(q))
-                })
-                .unwrap_or(0)
-        })
-        .collect();
-    // The whole line went through one lens and one perspective: the blur and
-    // the glyph height that best explain the first pass's characters are the
-    // ones every close call is decided with. Chosen per character, a blurred
-    // `0` passes for a sharp `O`, and a squat `0` for an `O` (digits stand 7%
-    // taller than capitals in OCR-B).
-    let (kv, bank) = line_lens(&centres, &classes, &|c, kv| sample(c, (0.0, oy), kv));
-    if kv != 1.0 {
-        first = classify(kv);
-    }
     for (ci, (mut scores, samples)) in first.into_iter().enumerate() {
         let mut idx: Vec<usize> = (0..37).collect();
         order(&scores, &mut idx);
