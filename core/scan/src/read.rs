@@ -597,6 +597,7 @@ fn read_lines(
     let n = format.chars();
     let caps: Vec<f32> = bands.iter().map(|b| b.bottom - b.top).collect();
     let cap = caps.iter().sum::<f32>() / caps.len() as f32;
+    let mean_cap = cap;
     // Regular line spacing, as in the MRZ.
     for pair in bands.windows(2) {
         if let [a, b] = pair {
@@ -653,7 +654,9 @@ fn read_lines(
                 }
             }
         }
-        let ratio = (be - bs) as f32 / cap;
+        // Against the lines' mean height: a band that merges with a dark card
+        // edge below it measures taller than it is.
+        let ratio = (be - bs) as f32 / mean_cap;
         let expect = match format {
             Format::Td1 => 32.3,
             Format::Td3 => 47.4,
