@@ -205,6 +205,33 @@ impl<'a> LumaFrame<'a> {
         let yf = floor(y);
         let (fx, fy) = (x - xf, y - yf);
         let (xi, yi) = (xf as i32, yf as i32);
+        if self.du == 1
+            && xi >= 0
+            && yi >= 0
+            && ((xi + 1) as u32) < self.width
+            && ((yi + 1) as u32) < self.height
+            && let Ok(i) = usize::try_from(self.base + i64::from(xi) + i64::from(yi) * self.dv)
+            && let Ok(dv) = usize::try_from(self.dv)
+            && let (Some(&[p00, p10]), Some(&[p01, p11])) = (
+                self.data
+                    .get(i..i + 2)
+                    .and_then(|s| <&[u8; 2]>::try_from(s).ok()),
+                self.data
+                    .get(i + dv..i + dv + 2)
+                    .and_then(|s| <&[u8; 2]>::try_from(s).ok()),
+            )
+        {
+            // Upright rows in memory: two adjacent pairs.
+            let (p00, p10, p01, p11) = (
+                f32::from(p00),
+                f32::from(p10),
+                f32::from(p01),
+                f32::from(p11),
+            );
+            let a = p00 + (p10 - p00) * fx;
+            let b = p01 + (p11 - p01) * fx;
+            return a + (b - a) * fy;
+        }
         let (p00, p10, p01, p11) = if xi >= 0
             && yi >= 0
             && ((xi + 1) as u32) < self.width

@@ -108,13 +108,7 @@ pub fn normalize(ink: impl Fn(f32, f32) -> f32, cx: f32, top: f32, baseline: f32
     let x0 = cx - sx * GW as f32 / 2.0;
     let y0 = top - MARGIN * sy;
     let mut out = [0.0f32; N];
-    // Enough sub-samples per cell that minification does not alias, no more.
-    let k = ((sx.max(sy) - 0.6).ceil() as usize).clamp(1, 3);
-    let offs: &[f32] = match k {
-        1 => &[0.5],
-        2 => &[0.25, 0.75],
-        _ => &[0.17, 0.5, 0.83],
-    };
+    let offs = subsample_offsets(sx, sy);
     let inv = 1.0 / (offs.len() * offs.len()) as f32;
     for (gy, row) in out.chunks_exact_mut(GW).enumerate() {
         for (gx, o) in row.iter_mut().enumerate() {
@@ -128,6 +122,16 @@ pub fn normalize(ink: impl Fn(f32, f32) -> f32, cx: f32, top: f32, baseline: f32
         }
     }
     out
+}
+
+/// Sub-sample positions within a grid cell of `sx` x `sy` source pixels: enough
+/// that minification does not alias, no more.
+pub fn subsample_offsets(sx: f32, sy: f32) -> &'static [f32] {
+    match ((sx.max(sy) - 0.6).ceil() as usize).clamp(1, 3) {
+        1 => &[0.5],
+        2 => &[0.25, 0.75],
+        _ => &[0.17, 0.5, 0.83],
+    }
 }
 
 /// Mean-removed, unit-norm copy (for normalized cross-correlation).
@@ -155,8 +159,10 @@ pub struct Templates {
     pub banks: Vec<Vec<[f32; N]>>,
 }
 
-/// Gaussian blur levels of the banks, in grid cells (sigma), per axis.
-pub const BLURS: [f32; 5] = [0.0, 0.5, 0.9, 1.3, 1.8];
+/// Gaussian blur levels of the banks, in grid cells (sigma), per axis. No
+/// camera frame is sharper than the lowest (sigma 0 was never chosen on the
+/// generated frames; the sharp templates serve the first pass).
+pub const BLURS: [f32; 4] = [0.5, 0.9, 1.3, 1.8];
 /// Number of banks.
 pub const BANKS: usize = BLURS.len() * BLURS.len();
 
