@@ -1341,3 +1341,46 @@ fn segment(col: &[f32], expect: &[f32], cap: f32) -> Vec<usize> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn strip(w: usize, h: usize) -> Strip {
+        let ink = (0..w * h)
+            .map(|i| ((i * 7919 % 1000) as f32 / 1000.0).powi(2))
+            .collect();
+        Strip {
+            w,
+            h,
+            ink,
+            saturated: 0.0,
+            clipped: false,
+            sharp: 0.0,
+        }
+    }
+
+    #[test]
+    fn separable_glyph_sampling_matches_the_generic_one() {
+        let s = strip(120, 60);
+        // Inside (every sub-sample count), and across the edges (fallback).
+        for (cx, top, cap) in [
+            (40.3, 10.2, 12.0),
+            (60.0, 20.7, 20.0),
+            (70.5, 5.1, 33.0),
+            (3.0, 2.0, 14.0),
+            (115.0, 40.0, 25.0),
+        ] {
+            let fast = s.glyph(cx, top, top + cap);
+            let slow = glyphs::normalize(
+                |x, y| s.ink_bilinear(x - 0.5, y - 0.5),
+                cx,
+                top,
+                top + cap,
+            );
+            for (a, b) in fast.iter().zip(slow.iter()) {
+                assert!((a - b).abs() < 1e-4, "{cx} {top} {cap}: {a} vs {b}");
+            }
+        }
+    }
+}

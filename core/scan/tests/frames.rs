@@ -35,6 +35,31 @@ fn clean_td1_and_td3_read_exactly() {
     }
 }
 
+/// Moderate frames each stage of the reader once got wrong: a locator region
+/// holding one line of three (23758/0), a dark card edge under the MRZ
+/// (277166/3), squat zeros read as `O` before the line's glyph height was
+/// measured (435546/1, 443465/0), a grid one cell early (118786/4) and lines
+/// disagreeing about where they start (285085/2).
+#[test]
+fn once_failing_moderate_frames_read_exactly() {
+    for (seed, index) in [
+        (23758, 0),
+        (277166, 3),
+        (435546, 1),
+        (443465, 0),
+        (118786, 4),
+        (285085, 2),
+    ] {
+        let g = Scenario::new(seed, Level::Moderate, None, SIZE).frame(index);
+        let r = scan_frame(&g.image.frame());
+        assert_eq!(
+            r.reading.map(|rd| rd.lines),
+            Some(g.truth),
+            "{seed}/{index}"
+        );
+    }
+}
+
 #[test]
 fn moderate_and_hard_never_valid_but_wrong() {
     for level in [Level::Moderate, Level::Hard] {
