@@ -3,8 +3,13 @@
 //! Pipeline: a 1/4-scale copy of the luma plane gives text-line candidates
 //! (horizontal gradient, row-wise closing, connected components, grouping of
 //! parallel lines); each candidate is rectified at full resolution, deskewed,
-//! split into 2 or 3 lines of fixed-pitch cells and every cell is matched
-//! against OCR-B templates. [`Consensus`] votes across frames.
+//! split into 2 or 3 lines of fixed-pitch cells (the lines agree on where they
+//! start and end). Per line, a subset of cells chooses the baseline offset, the
+//! glyph height and the blur (one of 16 Gaussian template banks) that fit best;
+//! every cell is then matched against the sharp OCR-B templates and its closest
+//! classes rescored under the line's blur. The ranked candidates go to
+//! `aktiver_mrz`'s repair under the check digits. [`Consensus`] votes across
+//! frames.
 
 pub mod consensus;
 pub mod frame;

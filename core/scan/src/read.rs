@@ -885,15 +885,15 @@ fn line_lens(
     (best.1, best.2)
 }
 
+/// A glyph sample at a cell centre, moved by (x, y) grid steps.
+type SampleAt<'a> = dyn Fn((f32, f32), (f32, f32)) -> Option<[f32; glyphs::N]> + 'a;
+
 /// A cell's sample and its best class.
 type Fitted = Option<([f32; glyphs::N], usize)>;
 
 /// The vertical offset (grid steps) under which the cells fit their best
 /// templates best, in sum, and each cell's sample and best class there.
-fn line_offset(
-    cells: &[(f32, f32)],
-    sample: &dyn Fn((f32, f32), (f32, f32)) -> Option<[f32; glyphs::N]>,
-) -> (f32, Vec<Fitted>) {
+fn line_offset(cells: &[(f32, f32)], sample: &SampleAt<'_>) -> (f32, Vec<Fitted>) {
     let mut sc = [0.0f32; 37];
     let mut best = (f32::MIN, 0.0f32, Vec::new());
     for oy in LINE_OFFSETS {
@@ -1372,12 +1372,8 @@ mod tests {
             (115.0, 40.0, 25.0),
         ] {
             let fast = s.glyph(cx, top, top + cap);
-            let slow = glyphs::normalize(
-                |x, y| s.ink_bilinear(x - 0.5, y - 0.5),
-                cx,
-                top,
-                top + cap,
-            );
+            let slow =
+                glyphs::normalize(|x, y| s.ink_bilinear(x - 0.5, y - 0.5), cx, top, top + cap);
             for (a, b) in fast.iter().zip(slow.iter()) {
                 assert!((a - b).abs() < 1e-4, "{cx} {top} {cap}: {a} vs {b}");
             }
