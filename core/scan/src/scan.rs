@@ -69,14 +69,15 @@ pub const MAX_CLOSE_CALLS: usize = 2;
 /// A runner-up this close to the best candidate is a close call.
 const CLOSE_MARGIN: f32 = 0.05;
 
-/// Close calls at positions that only a check digit protects.
+/// Close calls at positions that only a check digit (a field's own or the
+/// composite) protects.
 pub fn close_calls(rd: &Reading) -> usize {
     rd.margins
         .iter()
         .enumerate()
         .flat_map(|(li, line)| {
             line.iter().enumerate().filter(move |&(ci, &m)| {
-                m < CLOSE_MARGIN && crate::layout::field_checked(rd.format, li, ci)
+                m < CLOSE_MARGIN && crate::layout::check_covered(rd.format, li, ci)
             })
         })
         .count()

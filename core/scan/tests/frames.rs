@@ -60,6 +60,17 @@ fn once_failing_moderate_frames_read_exactly() {
     }
 }
 
+/// Two zeros read as `O` at weights 7 and 3 of a TD1 optional-data field
+/// cancel in the composite check digit; this frame was once accepted so.
+#[test]
+fn cancelling_close_calls_under_the_composite_are_refused() {
+    let g = Scenario::new(1_995_589, Level::Moderate, None, SIZE).frame(4);
+    let r = scan_frame(&g.image.frame());
+    if r.valid {
+        assert_eq!(r.reading.map(|rd| rd.lines), Some(g.truth));
+    }
+}
+
 #[test]
 fn moderate_and_hard_never_valid_but_wrong() {
     for level in [Level::Moderate, Level::Hard] {
