@@ -43,11 +43,12 @@ fn main() {
         match res {
             Ok(rd) => {
                 println!(
-                    " worst {:.2} cap {:.1} min_margin {:.3} close_calls {}",
+                    " worst {:.2} cap {:.1} min_margin {:.3} close_calls {} aligned {}",
                     rd.worst_cost,
                     rd.cap_px,
                     rd.min_margin,
-                    aktiver_scan::scan::close_calls(&rd)
+                    aktiver_scan::scan::close_calls(&rd),
+                    rd.aligned
                 );
                 let policy = aktiver_mrz::RepairPolicy {
                     max_changes: 2,

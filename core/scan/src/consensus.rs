@@ -46,10 +46,11 @@ impl Consensus {
     /// Adds a frame; returns the agreed MRZ lines once there is one.
     pub fn push(&mut self, scan: &FrameScan) -> Option<Vec<String>> {
         let rd = scan.reading.as_ref()?;
-        // A frame with a poor match anywhere is probably misaligned: no vote.
+        // A frame with a poor match anywhere, or lines whose grids disagree,
+        // is probably misaligned: no vote.
         // Close calls under check digits can cancel out, and consistently so
         // across frames of one burst: such frames do not vote.
-        if rd.worst_cost > MAX_ACCEPT_COST || close_calls(rd) >= MAX_CLOSE_CALLS {
+        if !rd.aligned || rd.worst_cost > MAX_ACCEPT_COST || close_calls(rd) >= MAX_CLOSE_CALLS {
             return None;
         }
         let sure: Vec<Vec<bool>> = rd

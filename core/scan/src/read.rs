@@ -75,6 +75,10 @@ pub struct Reading {
     pub saturated: f32,
     /// Mean ink step across character edges (0-1): low when blurred.
     pub sharpness: f32,
+    /// The lines' character grids start within half a pitch of each other. A
+    /// line read one cell off still parses when it has no check digit (TD3's
+    /// name line), so a reading whose lines disagree is not to be trusted.
+    pub aligned: bool,
 }
 
 /// What went wrong when a region did not yield a reading (for user feedback).
@@ -752,6 +756,7 @@ fn read_lines(
             return Err(Miss::NotMrz);
         }
     }
+    let mut grids: Vec<(f32, f32)> = Vec::with_capacity(bands.len());
     let mut cand_lines = Vec::with_capacity(bands.len());
     let mut text_lines = Vec::with_capacity(bands.len());
     let mut margins = Vec::with_capacity(bands.len());
@@ -819,10 +824,15 @@ fn read_lines(
         if li == 0 {
             cap_px = got.cap * s;
         }
+        grids.push((got.start, got.pitch));
         cand_lines.push(got.cands);
         text_lines.push(got.text);
         margins.push(got.margins);
     }
+    let starts = grids.iter().map(|g| g.0);
+    let spread = starts.clone().fold(f32::MIN, f32::max) - starts.fold(f32::MAX, f32::min);
+    let mean_pitch = grids.iter().map(|g| g.1).sum::<f32>() / grids.len().max(1) as f32;
+    let aligned = spread <= 0.5 * mean_pitch;
     Ok(Reading {
         format,
         candidates: CandidateLines(cand_lines),
@@ -833,6 +843,7 @@ fn read_lines(
         cap_px,
         saturated: strip.saturated,
         sharpness: strip.sharp,
+        aligned,
     })
 }
 
@@ -950,6 +961,9 @@ struct LineRead {
     sum: f32,
     margin: f32,
     cap: f32,
+    /// Left edge of the first cell and the pitch (strip pixels).
+    start: f32,
+    pitch: f32,
 }
 
 /// Where one line lies in the strip: its band, column profile, ink extent
@@ -999,6 +1013,8 @@ fn read_line(
         sum: 0.0,
         margin: f32::MAX,
         cap,
+        start: cells.first().copied().unwrap_or(0) as f32,
+        pitch,
     };
     // Ink centre of every cell, and the skew offset there.
     let centres: Vec<(f32, f32)> = cells

@@ -134,7 +134,8 @@ pub fn scan_frame(frame: &LumaFrame<'_>) -> FrameScan {
         match read::read_region(frame, r) {
             Ok(rd) => {
                 let mut rd = rd;
-                let gates = rd.worst_cost <= MAX_ACCEPT_COST
+                let gates = rd.aligned
+                    && rd.worst_cost <= MAX_ACCEPT_COST
                     && rd.min_margin >= MIN_ACCEPT_MARGIN
                     && close_calls(&rd) < MAX_CLOSE_CALLS;
                 let mut valid =

@@ -71,6 +71,17 @@ fn cancelling_close_calls_under_the_composite_are_refused() {
     }
 }
 
+/// A TD3 name line read one cell off has no check digit to catch it; its grid
+/// disagrees with the other line's, and this frame was once accepted so.
+#[test]
+fn a_line_one_cell_off_is_refused() {
+    let g = Scenario::new(2_637_028, Level::Moderate, None, SIZE).frame(3);
+    let r = scan_frame(&g.image.frame());
+    if r.valid {
+        assert_eq!(r.reading.map(|rd| rd.lines), Some(g.truth));
+    }
+}
+
 #[test]
 fn moderate_and_hard_never_valid_but_wrong() {
     for level in [Level::Moderate, Level::Hard] {
