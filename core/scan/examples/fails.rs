@@ -1,4 +1,4 @@
-//! Failure analysis: `fails LEVEL N`.
+//! Failure analysis: `fails LEVEL N [report [SEED]]`.
 use aktiver_scan::scan_frame;
 use aktiver_scan::synth::{Level, Scenario};
 fn main() {
@@ -9,11 +9,12 @@ fn main() {
         _ => Level::Moderate,
     };
     let n: u64 = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(30);
-    // `fails LEVEL N report`: the report's scenarios and frames (seed 1).
+    // `fails LEVEL N report [SEED]`: the report's scenarios and frames.
     let report = args.get(3).map(String::as_str) == Some("report");
+    let base: u64 = args.get(4).and_then(|s| s.parse().ok()).unwrap_or(1);
     let cases: Vec<(u64, u64)> = if report {
         (0..n)
-            .flat_map(|b| (0..5).map(move |i| (1 + b * 7919, i)))
+            .flat_map(|b| (0..5).map(move |i| (base + b * 7919, i)))
             .collect()
     } else {
         (0..n).map(|s| (s, 0)).collect()

@@ -5,18 +5,30 @@
 //! votes for a character outside the check-digit fields only when its match was
 //! clear, so one systematic confusion repeated across frames does not win.
 
-use crate::layout::{Format, check_digits_hold, field_checked};
-use crate::scan::{FrameScan, MAX_ACCEPT_COST, MAX_CLOSE_CALLS, MIN_ACCEPT_MARGIN, close_calls};
+use crate::layout::{Format, check_covered, check_digits_hold};
+use crate::read::Candidates;
+use crate::scan::{
+    CloseCall, FrameScan, MAX_ACCEPT_COST, MAX_CLOSE_CALLS, best_cost, clear_match, close_calls,
+    close_margin, lines_have_rival,
+};
 use std::collections::VecDeque;
 
 /// Frames remembered for the vote.
 pub const WINDOW: usize = 8;
 
+/// One frame's vote: format, lines, per character whether it may vote, and
+/// its ranked candidates.
+type Voter = (Format, Vec<String>, Vec<Vec<bool>>, Vec<Vec<Candidates>>);
+
+/// Cost above a frame's best candidate assumed for a character not among its
+/// ranked candidates.
+const UNRANKED: f32 = 0.1;
+
 #[derive(Default)]
 pub struct Consensus {
     /// Per frame: format, lines, and per character whether the frame may vote
     /// for it (a clear winner, or a field with its own check digit).
-    frames: VecDeque<(Format, Vec<String>, Vec<Vec<bool>>)>,
+    frames: VecDeque<Voter>,
 }
 
 impl std::fmt::Debug for Consensus {
@@ -47,10 +59,10 @@ impl Consensus {
     pub fn push(&mut self, scan: &FrameScan) -> Option<Vec<String>> {
         let rd = scan.reading.as_ref()?;
         // A frame with a poor match anywhere, or lines whose grids disagree,
-        // is probably misaligned: no vote.
-        // Close calls under check digits can cancel out, and consistently so
-        // across frames of one burst: such frames do not vote.
-        if !rd.aligned || rd.worst_cost > MAX_ACCEPT_COST || close_calls(rd) >= MAX_CLOSE_CALLS {
+        // is probably misaligned, and one with close calls everywhere too
+        // blurred: no vote. Close calls under check digits are weighed over
+        // all frames when the vote is checked for rivals (see `vote`).
+        if !rd.aligned || rd.worst_cost > MAX_ACCEPT_COST || close_calls(rd) > MAX_CLOSE_CALLS {
             return None;
         }
         let sure: Vec<Vec<bool>> = rd
@@ -60,11 +72,14 @@ impl Consensus {
             .map(|(li, line)| {
                 line.iter()
                     .enumerate()
-                    .map(|(ci, &gap)| field_checked(rd.format, li, ci) || gap >= MIN_ACCEPT_MARGIN)
+                    .map(|(ci, &gap)| {
+                        check_covered(rd.format, li, ci) || clear_match(best_cost(rd, li, ci), gap)
+                    })
                     .collect()
             })
             .collect();
-        self.frames.push_back((rd.format, rd.lines.clone(), sure));
+        self.frames
+            .push_back((rd.format, rd.lines.clone(), sure, rd.candidates.0.clone()));
         while self.frames.len() > WINDOW {
             self.frames.pop_front();
         }
@@ -76,8 +91,8 @@ impl Consensus {
         let same: Vec<(&Vec<String>, &Vec<Vec<bool>>)> = self
             .frames
             .iter()
-            .filter(|(f, l, _)| *f == format && l.len() == format.lines())
-            .map(|(_, l, s)| (l, s))
+            .filter(|(f, l, _, _)| *f == format && l.len() == format.lines())
+            .map(|(_, l, s, _)| (l, s))
             .collect();
         if same.len() < 2 {
             return None;
@@ -114,6 +129,66 @@ impl Consensus {
             }
             out.push(line);
         }
-        (check_digits_hold(format, &out) && crate::scan::mrz_valid(&out)).then_some(out)
+        let calls = self.close_calls(format, &out);
+        (check_digits_hold(format, &out)
+            && crate::scan::mrz_valid(&out)
+            && calls
+                .as_ref()
+                .is_some_and(|c| !lines_have_rival(format, &out, c)))
+        .then_some(out)
+    }
+
+    /// The close calls of the voted lines over all voters of `format`: at each
+    /// position under a check digit, the characters whose cost, summed over
+    /// the frames, is within a frame's close margin times the square root of
+    /// the number of frames of the voted one's. One frame's `O` for a `0` is
+    /// outweighed by four frames' `0`, but the same confusion in every frame
+    /// stays close. `None` if there are more than [`MAX_CLOSE_CALLS`].
+    fn close_calls(&self, format: Format, lines: &[String]) -> Option<Vec<CloseCall>> {
+        let voters: Vec<&Vec<Vec<Candidates>>> = self
+            .frames
+            .iter()
+            .filter(|v| v.0 == format)
+            .map(|v| &v.3)
+            .collect();
+        let scale = (voters.len() as f32).sqrt();
+        let mut calls = Vec::new();
+        for (li, line) in lines.iter().enumerate() {
+            for (ci, voted) in line.chars().enumerate() {
+                if !check_covered(format, li, ci) {
+                    continue;
+                }
+                let ranked: Vec<&Candidates> = voters
+                    .iter()
+                    .filter_map(|v| v.get(li).and_then(|l| l.get(ci)))
+                    .collect();
+                // Each frame's cost of `c` above its best candidate.
+                let above = |cands: &Candidates, c: char| {
+                    let best = cands.first().map_or(0.0, |x| x.1);
+                    let last = cands.last().map_or(0.0, |x| x.1);
+                    cands
+                        .iter()
+                        .find(|x| x.0 == c)
+                        .map_or(last + UNRANKED, |x| x.1)
+                        - best
+                };
+                let mut close = vec![voted];
+                for cands in &ranked {
+                    for &(c, _) in cands.iter() {
+                        if close.contains(&c) {
+                            continue;
+                        }
+                        let gap: f32 = ranked.iter().map(|k| above(k, c) - above(k, voted)).sum();
+                        if gap < close_margin(voted, c) * scale {
+                            close.push(c);
+                        }
+                    }
+                }
+                if close.len() > 1 {
+                    calls.push((li, ci, close));
+                }
+            }
+        }
+        (calls.len() <= MAX_CLOSE_CALLS).then_some(calls)
     }
 }

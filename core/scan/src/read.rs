@@ -65,7 +65,7 @@ pub struct Reading {
     /// Worst best-candidate cost over all characters.
     pub worst_cost: f32,
     /// Smallest cost gap between the best and the runner-up allowed candidate over
-    /// the positions no field check digit covers.
+    /// the positions no check digit covers (names, TD1 document code).
     pub min_margin: f32,
     /// That gap for every character (lines, then characters).
     pub margins: Vec<Vec<f32>>,
@@ -405,7 +405,12 @@ pub fn read_region(frame: &LumaFrame<'_>, r: &Region) -> Result<Reading, Miss> {
     if cap_guess < 5.0 {
         return Err(Miss::TooSmall);
     }
-    let first = read_strip(frame, r, r.half_h + 1.2 * cap_guess);
+    let first = read_strip(frame, r, r.half_h + 1.2 * cap_guess, 1.0);
+    if first.as_ref().err() == Some(&Miss::Clipped) {
+        // Glare or shadow over one end of the MRZ shortens what the locator
+        // joined, and a line then runs off the strip: look again, longer.
+        return read_strip(frame, r, r.half_h + 1.2 * cap_guess, LONGER_STRIP).or(first);
+    }
     if first.is_ok() || r.lines >= 3 || first.as_ref().err() != Some(&Miss::NotMrz) {
         return first;
     }
@@ -414,8 +419,17 @@ pub fn read_region(frame: &LumaFrame<'_>, r: &Region) -> Result<Reading, Miss> {
     // lines on either side, at TD1's line spacing (the widest per length).
     let spacing = LINE_PER_PITCH * len / 30.0;
     let missing = (3 - r.lines) as f32;
-    read_strip(frame, r, r.half_h + missing * spacing + 0.8 * cap_guess).or(first)
+    read_strip(
+        frame,
+        r,
+        r.half_h + missing * spacing + 0.8 * cap_guess,
+        1.0,
+    )
+    .or(first)
 }
+
+/// How much longer the second look at a region that ran off its strip is.
+const LONGER_STRIP: f32 = 1.35;
 
 /// Row ink is capped at this multiple of the row's total variation: text rows
 /// measure 0.3-1 variation per unit of ink, flat background about 0.01.
@@ -428,8 +442,8 @@ const STRIP_ROWS_PER_CAP: f32 = 14.0;
 const LINE_PER_PITCH: f32 = 4.23 / 2.54;
 
 /// Reads the strip of `r` that reaches `perp` full-resolution pixels either side
-/// of its centre line.
-fn read_strip(frame: &LumaFrame<'_>, r: &Region, perp: f32) -> Result<Reading, Miss> {
+/// of its centre line, and `longer` times the usual margin along it.
+fn read_strip(frame: &LumaFrame<'_>, r: &Region, perp: f32, longer: f32) -> Result<Reading, Miss> {
     let cap_guess = 2.0 * r.half_len / 44.0;
     // About 14 strip rows per cap height: enough for the 13-row glyph grid, and
     // cheap. The locator's line thickness is the text height, within the range
@@ -438,7 +452,7 @@ fn read_strip(frame: &LumaFrame<'_>, r: &Region, perp: f32) -> Result<Reading, M
         .line_thick
         .clamp(2.0 * r.half_len / 48.0, 2.0 * r.half_len / 30.0);
     let s = (text_h / STRIP_ROWS_PER_CAP).max(1.0);
-    let along = r.half_len * 1.1 + 1.5 * cap_guess;
+    let along = longer * r.half_len * 1.1 + 1.5 * cap_guess;
     let strip = sample_strip(frame, r, along, perp, s).ok_or(Miss::NotMrz)?;
     let (w, h) = (strip.w, strip.h);
     // Deskew: row profiles of column blocks, chained shifts from the centre.
@@ -655,7 +669,12 @@ fn read_strip(frame: &LumaFrame<'_>, r: &Region, perp: f32) -> Result<Reading, M
                     }
                     break;
                 }
-                Err(m) => miss = m,
+                // The most specific reason: a line that ran off the strip.
+                Err(m) => {
+                    if miss == Miss::NotMrz {
+                        miss = m;
+                    }
+                }
             }
         }
     }
@@ -683,7 +702,7 @@ fn read_lines(
         }
     }
     // First the geometry of every line (cheap), then the classification.
-    let mut geo: Vec<(Vec<f32>, usize, usize)> = Vec::with_capacity(bands.len());
+    let mut geo: Vec<(Vec<f32>, usize, usize, bool)> = Vec::with_capacity(bands.len());
     for band in bands {
         let cap = band.bottom - band.top;
         // Column profile inside the band, following the skew.
@@ -736,7 +755,9 @@ fn read_lines(
             Format::Td1 => 32.3,
             Format::Td3 => 47.4,
         };
-        if ratio < expect * 0.8 || ratio > expect * 1.2 {
+        // Shorter may be glare or shadow over part of the line; see below.
+        let short = ratio < expect * 0.8;
+        if ratio > expect * 1.2 || (short && strip.clipped) {
             return Err(if strip.clipped {
                 Miss::Clipped
             } else {
@@ -746,16 +767,30 @@ fn read_lines(
         if bs < 2 || be + 2 > strip.w {
             return Err(Miss::Clipped);
         }
-        geo.push((col, bs, be));
+        geo.push((col, bs, be, short));
     }
-    // All lines start and end together.
-    let (l0, r0) = geo.first().map_or((0, 0), |g| (g.1, g.2));
-    for g in &geo {
-        if (g.1 as f32 - l0 as f32).abs() > 1.5 * cap || (g.2 as f32 - r0 as f32).abs() > 1.5 * cap
-        {
+    // All lines start and end together. Glare or a shadow may wash out part
+    // of a line: a line that lies within the longest one of the MRZ's length
+    // takes its extent.
+    let (l0, r0) = geo
+        .iter()
+        .filter(|g| !g.3)
+        .max_by_key(|g| g.2 - g.1)
+        .map(|g| (g.1, g.2))
+        .ok_or(Miss::NotMrz)?;
+    let tol = 1.5 * cap;
+    for g in &mut geo {
+        let (dl, dr) = (g.1 as f32 - l0 as f32, g.2 as f32 - r0 as f32);
+        if !g.3 && dl.abs() <= tol && dr.abs() <= tol {
+            continue;
+        }
+        if dl >= -tol && dr <= tol {
+            (g.1, g.2) = (l0, r0);
+        } else {
             return Err(Miss::NotMrz);
         }
     }
+    let mut reads: Vec<LineRead> = Vec::with_capacity(bands.len());
     let mut grids: Vec<(f32, f32)> = Vec::with_capacity(bands.len());
     let mut cand_lines = Vec::with_capacity(bands.len());
     let mut text_lines = Vec::with_capacity(bands.len());
@@ -779,7 +814,7 @@ fn read_lines(
         };
         (mid(&starts), mid(&ends))
     };
-    for (li, (band, (col, bs, be))) in bands.iter().zip(&geo).enumerate() {
+    for (li, (band, (col, bs, be, _))) in bands.iter().zip(&geo).enumerate() {
         let line = |bs: f32, be: f32| {
             let geometry = LineGeometry {
                 band,
@@ -787,6 +822,7 @@ fn read_lines(
                 bs,
                 be,
                 li,
+                grid: None,
             };
             read_line(strip, &geometry, format, delta)
         };
@@ -795,9 +831,15 @@ fn read_lines(
             // A stray mark next to the text stretches the extent by about one
             // character, and a faint filler at the end shortens it: try one
             // pitch less (or more) at either end, or both ends moved together,
-            // or the extent the lines agree on (they start and end together).
+            // or the extent the lines agree on, or another line's (they start
+            // and end together).
             let p = (*be - *bs) as f32 / (n as f32 - 1.0 + GLYPH_W);
             let (l, r) = (*bs as f32, *be as f32);
+            let others = geo
+                .iter()
+                .enumerate()
+                .filter(|&(k, _)| k != li)
+                .map(|(_, g)| (g.1 as f32, g.2 as f32));
             for (a, b) in [
                 (l + p, r),
                 (l, r - p),
@@ -806,7 +848,10 @@ fn read_lines(
                 (l + p, r + p),
                 (l - p, r - p),
                 agreed,
-            ] {
+            ]
+            .into_iter()
+            .chain(others)
+            {
                 if (a - l).abs() < 1.0 && (b - r).abs() < 1.0 {
                     continue;
                 }
@@ -819,6 +864,42 @@ fn read_lines(
                 }
             }
         }
+        reads.push(got);
+    }
+    // The lines share one grid, bar perspective: a line read poorly, its cells
+    // fitted one character off (fillers leave little to fit), is read again
+    // on the grid of a line that read well.
+    for li in 0..reads.len() {
+        if reads.get(li).is_none_or(|r| r.worst <= REGRID_COST) {
+            continue;
+        }
+        let (Some(band), Some((col, bs, be, _))) = (bands.get(li), geo.get(li)) else {
+            continue;
+        };
+        let donors: Vec<Vec<f32>> = reads
+            .iter()
+            .enumerate()
+            .filter(|&(k, r)| k != li && r.worst <= REGRID_COST)
+            .map(|(_, r)| r.grid.clone())
+            .collect();
+        for grid in &donors {
+            let geometry = LineGeometry {
+                band,
+                col,
+                bs: *bs as f32,
+                be: *be as f32,
+                li,
+                grid: Some(grid),
+            };
+            let alt = read_line(strip, &geometry, format, delta);
+            if let Some(r) = reads.get_mut(li)
+                && alt.sum < r.sum
+            {
+                *r = alt;
+            }
+        }
+    }
+    for (li, got) in reads.into_iter().enumerate() {
         worst = worst.max(got.worst);
         min_margin = min_margin.min(got.margin);
         if li == 0 {
@@ -855,11 +936,11 @@ const SHIFTS: [(f32, f32); 5] = [(0.0, 0.0), (-0.5, 0.0), (0.5, 0.0), (0.0, -0.5
 /// Vertical offsets of the whole line tried, in grid steps: the baseline is
 /// measured to about a step.
 /// (+1 was chosen once in 150 lines: the baseline is found low rather than high.)
-const LINE_OFFSETS: [f32; 4] = [0.0, -0.5, 0.5, -1.0];
+const LINE_OFFSETS: [f32; 7] = [0.0, -0.25, 0.25, -0.5, 0.5, -0.75, -1.0];
 
 /// Glyph heights tried per line, relative to what the pitch predicts.
 /// (0.92 and 1.08 were never chosen on the generated frames.)
-const LINE_SCALES: [f32; 3] = [1.0, 0.96, 1.04];
+const LINE_SCALES: [f32; 5] = [1.0, 0.98, 1.02, 0.96, 1.04];
 
 /// Every how many cells one is used to choose the line's offset and lens.
 const LENS_STRIDE: usize = 3;
@@ -952,6 +1033,9 @@ const RESCORE: usize = 6;
 
 /// A line whose worst character costs more than this is re-segmented.
 const RETRY_COST: f32 = 0.5;
+/// A line whose worst character costs more than this is read again on the grid
+/// of a line whose worst does not.
+const REGRID_COST: f32 = 0.3;
 
 struct LineRead {
     cands: Vec<Candidates>,
@@ -964,6 +1048,8 @@ struct LineRead {
     /// Left edge of the first cell and the pitch (strip pixels).
     start: f32,
     pitch: f32,
+    /// The cell boundaries the line was read with.
+    grid: Vec<f32>,
 }
 
 /// Where one line lies in the strip: its band, column profile, ink extent
@@ -975,6 +1061,8 @@ struct LineGeometry<'a> {
     bs: f32,
     be: f32,
     li: usize,
+    /// Cell boundaries to use instead of fitting them to the column profile.
+    grid: Option<&'a [f32]>,
 }
 
 /// Segments one line between the ink extent [bs, be) and classifies every cell.
@@ -990,16 +1078,20 @@ fn read_line(
         bs,
         be,
         li,
+        grid: _,
     } = *geometry;
     let n = format.chars();
     // Digits stand taller than capitals in OCR-B, so the band height depends on
     // the line's content; the capital height follows from the pitch instead
     // (2.35 mm nominal at the 2.54 mm pitch), and the baseline is measured.
     let pitch = (be - bs) / (n as f32 - 1.0 + GLYPH_W);
-    let expect = grid_fit(col, bs, be, n, band.bottom - band.top).unwrap_or_else(|| {
-        let x0 = bs - (1.0 - GLYPH_W) / 2.0 * pitch;
-        (0..=n).map(|i| x0 + i as f32 * pitch).collect()
-    });
+    let expect = match geometry.grid {
+        Some(g) => g.to_vec(),
+        None => grid_fit(col, bs, be, n, band.bottom - band.top).unwrap_or_else(|| {
+            let x0 = bs - (1.0 - GLYPH_W) / 2.0 * pitch;
+            (0..=n).map(|i| x0 + i as f32 * pitch).collect()
+        }),
+    };
     let pitch =
         (expect.last().copied().unwrap_or(0.0) - expect.first().copied().unwrap_or(0.0)) / n as f32;
     let cap = CAP_PER_PITCH * pitch;
@@ -1015,6 +1107,7 @@ fn read_line(
         cap,
         start: cells.first().copied().unwrap_or(0) as f32,
         pitch,
+        grid: expect.clone(),
     };
     // Ink centre of every cell, and the skew offset there.
     let centres: Vec<(f32, f32)> = cells
@@ -1115,8 +1208,10 @@ fn read_line(
             .next()
             .unwrap_or(2.0);
         out.margins.push(second - best_cost);
-        // Only where no field check digit will catch a confusion.
-        if !layout::field_checked(format, li, ci) {
+        // Only where no check digit will catch a confusion (a close call under
+        // one is settled by it, unless a rival reading also holds: see
+        // `scan::has_rival`).
+        if !layout::check_covered(format, li, ci) {
             out.margin = out.margin.min(second - best_cost);
         }
         out.text.push(CLASSES.get(best).copied().unwrap_or('<'));

@@ -82,6 +82,61 @@ fn a_line_one_cell_off_is_refused() {
     }
 }
 
+/// Frames some version of the reader accepted with a wrong MRZ: zeros read
+/// as `O` in pairs that cancel in a check digit, the second outside the
+/// runner-up slot (601846/4) or clear by 0.09 (1084904/3, 1995589/0 and /3);
+/// fillers read as `K` in a name at a poor cost (1773858/0, 2597434/4, from a
+/// seed range the reader was never tuned on); a character flipped by frame
+/// prototypes and a check digit repaired to match (2510324/2); a document code
+/// `ID` read `IO` (2169807/3).
+#[test]
+fn frames_once_accepted_wrong_are_not() {
+    for (seed, index) in [
+        (601_846, 4),
+        (1_084_904, 3),
+        (1_995_589, 0),
+        (1_995_589, 3),
+        (1_773_858, 0),
+        (2_597_434, 4),
+        (2_510_324, 2),
+        (2_169_807, 3),
+    ] {
+        let g = Scenario::new(seed, Level::Moderate, None, SIZE).frame(index);
+        let r = scan_frame(&g.image.frame());
+        if r.valid {
+            assert_eq!(
+                r.reading.map(|rd| rd.lines),
+                Some(g.truth),
+                "{seed}/{index}"
+            );
+        }
+    }
+}
+
+/// Glare over the end of a line shortens its extent (665197/3, 1061147/4),
+/// over its middle splits it (1948075/4), and the locator's region then ends
+/// short of the MRZ (1932237/4); fillers let a line's grid slip one cell
+/// until it takes another line's (1480854/0, 1876804/0).
+#[test]
+fn partly_washed_out_and_slipped_lines_read_exactly() {
+    for (seed, index) in [
+        (665_197, 3),
+        (1_061_147, 4),
+        (1_948_075, 4),
+        (1_932_237, 4),
+        (1_480_854, 0),
+        (1_876_804, 0),
+    ] {
+        let g = Scenario::new(seed, Level::Moderate, None, SIZE).frame(index);
+        let r = scan_frame(&g.image.frame());
+        assert_eq!(
+            r.reading.map(|rd| rd.lines),
+            Some(g.truth),
+            "{seed}/{index}"
+        );
+    }
+}
+
 #[test]
 fn moderate_and_hard_never_valid_but_wrong() {
     for level in [Level::Moderate, Level::Hard] {
