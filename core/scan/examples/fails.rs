@@ -21,7 +21,10 @@ fn main() {
     };
     for (seed, i) in cases {
         let g = Scenario::new(seed, level, None, (1280, 720)).frame(i);
+        let t = std::time::Instant::now();
         let r = scan_frame(&g.image.frame());
+        let ms = t.elapsed().as_secs_f64() * 1e3;
+        print!("{ms:6.2}ms ");
         match &r.reading {
             Some(rd) if rd.lines == g.truth => println!(
                 "{seed} {i} ok valid={} worst={:.2} margin={:.3}",

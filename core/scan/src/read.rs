@@ -428,6 +428,10 @@ pub fn read_region(frame: &LumaFrame<'_>, r: &Region) -> Result<Reading, Miss> {
     .or(first)
 }
 
+/// A reading whose worst character costs at most this needs no other format
+/// tried.
+const GOOD_READING: f32 = 0.3;
+
 /// How much longer the second look at a region that ran off its strip is.
 const LONGER_STRIP: f32 = 1.35;
 
@@ -654,10 +658,18 @@ fn read_strip(frame: &LumaFrame<'_>, r: &Region, perp: f32, longer: f32) -> Resu
     // The MRZ is the last two or three lines of the document; the strip may
     // also hold text above it or, widened, below a partial region. The lowest
     // window of lines with the MRZ's geometry is read.
-    let try_formats: [(Format, usize); 2] = [(Format::Td1, 3), (Format::Td3, 2)];
+    // The format the region's length suggests first (TD1 lines measure about
+    // 32 text heights, TD3 lines 47); a good reading there ends the search.
+    let mut try_formats: [(Format, usize); 2] = [(Format::Td1, 3), (Format::Td3, 2)];
+    if 2.0 * r.half_len / r.line_thick.max(1.0) > (32.3 + 47.4) / 2.0 {
+        try_formats.reverse();
+    }
     let mut best: Option<Reading> = None;
     let mut miss = Miss::NotMrz;
     for (format, n) in try_formats {
+        if best.as_ref().is_some_and(|b| b.worst_cost <= GOOD_READING) {
+            break;
+        }
         for start in (0..=bands.len().saturating_sub(n)).rev() {
             let Some(chosen) = bands.get(start..start + n) else {
                 continue;
@@ -815,7 +827,7 @@ fn read_lines(
         (mid(&starts), mid(&ends))
     };
     for (li, (band, (col, bs, be, _))) in bands.iter().zip(&geo).enumerate() {
-        let line = |bs: f32, be: f32| {
+        let line = |bs: f32, be: f32, probe: bool| {
             let geometry = LineGeometry {
                 band,
                 col,
@@ -823,10 +835,11 @@ fn read_lines(
                 be,
                 li,
                 grid: None,
+                probe,
             };
             read_line(strip, &geometry, format, delta)
         };
-        let mut got = line(*bs as f32, *be as f32);
+        let mut got = line(*bs as f32, *be as f32, false);
         if got.worst > RETRY_COST {
             // A stray mark next to the text stretches the extent by about one
             // character, and a faint filler at the end shortens it: try one
@@ -840,6 +853,9 @@ fn read_lines(
                 .enumerate()
                 .filter(|&(k, _)| k != li)
                 .map(|(_, g)| (g.1 as f32, g.2 as f32));
+            // Each extent is probed on a third of its cells; only the best,
+            // if it beats the first, is read in full.
+            let mut pick = (line(l, r, true).sum, None);
             for (a, b) in [
                 (l + p, r),
                 (l, r - p),
@@ -858,7 +874,13 @@ fn read_lines(
                 if a < 1.0 || b > strip.w as f32 - 1.0 {
                     continue;
                 }
-                let alt = line(a, b);
+                let probe = line(a, b, true).sum;
+                if probe < pick.0 {
+                    pick = (probe, Some((a, b)));
+                }
+            }
+            if let Some((a, b)) = pick.1 {
+                let alt = line(a, b, false);
                 if alt.sum < got.sum {
                     got = alt;
                 }
@@ -890,6 +912,7 @@ fn read_lines(
                 be: *be as f32,
                 li,
                 grid: Some(grid),
+                probe: false,
             };
             let alt = read_line(strip, &geometry, format, delta);
             if let Some(r) = reads.get_mut(li)
@@ -985,7 +1008,7 @@ type Fitted = Option<([f32; glyphs::N], usize)>;
 
 /// The vertical offset (grid steps) under which the cells fit their best
 /// templates best, in sum, and each cell's sample and best class there.
-fn line_offset(cells: &[(f32, f32)], sample: &SampleAt<'_>) -> (f32, Vec<Fitted>) {
+fn line_offset(cells: &[(f32, f32)], sample: &SampleAt<'_>) -> (f32, Vec<Fitted>, f32) {
     let mut sc = [0.0f32; 37];
     let mut best = (f32::MIN, 0.0f32, Vec::new());
     for oy in LINE_OFFSETS {
@@ -1009,7 +1032,7 @@ fn line_offset(cells: &[(f32, f32)], sample: &SampleAt<'_>) -> (f32, Vec<Fitted>
             best = (total, oy, fitted);
         }
     }
-    (best.1, best.2)
+    (best.1, best.2, best.0)
 }
 
 /// Best correlation high and far above every other class.
@@ -1063,6 +1086,8 @@ struct LineGeometry<'a> {
     li: usize,
     /// Cell boundaries to use instead of fitting them to the column profile.
     grid: Option<&'a [f32]>,
+    /// Only fit a subset of the cells, and give their mean cost as `sum`.
+    probe: bool,
 }
 
 /// Segments one line between the ink extent [bs, be) and classifies every cell.
@@ -1079,6 +1104,7 @@ fn read_line(
         be,
         li,
         grid: _,
+        probe: _,
     } = *geometry;
     let n = format.chars();
     // Digits stand taller than capitals in OCR-B, so the band height depends on
@@ -1150,8 +1176,32 @@ fn read_line(
     // explain those characters are the ones every close call is decided with.
     // Chosen per character, a blurred `0` passes for a sharp `O`, and a squat
     // `0` for an `O` (digits stand 7% taller than capitals in OCR-B).
+    if geometry.probe {
+        // A grid a whole pitch off fits the inner characters as well as the
+        // right one (it reads them at the wrong indices); its end cells show
+        // it. The subset's mean cost plus the end cells' mean cost, against
+        // the sharp templates.
+        let k = centres.len();
+        let ends: Vec<(f32, f32)> = [0, 1, k.saturating_sub(2), k.saturating_sub(1)]
+            .iter()
+            .filter_map(|&i| centres.get(i).copied())
+            .collect();
+        let subset: Vec<(f32, f32)> = centres.iter().copied().step_by(LENS_STRIDE).collect();
+        let (oy, _, fit) = line_offset(&subset, &|c, shift| sample(c, shift, 1.0));
+        let mut sc = [0.0f32; 37];
+        let end_fit: f32 = ends
+            .iter()
+            .filter_map(|&c| sample(c, (0.0, oy), 1.0))
+            .map(|g| {
+                glyphs::correlate(&g, &mut sc);
+                sc.iter().copied().fold(f32::MIN, f32::max)
+            })
+            .sum();
+        out.sum = 2.0 - fit / subset.len().max(1) as f32 - end_fit / ends.len().max(1) as f32;
+        return out;
+    }
     let subset: Vec<(f32, f32)> = centres.iter().copied().step_by(LENS_STRIDE).collect();
-    let (oy, at_offset) = line_offset(&subset, &|c, shift| sample(c, shift, 1.0));
+    let (oy, at_offset, _) = line_offset(&subset, &|c, shift| sample(c, shift, 1.0));
     let (kv, bank) = line_lens(&subset, &at_offset, &|c, kv| sample(c, (0.0, oy), kv));
     // Every cell against the sharp templates, at a few placements.
     let first: Vec<([f32; 37], Vec<[f32; glyphs::N]>)> = centres
