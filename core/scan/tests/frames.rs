@@ -13,6 +13,30 @@ fn doc(seed: u64, level: Level, f: Format) -> aktiver_scan::synth::Generated {
     Scenario::new(seed, level, Some(Subject::Document(f)), SIZE).frame(0)
 }
 
+/// The reading of frame `index` of moderate scenario `seed`, and the truth.
+fn moderate(seed: u64, index: u64) -> (aktiver_scan::FrameScan, Vec<String>) {
+    let g = Scenario::new(seed, Level::Moderate, None, SIZE).frame(index);
+    (scan_frame(&g.image.frame()), g.truth)
+}
+
+/// Each frame reads exactly (accepted or not).
+fn assert_read_exactly(frames: &[(u64, u64)]) {
+    for &(seed, index) in frames {
+        let (r, truth) = moderate(seed, index);
+        assert_eq!(r.reading.map(|rd| rd.lines), Some(truth), "{seed}/{index}");
+    }
+}
+
+/// No frame is accepted with a wrong MRZ.
+fn assert_never_wrong(frames: &[(u64, u64)]) {
+    for &(seed, index) in frames {
+        let (r, truth) = moderate(seed, index);
+        if r.valid {
+            assert_eq!(r.reading.map(|rd| rd.lines), Some(truth), "{seed}/{index}");
+        }
+    }
+}
+
 #[test]
 fn clean_td1_and_td3_read_exactly() {
     for (seed, f) in [(2, Format::Td1), (5, Format::Td3)] {
@@ -42,44 +66,28 @@ fn clean_td1_and_td3_read_exactly() {
 /// disagreeing about where they start (285085/2).
 #[test]
 fn once_failing_moderate_frames_read_exactly() {
-    for (seed, index) in [
+    assert_read_exactly(&[
         (23758, 0),
         (277166, 3),
         (435546, 1),
         (443465, 0),
         (118786, 4),
         (285085, 2),
-    ] {
-        let g = Scenario::new(seed, Level::Moderate, None, SIZE).frame(index);
-        let r = scan_frame(&g.image.frame());
-        assert_eq!(
-            r.reading.map(|rd| rd.lines),
-            Some(g.truth),
-            "{seed}/{index}"
-        );
-    }
+    ]);
 }
 
 /// Two zeros read as `O` at weights 7 and 3 of a TD1 optional-data field
 /// cancel in the composite check digit; this frame was once accepted so.
 #[test]
 fn cancelling_close_calls_under_the_composite_are_refused() {
-    let g = Scenario::new(1_995_589, Level::Moderate, None, SIZE).frame(4);
-    let r = scan_frame(&g.image.frame());
-    if r.valid {
-        assert_eq!(r.reading.map(|rd| rd.lines), Some(g.truth));
-    }
+    assert_never_wrong(&[(1_995_589, 4)]);
 }
 
 /// A TD3 name line read one cell off has no check digit to catch it; its grid
 /// disagrees with the other line's, and this frame was once accepted so.
 #[test]
 fn a_line_one_cell_off_is_refused() {
-    let g = Scenario::new(2_637_028, Level::Moderate, None, SIZE).frame(3);
-    let r = scan_frame(&g.image.frame());
-    if r.valid {
-        assert_eq!(r.reading.map(|rd| rd.lines), Some(g.truth));
-    }
+    assert_never_wrong(&[(2_637_028, 3)]);
 }
 
 /// Frames some version of the reader accepted with a wrong MRZ: zeros read
@@ -91,7 +99,7 @@ fn a_line_one_cell_off_is_refused() {
 /// `ID` read `IO` (2169807/3).
 #[test]
 fn frames_once_accepted_wrong_are_not() {
-    for (seed, index) in [
+    assert_never_wrong(&[
         (601_846, 4),
         (1_084_904, 3),
         (1_995_589, 0),
@@ -100,17 +108,7 @@ fn frames_once_accepted_wrong_are_not() {
         (2_597_434, 4),
         (2_510_324, 2),
         (2_169_807, 3),
-    ] {
-        let g = Scenario::new(seed, Level::Moderate, None, SIZE).frame(index);
-        let r = scan_frame(&g.image.frame());
-        if r.valid {
-            assert_eq!(
-                r.reading.map(|rd| rd.lines),
-                Some(g.truth),
-                "{seed}/{index}"
-            );
-        }
-    }
+    ]);
 }
 
 /// Glare over the end of a line shortens its extent (665197/3, 1061147/4),
@@ -119,22 +117,14 @@ fn frames_once_accepted_wrong_are_not() {
 /// until it takes another line's (1480854/0, 1876804/0).
 #[test]
 fn partly_washed_out_and_slipped_lines_read_exactly() {
-    for (seed, index) in [
+    assert_read_exactly(&[
         (665_197, 3),
         (1_061_147, 4),
         (1_948_075, 4),
         (1_932_237, 4),
         (1_480_854, 0),
         (1_876_804, 0),
-    ] {
-        let g = Scenario::new(seed, Level::Moderate, None, SIZE).frame(index);
-        let r = scan_frame(&g.image.frame());
-        assert_eq!(
-            r.reading.map(|rd| rd.lines),
-            Some(g.truth),
-            "{seed}/{index}"
-        );
-    }
+    ]);
 }
 
 #[test]
