@@ -960,9 +960,6 @@ const SHIFTS: [(f32, f32); 5] = [(0.0, 0.0), (-0.5, 0.0), (0.5, 0.0), (0.0, -0.5
 /// measured to about a step.
 /// (+1 was chosen once in 150 lines: the baseline is found low rather than high.)
 const LINE_OFFSETS: [f32; 7] = [0.0, -0.25, 0.25, -0.5, 0.5, -0.75, -1.0];
-/// The coarser offsets a probe of an extent tries: it compares extents, and
-/// needs no finer baseline.
-const PROBE_OFFSETS: [f32; 4] = [0.0, -0.5, 0.5, -1.0];
 
 /// Glyph heights tried per line, relative to what the pitch predicts.
 /// (0.92 and 1.08 were never chosen on the generated frames.)
@@ -1011,14 +1008,10 @@ type Fitted = Option<([f32; glyphs::N], usize)>;
 
 /// The vertical offset (grid steps) under which the cells fit their best
 /// templates best, in sum, and each cell's sample and best class there.
-fn line_offset(
-    cells: &[(f32, f32)],
-    offsets: &[f32],
-    sample: &SampleAt<'_>,
-) -> (f32, Vec<Fitted>, f32) {
+fn line_offset(cells: &[(f32, f32)], sample: &SampleAt<'_>) -> (f32, Vec<Fitted>, f32) {
     let mut sc = [0.0f32; 37];
     let mut best = (f32::MIN, 0.0f32, Vec::new());
-    for &oy in offsets {
+    for oy in LINE_OFFSETS {
         let mut total = 0.0;
         let mut fitted = Vec::with_capacity(cells.len());
         for &c in cells {
@@ -1194,7 +1187,7 @@ fn read_line(
             .filter_map(|&i| centres.get(i).copied())
             .collect();
         let subset: Vec<(f32, f32)> = centres.iter().copied().step_by(LENS_STRIDE).collect();
-        let (oy, _, fit) = line_offset(&subset, &PROBE_OFFSETS, &|c, shift| sample(c, shift, 1.0));
+        let (oy, _, fit) = line_offset(&subset, &|c, shift| sample(c, shift, 1.0));
         let mut sc = [0.0f32; 37];
         let end_fit: f32 = ends
             .iter()
@@ -1208,7 +1201,7 @@ fn read_line(
         return out;
     }
     let subset: Vec<(f32, f32)> = centres.iter().copied().step_by(LENS_STRIDE).collect();
-    let (oy, at_offset, _) = line_offset(&subset, &LINE_OFFSETS, &|c, shift| sample(c, shift, 1.0));
+    let (oy, at_offset, _) = line_offset(&subset, &|c, shift| sample(c, shift, 1.0));
     let (kv, bank) = line_lens(&subset, &at_offset, &|c, kv| sample(c, (0.0, oy), kv));
     // Every cell against the sharp templates, at a few placements.
     let first: Vec<([f32; 37], Vec<[f32; glyphs::N]>)> = centres
