@@ -324,47 +324,44 @@ pub fn scan_frame(frame: &LumaFrame<'_>) -> FrameScan {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::layout::check_digit;
 
-    /// A TD1 MRZ whose document number starts with `number`, check digits
-    /// computed.
-    fn td1(number: &str) -> Vec<String> {
-        let number = format!("{number:<<9}");
-        let l1 = format!(
-            "I<UTO{number}{}{}",
-            check_digit(&number).unwrap_or('0'),
-            "<".repeat(15)
-        );
-        let l2_head = "7408122F1204159UTO<<<<<<<<<<<";
-        let composite = format!(
-            "{}{}{}{}",
-            &l1[5..30],
-            &l2_head[0..7],
-            &l2_head[8..15],
-            &l2_head[18..29]
-        );
-        let l2 = format!("{l2_head}{}", check_digit(&composite).unwrap_or('0'));
-        vec![l1, l2, "ERIKSSON<<ANNA<MARIA<<<<<<<<<<".to_string()]
+    /// The ICAO 9303 TD1 specimen.
+    fn td1() -> Vec<String> {
+        [
+            "I<UTOD231458907<<<<<<<<<<<<<<<",
+            "7408122F1204159UTO<<<<<<<<<<<6",
+            "ERIKSSON<<ANNA<MARIA<<<<<<<<<<",
+        ]
+        .map(String::from)
+        .to_vec()
     }
 
     #[test]
-    fn two_look_alikes_at_weights_7_and_3_are_a_rival() {
-        let lines = td1("00D314");
+    fn substitutions_that_cancel_in_every_check_digit_are_a_rival() {
+        let lines = td1();
         assert!(check_digits_hold(Format::Td1, &lines));
-        // `0` for `O` at weights 7 and 3 adds 24 * 10 to both sums.
-        let both = [(0, 5, vec!['0', 'O']), (0, 6, vec!['0', 'O'])];
-        assert!(lines_have_rival(Format::Td1, &lines, &both));
+        // In the document number (and the composite, which starts with it) at
+        // weights 3 and 1: `2` for `9` adds 7 * 3, `3` for `2` takes 1 * 1.
+        let pair = [(0, 6, vec!['2', '9']), (0, 7, vec!['3', '2'])];
+        assert!(lines_have_rival(Format::Td1, &lines, &pair));
         // Alone, either change breaks the document number's check digit.
-        assert!(!lines_have_rival(Format::Td1, &lines, &both[..1]));
-        assert!(!lines_have_rival(Format::Td1, &lines, &both[1..]));
-        // At weights 7 and 1 they do not cancel.
-        let apart = [(0, 5, vec!['0', 'O']), (0, 7, vec!['D', '0'])];
+        assert!(!lines_have_rival(Format::Td1, &lines, &pair[..1]));
+        assert!(!lines_have_rival(Format::Td1, &lines, &pair[1..]));
+        // At weights 3 and 7 these do not cancel.
+        let apart = [(0, 6, vec!['2', '9']), (0, 8, vec!['1', '2'])];
         assert!(!lines_have_rival(Format::Td1, &lines, &apart));
+        // One substitution whose value differs by 10 cancels on its own:
+        // `D` (13) for `N` (23) at weight 7.
+        assert!(lines_have_rival(
+            Format::Td1,
+            &lines,
+            &[(0, 5, vec!['D', 'N'])]
+        ));
     }
 
     #[test]
     fn more_close_calls_than_searched_count_as_a_rival() {
-        let lines = td1("00D314");
+        let lines = td1();
         let many: Vec<CloseCall> = (5..5 + MAX_CLOSE_CALLS + 1)
             .map(|ci| (0, ci, vec!['A', 'B']))
             .collect();
