@@ -246,6 +246,13 @@ impl Mrz {
         self.checks.iter().all(|c| c.ok) && self.field_faults.is_empty()
     }
 
+    /// The issuing state and the nationality are codes a document can carry
+    /// (ISO 3166-1 alpha-3 or ICAO's own). No check digit covers them, so a
+    /// reader of images should insist on this.
+    pub fn states_known(&self) -> bool {
+        crate::is_known_state(&self.issuing_state) && crate::is_known_state(&self.nationality)
+    }
+
     /// The verdict of one check, if the format has it.
     pub fn check(&self, field: CheckField) -> Option<bool> {
         self.checks.iter().find(|c| c.field == field).map(|c| c.ok)

@@ -23,14 +23,16 @@ mod error;
 mod layout;
 mod norway;
 pub mod repair;
+mod states;
 
 pub use charset::{char_value, check_digit, is_mrz_char};
 pub use date::MrzDate;
 pub use document::{Check, CheckField, DocumentKind, FieldFault, Mrz, Sex};
 pub use error::MrzError;
 pub use layout::Format;
-pub use norway::{DocumentRules, RuleViolation, special_code};
+pub use norway::{DocumentRules, RuleViolation};
 pub use repair::{Candidate, Repair, RepairOutcome, RepairPolicy, RepairStatus};
+pub use states::{is_known_state, special_code};
 
 use time::{Date, OffsetDateTime};
 

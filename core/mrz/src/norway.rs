@@ -4,36 +4,6 @@ use crate::document::{DocumentKind, Mrz};
 use aktiver_nin::{NationalId, Policy};
 use time::Date;
 
-/// ICAO's codes that are not ISO 3166 countries (ICAO 9303 Part 3, 5).
-const SPECIAL_CODES: &[(&str, &str)] = &[
-    ("D", "Germany"),
-    ("UTO", "Utopia (specimen documents)"),
-    ("XXA", "stateless person"),
-    ("XXB", "refugee (1951 Convention)"),
-    ("XXC", "refugee (other)"),
-    ("XXX", "unspecified nationality"),
-    ("UNO", "United Nations Organization"),
-    ("UNA", "United Nations specialized agency"),
-    ("UNK", "Kosovo (UNMIK)"),
-    ("EUE", "European Union"),
-    ("XOM", "Sovereign Military Order of Malta"),
-    ("XPO", "INTERPOL"),
-    ("GBD", "British Overseas Territories citizen"),
-    ("GBN", "British National (Overseas)"),
-    ("GBO", "British Overseas citizen"),
-    ("GBP", "British protected person"),
-    ("GBS", "British subject"),
-];
-
-/// What an ICAO special code (fillers removed: `D`, `UTO`, `XXA` ...) stands
-/// for; `None` for ordinary ISO 3166 alpha-3 codes.
-pub fn special_code(code: &str) -> Option<&'static str> {
-    SPECIAL_CODES
-        .iter()
-        .find(|(c, _)| *c == code)
-        .map(|(_, what)| *what)
-}
-
 /// What a flow accepts: kinds of document, issuing states, and the date to
 /// judge expiry against.
 #[derive(Debug, Clone, PartialEq, Eq)]

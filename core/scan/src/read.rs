@@ -971,9 +971,9 @@ const LENS_STRIDE: usize = 3;
 /// The (glyph height, blur bank) under which the cells fit the templates of
 /// their classes best, in sum; `fitted` are the cells at the nominal height.
 fn line_lens(
-    cells: &[(f32, f32)],
+    cells: &[Centre],
     fitted: &[Fitted],
-    sample: &dyn Fn((f32, f32), f32) -> Option<[f32; glyphs::N]>,
+    sample: &dyn Fn(Centre, f32) -> Option<[f32; glyphs::N]>,
 ) -> (f32, usize) {
     let banks = &glyphs::templates().banks;
     let mut best = (f32::MIN, 1.0f32, 0usize);
@@ -1001,14 +1001,17 @@ fn line_lens(
 }
 
 /// A glyph sample at a cell centre, moved by (x, y) grid steps.
-type SampleAt<'a> = dyn Fn((f32, f32), (f32, f32)) -> Option<[f32; glyphs::N]> + 'a;
+type SampleAt<'a> = dyn Fn(Centre, (f32, f32)) -> Option<[f32; glyphs::N]> + 'a;
+
+/// A cell: its ink centre (strip column) and the skew offset there.
+type Centre = (f32, f32);
 
 /// A cell's sample and its best class.
 type Fitted = Option<([f32; glyphs::N], usize)>;
 
 /// The vertical offset (grid steps) under which the cells fit their best
 /// templates best, in sum, and each cell's sample and best class there.
-fn line_offset(cells: &[(f32, f32)], sample: &SampleAt<'_>) -> (f32, Vec<Fitted>, f32) {
+fn line_offset(cells: &[Centre], sample: &SampleAt<'_>) -> (f32, Vec<Fitted>, f32) {
     let mut sc = [0.0f32; 37];
     let mut best = (f32::MIN, 0.0f32, Vec::new());
     for oy in LINE_OFFSETS {
@@ -1136,7 +1139,7 @@ fn read_line(
         grid: expect.clone(),
     };
     // Ink centre of every cell, and the skew offset there.
-    let centres: Vec<(f32, f32)> = cells
+    let centres: Vec<Centre> = cells
         .windows(2)
         .map(|w| {
             let (a, b) = match w {
@@ -1160,7 +1163,7 @@ fn read_line(
     let step = cap / 13.0;
     // A standardized glyph sample at a cell, moved by (ox, oy) grid steps, the
     // glyph box `kv` times the nominal height.
-    let sample = |(cx, d): (f32, f32), (ox, oy): (f32, f32), kv: f32| {
+    let sample = |(cx, d): Centre, (ox, oy): (f32, f32), kv: f32| {
         let mut g = strip.glyph(
             cx + ox * step,
             base + d - cap * kv + oy * step,
@@ -1182,11 +1185,11 @@ fn read_line(
         // it. The subset's mean cost plus the end cells' mean cost, against
         // the sharp templates.
         let k = centres.len();
-        let ends: Vec<(f32, f32)> = [0, 1, k.saturating_sub(2), k.saturating_sub(1)]
+        let ends: Vec<Centre> = [0, 1, k.saturating_sub(2), k.saturating_sub(1)]
             .iter()
             .filter_map(|&i| centres.get(i).copied())
             .collect();
-        let subset: Vec<(f32, f32)> = centres.iter().copied().step_by(LENS_STRIDE).collect();
+        let subset: Vec<Centre> = centres.iter().copied().step_by(LENS_STRIDE).collect();
         let (oy, _, fit) = line_offset(&subset, &|c, shift| sample(c, shift, 1.0));
         let mut sc = [0.0f32; 37];
         let end_fit: f32 = ends
@@ -1200,7 +1203,7 @@ fn read_line(
         out.sum = 2.0 - fit / subset.len().max(1) as f32 - end_fit / ends.len().max(1) as f32;
         return out;
     }
-    let subset: Vec<(f32, f32)> = centres.iter().copied().step_by(LENS_STRIDE).collect();
+    let subset: Vec<Centre> = centres.iter().copied().step_by(LENS_STRIDE).collect();
     let (oy, at_offset, _) = line_offset(&subset, &|c, shift| sample(c, shift, 1.0));
     let (kv, bank) = line_lens(&subset, &at_offset, &|c, kv| sample(c, (0.0, oy), kv));
     // Every cell against the sharp templates, at a few placements.
@@ -1335,6 +1338,62 @@ fn line_baseline(
         .unwrap_or(band.bottom)
 }
 
+/// The middle of a cell, and the half-width of the span around a boundary, in
+/// pitches; the boundary's ink counts this many times against the middle's.
+const MIDDLE: (f32, f32) = (0.2, 0.8);
+const BOUNDARY: f32 = 0.1;
+const BOUNDARY_WEIGHT: f32 = 2.0;
+
+/// Pitches tried around the periodic estimate, in steps of this fraction.
+const PITCH_STEPS: i32 = 4;
+const PITCH_STEP: f32 = 0.005;
+
+/// The character pitch of a fixed-pitch line from its column profile between
+/// `left` and `right`: the lag near `p0` (within 15%) at which the profile's
+/// autocorrelation, summed over the first few multiples, peaks. Fillers are as
+/// periodic as text, so this holds where the grid fit alone drifts.
+fn periodic_pitch(col: &[f32], left: f32, right: f32, p0: f32) -> Option<f32> {
+    const MULTIPLES: usize = 4;
+    let (a, b) = (
+        left.max(0.0) as usize,
+        (right.max(0.0) as usize).min(col.len()),
+    );
+    let seg = col.get(a..b)?;
+    let max_lag = (MULTIPLES as f32 * p0 * 1.15).ceil() as usize + 1;
+    if p0 < 3.0 || seg.len() < 2 * max_lag {
+        return None;
+    }
+    let m = seg.iter().sum::<f32>() / seg.len() as f32;
+    let v: Vec<f32> = seg.iter().map(|c| c - m).collect();
+    let ac: Vec<f32> = (0..=max_lag)
+        .map(|lag| {
+            let k = v.len() - lag;
+            v.iter()
+                .zip(v.iter().skip(lag))
+                .map(|(x, y)| x * y)
+                .sum::<f32>()
+                / k as f32
+        })
+        .collect();
+    let at = |x: f32| {
+        let i = x as usize;
+        let f = x - i as f32;
+        let p = ac.get(i).copied().unwrap_or(0.0);
+        p + (ac.get(i + 1).copied().unwrap_or(0.0) - p) * f
+    };
+    let comb = |p: f32| (1..=MULTIPLES).map(|k| at(k as f32 * p)).sum::<f32>();
+    let mut best = (f32::MIN, p0);
+    let mut p = 0.85 * p0;
+    while p <= 1.15 * p0 {
+        let c = comb(p);
+        if c > best.0 {
+            best = (c, p);
+        }
+        p += 0.05;
+    }
+    (best.0 > 0.0).then_some(best.1)
+}
+
 /// A regular grid of `n` cells fitted to the column profile: the pitch (and a
 /// linear change of it, for perspective) and the offset that put ink in every
 /// cell centre and gaps on the boundaries. The MRZ has no spaces, so a grid one
@@ -1344,69 +1403,104 @@ fn grid_fit(col: &[f32], left: f32, right: f32, n: usize, cap: f32) -> Option<Ve
     if w < 4 || n == 0 {
         return None;
     }
-    // Light smoothing so that single-column noise does not steer the fit.
-    let sm: Vec<f32> = (0..w)
-        .map(|x| {
-            let a = col.get(x.wrapping_sub(1)).copied().unwrap_or(0.0);
-            let b = col.get(x).copied().unwrap_or(0.0);
-            let c = col.get(x + 1).copied().unwrap_or(0.0);
-            (a + 2.0 * b + c) / 4.0
-        })
-        .collect();
-    let at = |x: f32| {
-        if x < 0.0 {
-            return 0.0;
-        }
+    // Mean ink over spans of the profile, from prefix sums: a cell is judged by
+    // the ink across its middle (a `0` or an `O` is hollow at its very centre)
+    // against the ink across its boundaries.
+    let mut prefix = Vec::with_capacity(w + 1);
+    let mut acc = 0.0f32;
+    prefix.push(0.0);
+    for &c in col {
+        acc += c;
+        prefix.push(acc);
+    }
+    let integral = |x: f32| {
+        let x = x.clamp(0.0, w as f32);
         let i = x as usize;
-        let f = x - i as f32;
-        let a = sm.get(i).copied().unwrap_or(0.0);
-        let b = sm.get(i + 1).copied().unwrap_or(0.0);
-        a + (b - a) * f
+        let base = prefix.get(i).copied().unwrap_or(acc);
+        base + (x - i as f32) * col.get(i).copied().unwrap_or(0.0)
     };
+    let mean = |a: f32, b: f32| (integral(b) - integral(a)) / (b - a).max(1e-3);
     let p0 = (right - left) / (n as f32 - 1.0 + GLYPH_W);
     let empty = 0.12 * cap;
     let nf = n as f32;
+    let inside = |x: f32, p: f32| mean(x + MIDDLE.0 * p, x + MIDDLE.1 * p);
+    let between = |x: f32, p: f32| mean(x - BOUNDARY * p, x + BOUNDARY * p);
     let score_of = |o: f32, p: f32, g: f32| {
         let mut x = o;
         let mut score = 0.0;
         for j in 0..n {
             let pj = p * (1.0 + g * (j as f32 - nf / 2.0) / nf);
-            let c = at(x + pj / 2.0);
-            score += c - at(x);
+            let c = inside(x, pj);
+            score += c - BOUNDARY_WEIGHT * between(x, pj);
             if c < empty {
                 score -= cap;
             }
             x += pj;
         }
-        score - at(x)
+        // A character just beyond either end means the grid is too short:
+        // among fillers nothing else holds the pitch.
+        let outside = |c: f32| if c < empty { 0.0 } else { cap };
+        score - BOUNDARY_WEIGHT * between(x, p) - outside(inside(x, p)) - outside(inside(o - p, p))
     };
     // Pitch and offset first without perspective, then the perspective term
     // near that optimum: a fifth of the exhaustive search, the same optimum on
     // the generated frames.
-    let mut best = (f32::MIN, 0.0f32, p0, 0.0f32);
-    for pi in -6..=6 {
-        let p = p0 * (1.0 + pi as f32 * 0.01);
-        let start = left - (1.0 - GLYPH_W) / 2.0 * p;
-        let mut o = start - 1.2 * p;
-        while o <= start + 0.6 * p {
-            let sc = score_of(o, p, 0.0);
+    // The pitch from the profile's periodicity where it shows, else from the
+    // extent; then the offset anywhere the extent allows, give or take a
+    // pitch: a dark card edge or a stray mark stretches the extent, and the
+    // cells just beyond each end must be empty.
+    let pe = periodic_pitch(col, left, right, p0).unwrap_or(p0);
+    // Perspective: the pitch changes along the line, by as much as a fifth
+    // between its ends on a tilted page. Its halves' periodicity tells by how
+    // much; the fit searches near that.
+    let mid = (left + right) / 2.0;
+    let g0 = match (
+        periodic_pitch(col, left, mid, pe),
+        periodic_pitch(col, mid, right, pe),
+    ) {
+        (Some(pl), Some(pr)) => 4.0 * (pr - pl) / (pr + pl),
+        _ => 0.0,
+    };
+    // Coarse to fine: pitch and offset (every other pixel), then the
+    // perspective term near them, then pitch and offset again.
+    let mut best = (f32::MIN, 0.0f32, pe, g0);
+    for pi in -PITCH_STEPS..=PITCH_STEPS {
+        let p = pe * (1.0 + pi as f32 * PITCH_STEP);
+        let span = (nf - 1.0 + GLYPH_W) * p;
+        let inset = (1.0 - GLYPH_W) / 2.0 * p;
+        let first = left - inset - 1.2 * p;
+        let last = (right - span - inset + 1.2 * p).max(left - inset + 0.6 * p);
+        let mut o = first;
+        while o <= last {
+            let sc = score_of(o, p, g0);
             if sc > best.0 {
-                best = (sc, o, p, 0.0);
+                best = (sc, o, p, g0);
             }
-            o += 1.0;
+            o += 2.0;
         }
     }
     let (_, o1, p1, _) = best;
-    for gi in -2..=2 {
-        let g = gi as f32 * 0.02;
-        for pi in -3..=3 {
-            let p = p1 * (1.0 + pi as f32 * 0.01);
-            for oi in -5..=5 {
+    for gi in -3..=3 {
+        let g = g0 + gi as f32 * 0.02;
+        for pi in -1..=1 {
+            let p = p1 * (1.0 + pi as f32 * PITCH_STEP);
+            for oi in -2..=2 {
                 let o = o1 + oi as f32;
                 let sc = score_of(o, p, g);
                 if sc > best.0 {
                     best = (sc, o, p, g);
                 }
+            }
+        }
+    }
+    let (_, o2, p2, g2) = best;
+    for pi in -2..=2 {
+        let p = p2 * (1.0 + pi as f32 * PITCH_STEP);
+        for oi in -3..=3 {
+            let o = o2 + oi as f32 * 0.5;
+            let sc = score_of(o, p, g2);
+            if sc > best.0 {
+                best = (sc, o, p, g2);
             }
         }
     }
@@ -1519,6 +1613,63 @@ mod tests {
             clipped: false,
             sharp: 0.0,
         }
+    }
+
+    /// A column profile of `n` glyphs whose pitch grows linearly from
+    /// `p_left` to `p_right`, each glyph a bump over 0.69 of its cell, with a
+    /// dark block (`edge`) a pitch past the end. Returns it with the true
+    /// boundaries.
+    fn perspective_profile(n: usize, x0: f32, p_left: f32, p_right: f32) -> (Vec<f32>, Vec<f32>) {
+        let mut bounds = vec![x0];
+        for j in 0..n {
+            let p = p_left + (p_right - p_left) * (j as f32 + 0.5) / n as f32;
+            bounds.push(bounds[j] + p);
+        }
+        let end = bounds[n];
+        let w = (end + 3.0 * p_right) as usize;
+        let col = (0..w)
+            .map(|x| {
+                let x = x as f32 + 0.5;
+                if x > end + p_right && x < end + 2.0 * p_right {
+                    return 12.0;
+                }
+                bounds
+                    .windows(2)
+                    .find(|b| x >= b[0] && x < b[1])
+                    .map_or(0.0, |b| {
+                        let t = (x - b[0]) / (b[1] - b[0]);
+                        let margin = (1.0 - GLYPH_W) / 2.0;
+                        if t > margin && t < 1.0 - margin {
+                            8.0
+                        } else {
+                            0.0
+                        }
+                    })
+            })
+            .collect();
+        (col, bounds)
+    }
+
+    #[test]
+    fn the_grid_follows_a_pitch_that_changes_by_a_fifth() {
+        let (n, p_left, p_right) = (44, 13.5, 16.5);
+        let (col, truth) = perspective_profile(n, 20.0, p_left, p_right);
+        let first = truth[0] + (1.0 - GLYPH_W) / 2.0 * p_left;
+        // The extent as measured, stretched to the dark edge past the line.
+        let last = truth[n] + 2.0 * p_right;
+        let grid = grid_fit(&col, first, last, n, 14.0).expect("grid");
+        for (j, (g, t)) in grid.iter().zip(&truth).enumerate() {
+            assert!((g - t).abs() < 0.25 * p_left, "boundary {j}: {g} vs {t}");
+        }
+    }
+
+    #[test]
+    fn the_pitch_is_read_from_the_periodicity() {
+        let (col, truth) = perspective_profile(30, 10.0, 15.0, 15.0);
+        let p = periodic_pitch(&col, truth[0], truth[30], 16.5).expect("pitch");
+        assert!((p - 15.0).abs() < 0.2, "{p}");
+        // Flat: no period.
+        assert_eq!(periodic_pitch(&[1.0; 600], 0.0, 600.0, 15.0), None);
     }
 
     #[test]

@@ -245,9 +245,10 @@ fn repair(rd: &Reading) -> Option<Vec<String>> {
 const REPAIR_WILDCARD: u16 = 300;
 const REPAIR_MARGIN: u16 = 60;
 
-/// The MRZ library's verdict: every check digit and every field's characters.
+/// The MRZ library's verdict: every check digit, every field's characters,
+/// and state codes that exist (no check digit covers them).
 pub fn mrz_valid(lines: &[String]) -> bool {
-    aktiver_mrz::parse(&lines.join("\n")).is_ok_and(|m| m.is_valid())
+    aktiver_mrz::parse(&lines.join("\n")).is_ok_and(|m| m.is_valid() && m.states_known())
 }
 
 /// Scans one frame.

@@ -108,6 +108,8 @@ fn frames_once_accepted_wrong_are_not() {
         (2_597_434, 4),
         (2_510_324, 2),
         (2_169_807, 3),
+        // `SWE` read as `SWF`, clear by 0.042: no such state.
+        (2_256_918, 1),
     ]);
 }
 
@@ -125,6 +127,13 @@ fn partly_washed_out_and_slipped_lines_read_exactly() {
         (1_480_854, 0),
         (1_876_804, 0),
     ]);
+}
+
+/// Pages tilted so far that the pitch changes by a fifth along the line, one
+/// with a dark card edge just past its last character.
+#[test]
+fn lines_under_strong_perspective_read_exactly() {
+    assert_read_exactly(&[(340_519, 0), (712_712, 0), (308_843, 0)]);
 }
 
 #[test]

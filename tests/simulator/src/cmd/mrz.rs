@@ -157,6 +157,7 @@ pub(crate) fn document_json(m: &Mrz) -> Value {
     json!({
         "format": m.format.name(),
         "valid": m.is_valid(),
+        "states_known": m.states_known(),
         "kind": m.kind().name(),
         "document_code": m.document_code,
         "issuing_state": m.issuing_state,
