@@ -700,7 +700,6 @@ fn read_lines(
     delta: &dyn Fn(f32) -> f32,
     s: f32,
 ) -> Result<Reading, Miss> {
-    let n = format.chars();
     let caps: Vec<f32> = bands.iter().map(|b| b.bottom - b.top).collect();
     let cap = caps.iter().sum::<f32>() / caps.len() as f32;
     let mean_cap = cap;
@@ -841,12 +840,10 @@ fn read_lines(
         };
         let mut got = line(*bs as f32, *be as f32, false);
         if got.worst > RETRY_COST {
-            // A stray mark next to the text stretches the extent by about one
-            // character, and a faint filler at the end shortens it: try one
-            // pitch less (or more) at either end, or both ends moved together,
-            // or the extent the lines agree on, or another line's (they start
-            // and end together).
-            let p = (*be - *bs) as f32 / (n as f32 - 1.0 + GLYPH_W);
+            // A stray mark or a dark edge stretches the extent, a faint filler
+            // shortens it. The grid fit already slides a pitch either way;
+            // what is left to try is the extent the lines agree on, or another
+            // line's (they start and end together).
             let (l, r) = (*bs as f32, *be as f32);
             let others = geo
                 .iter()
@@ -856,18 +853,7 @@ fn read_lines(
             // Each extent is probed on a third of its cells; only the best,
             // if it beats the first, is read in full.
             let mut pick = (line(l, r, true).sum, None);
-            for (a, b) in [
-                (l + p, r),
-                (l, r - p),
-                (l - p, r),
-                (l, r + p),
-                (l + p, r + p),
-                (l - p, r - p),
-                agreed,
-            ]
-            .into_iter()
-            .chain(others)
-            {
+            for (a, b) in [agreed].into_iter().chain(others) {
                 if (a - l).abs() < 1.0 && (b - r).abs() < 1.0 {
                     continue;
                 }
