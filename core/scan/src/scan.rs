@@ -61,6 +61,12 @@ impl std::fmt::Debug for FrameScan {
 /// check digits alone miss some multi-character errors and names have none.
 pub const MAX_ACCEPT_COST: f32 = 0.45;
 
+/// The worst character cost a frame may have to be accepted on its own: a
+/// poor match may hide a filler, and two wrong digits can cancel in the
+/// composite (hard seed 71272, frame 3: `<<` read `55` at 0.42). No accepted
+/// moderate frame came near it (none above 0.30 in 4000).
+pub const MAX_FRAME_ACCEPT_COST: f32 = 0.35;
+
 /// A runner-up this close to the best candidate is a close call.
 const CLOSE_MARGIN: f32 = 0.05;
 /// ... and this close, for a pair of look-alikes (see [`LOOK_ALIKE`]): an `O`
@@ -270,7 +276,7 @@ pub fn scan_frame(frame: &LumaFrame<'_>) -> FrameScan {
             Ok(rd) => {
                 let mut rd = rd;
                 let gates = rd.aligned
-                    && rd.worst_cost <= MAX_ACCEPT_COST
+                    && rd.worst_cost <= MAX_FRAME_ACCEPT_COST
                     && unprotected_clear(&rd)
                     && close_calls(&rd) <= MAX_CLOSE_CALLS;
                 let mut valid = gates

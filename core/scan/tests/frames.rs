@@ -136,6 +136,17 @@ fn lines_under_strong_perspective_read_exactly() {
     assert_read_exactly(&[(340_519, 0), (712_712, 0), (308_843, 0)]);
 }
 
+/// A poorly matched hard frame whose two misread fillers cancel in the
+/// composite check digit.
+#[test]
+fn a_poor_match_alone_is_not_accepted() {
+    let g = Scenario::new(71_272, Level::Hard, None, SIZE).frame(3);
+    let r = scan_frame(&g.image.frame());
+    if r.valid {
+        assert_eq!(r.reading.map(|rd| rd.lines), Some(g.truth));
+    }
+}
+
 #[test]
 fn moderate_and_hard_never_valid_but_wrong() {
     for level in [Level::Moderate, Level::Hard] {
