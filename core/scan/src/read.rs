@@ -1249,7 +1249,7 @@ fn read_line(
         out.margins.push(second - best_cost);
         // Only where no check digit will catch a confusion (a close call under
         // one is settled by it, unless a rival reading also holds: see
-        // `scan::has_rival`).
+        // `scan::lines_have_rival`).
         if !layout::check_covered(format, li, ci) {
             out.margin = out.margin.min(second - best_cost);
         }
@@ -1381,8 +1381,8 @@ fn periodic_pitch(col: &[f32], left: f32, right: f32, p0: f32) -> Option<f32> {
 }
 
 /// A regular grid of `n` cells fitted to the column profile: the pitch (and a
-/// linear change of it, for perspective) and the offset that put ink in every
-/// cell centre and gaps on the boundaries. The MRZ has no spaces, so a grid one
+/// linear change of it, for perspective) and the offset that put ink across every
+/// cell's middle and gaps on the boundaries. The MRZ has no spaces, so a grid one
 /// character off leaves a cell empty and loses. Returns n + 1 boundaries.
 fn grid_fit(col: &[f32], left: f32, right: f32, n: usize, cap: f32) -> Option<Vec<f32>> {
     let w = col.len();
@@ -1428,9 +1428,6 @@ fn grid_fit(col: &[f32], left: f32, right: f32, n: usize, cap: f32) -> Option<Ve
         let outside = |c: f32| if c < empty { 0.0 } else { cap };
         score - BOUNDARY_WEIGHT * between(x, p) - outside(inside(x, p)) - outside(inside(o - p, p))
     };
-    // Pitch and offset first without perspective, then the perspective term
-    // near that optimum: a fifth of the exhaustive search, the same optimum on
-    // the generated frames.
     // The pitch from the profile's periodicity where it shows, else from the
     // extent; then the offset anywhere the extent allows, give or take a
     // pitch: a dark card edge or a stray mark stretches the extent, and the
@@ -1603,7 +1600,7 @@ mod tests {
 
     /// A column profile of `n` glyphs whose pitch grows linearly from
     /// `p_left` to `p_right`, each glyph a bump over 0.69 of its cell, with a
-    /// dark block (`edge`) a pitch past the end. Returns it with the true
+    /// dark block (a card edge) a pitch past the end. Returns it with the true
     /// boundaries.
     fn perspective_profile(n: usize, x0: f32, p_left: f32, p_right: f32) -> (Vec<f32>, Vec<f32>) {
         let mut bounds = vec![x0];

@@ -57,7 +57,7 @@ impl std::fmt::Debug for FrameScan {
     }
 }
 
-/// A reading is accepted as valid only if no character is a poor match:
+/// A frame votes in the consensus only if no character is a poor match:
 /// check digits alone miss some multi-character errors and names have none.
 pub const MAX_ACCEPT_COST: f32 = 0.45;
 
@@ -88,19 +88,31 @@ pub fn close_margin(a: char, b: char) -> f32 {
     }
 }
 
-/// Whether two classes look alike (by their templates).
+/// Whether two classes look alike (by their templates). The table is built
+/// once: this is asked for every candidate of every close call.
 fn look_alike(a: char, b: char) -> bool {
+    static TABLE: std::sync::OnceLock<[[bool; 37]; 37]> = std::sync::OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        let t = &crate::glyphs::templates().t;
+        let mut out = [[false; 37]; 37];
+        for (i, row) in out.iter_mut().enumerate() {
+            for (j, v) in row.iter_mut().enumerate() {
+                *v = matches!((t.get(i), t.get(j)), (Some(x), Some(y)) if crate::glyphs::dot(x, y) >= LOOK_ALIKE);
+            }
+        }
+        out
+    });
     let (Some(i), Some(j)) = (
         CLASSES.iter().position(|&c| c == a),
         CLASSES.iter().position(|&c| c == b),
     ) else {
         return false;
     };
-    let t = &crate::glyphs::templates().t;
-    match (t.get(i), t.get(j)) {
-        (Some(x), Some(y)) => crate::glyphs::dot(x, y) >= LOOK_ALIKE,
-        _ => false,
-    }
+    table
+        .get(i)
+        .and_then(|r| r.get(j))
+        .copied()
+        .unwrap_or(false)
 }
 
 /// A name character (no check digit) is accepted only with a runner-up at
@@ -218,11 +230,6 @@ pub fn lines_have_rival(format: Format, lines: &[String], calls: &[CloseCall]) -
     })
 }
 
-/// [`lines_have_rival`] under the close calls of `rd`.
-pub fn has_rival(rd: &Reading, lines: &[String]) -> bool {
-    close_call_pairs(rd).is_none_or(|calls| lines_have_rival(rd.format, lines, &calls))
-}
-
 /// How many candidate regions are examined per frame at most.
 const MAX_REGIONS: usize = 3;
 
@@ -241,6 +248,7 @@ fn repair(rd: &Reading) -> Option<Vec<String>> {
             .ok()?;
     let ok = out.status == aktiver_mrz::RepairStatus::Repaired
         && out.mrz.is_valid()
+        && out.mrz.states_known()
         && out.mrz.repairs.iter().all(|r| r.verified)
         && check_digits_hold(rd.format, &out.mrz.lines);
     ok.then_some(out.mrz.lines)
@@ -275,18 +283,25 @@ pub fn scan_frame(frame: &LumaFrame<'_>) -> FrameScan {
         match read::read_region(frame, r) {
             Ok(rd) => {
                 let mut rd = rd;
+                // `None`: more close calls than are searched for rivals.
+                let calls = close_call_pairs(&rd);
+                let no_rival = |lines: &[String]| {
+                    calls
+                        .as_ref()
+                        .is_some_and(|c| !lines_have_rival(rd.format, lines, c))
+                };
                 let gates = rd.aligned
                     && rd.worst_cost <= MAX_FRAME_ACCEPT_COST
                     && unprotected_clear(&rd)
-                    && close_calls(&rd) <= MAX_CLOSE_CALLS;
+                    && calls.is_some();
                 let mut valid = gates
                     && check_digits_hold(rd.format, &rd.lines)
                     && mrz_valid(&rd.lines)
-                    && !has_rival(&rd, &rd.lines);
+                    && no_rival(&rd.lines);
                 if gates
                     && !valid
                     && let Some(lines) = repair(&rd)
-                    && !has_rival(&rd, &lines)
+                    && no_rival(&lines)
                 {
                     rd.lines = lines;
                     valid = true;
@@ -364,6 +379,56 @@ mod tests {
             &lines,
             &[(0, 5, vec!['D', 'N'])]
         ));
+    }
+
+    /// A reading of `lines` where every character is clear, except the
+    /// document number's `9` (line 0, column 12), read as `8` just ahead of `9`.
+    fn reading_with_one_slip(lines: &[String]) -> Reading {
+        let candidates: Vec<Vec<Vec<(char, f32)>>> = lines
+            .iter()
+            .enumerate()
+            .map(|(li, l)| {
+                l.chars()
+                    .enumerate()
+                    .map(|(ci, c)| match (li, ci) {
+                        (0, 12) => vec![('8', 0.05), (c, 0.07)],
+                        _ => vec![(c, 0.05), ('X', 0.5)],
+                    })
+                    .collect()
+            })
+            .collect();
+        let read: Vec<String> = candidates
+            .iter()
+            .map(|l| l.iter().map(|c| c[0].0).collect())
+            .collect();
+        Reading {
+            format: Format::Td1,
+            margins: candidates
+                .iter()
+                .map(|l| l.iter().map(|c| c[1].1 - c[0].1).collect())
+                .collect(),
+            candidates: crate::read::CandidateLines(candidates),
+            lines: read,
+            worst_cost: 0.05,
+            min_margin: 0.45,
+            cap_px: 20.0,
+            saturated: 0.0,
+            sharpness: 0.5,
+            aligned: true,
+        }
+    }
+
+    #[test]
+    fn repair_insists_on_a_state_that_exists() {
+        let lines = td1();
+        assert_eq!(&lines[0][12..13], "9");
+        assert_eq!(repair(&reading_with_one_slip(&lines)), Some(lines.clone()));
+        // The same slip on a document from a state that does not exist (`UTQ`;
+        // no check digit covers the state) is not repaired into a valid MRZ.
+        let mut unknown = lines.clone();
+        unknown[0].replace_range(2..5, "UTQ");
+        assert!(check_digits_hold(Format::Td1, &unknown));
+        assert_eq!(repair(&reading_with_one_slip(&unknown)), None);
     }
 
     #[test]

@@ -52,6 +52,7 @@ fn one_valid_document() {
         assert_eq!(d[key], want, "{key}");
     }
     assert_eq!(d["valid"], true);
+    assert_eq!(d["states_known"], true);
     assert_eq!(d["checks"]["composite"], true);
     assert_eq!(d["checks"].as_object().unwrap().len(), 5);
     assert_eq!(d["repairs"].as_array().unwrap().len(), 0);
