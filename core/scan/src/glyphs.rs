@@ -100,11 +100,19 @@ pub fn rasterize(font: &FontRef<'_>, c: char, cap_px: f32) -> Option<Raster> {
 }
 
 /// Samples a normalized grid from an ink function (`ink(x, y)` in source pixels),
-/// given the character's horizontal centre and its cap top and baseline rows.
-pub fn normalize(ink: impl Fn(f32, f32) -> f32, cx: f32, top: f32, baseline: f32) -> [f32; N] {
+/// given the character's horizontal centre, its cap top and baseline rows, and
+/// the cap height that sets the grid's width (the cap height itself unless the
+/// glyph is stretched).
+pub fn normalize(
+    ink: impl Fn(f32, f32) -> f32,
+    cx: f32,
+    top: f32,
+    baseline: f32,
+    width_cap: f32,
+) -> [f32; N] {
     let cap = (baseline - top).max(1e-3);
     let sy = cap / (GH as f32 - 2.0 * MARGIN);
-    let sx = cap * GRID_W_CAPS / GW as f32;
+    let sx = width_cap.max(1e-3) * GRID_W_CAPS / GW as f32;
     let x0 = cx - sx * GW as f32 / 2.0;
     let y0 = top - MARGIN * sy;
     let mut out = [0.0f32; N];
@@ -234,7 +242,7 @@ fn build_templates() -> Templates {
                         .copied()
                         .unwrap_or(0.0)
                 };
-                let mut v = normalize(ink, r.cx, r.top, r.baseline);
+                let mut v = normalize(ink, r.cx, r.top, r.baseline, r.baseline - r.top);
                 standardize(&mut v);
                 v
             })

@@ -147,7 +147,7 @@ impl Strip {
     /// [`glyphs::normalize`] over the ink (pixel centres at +0.5), computed
     /// separably: the grid is axis-aligned in the strip, so every column and
     /// row tap is found once instead of once per sample.
-    fn glyph(&self, cx: f32, top: f32, baseline: f32) -> [f32; glyphs::N] {
+    fn glyph(&self, cx: f32, top: f32, baseline: f32, width_cap: f32) -> [f32; glyphs::N] {
         use glyphs::{GH, GW, MARGIN};
         let generic = || {
             glyphs::normalize(
@@ -155,11 +155,12 @@ impl Strip {
                 cx,
                 top,
                 baseline,
+                width_cap,
             )
         };
         let cap = (baseline - top).max(1e-3);
         let sy = cap / (GH as f32 - 2.0 * MARGIN);
-        let sx = cap * glyphs::GRID_W_CAPS / GW as f32;
+        let sx = width_cap.max(1e-3) * glyphs::GRID_W_CAPS / GW as f32;
         let x0 = cx - sx * GW as f32 / 2.0 - 0.5;
         let y0 = top - MARGIN * sy - 0.5;
         let offs = glyphs::subsample_offsets(sx, sy);
@@ -989,8 +990,9 @@ fn line_lens(
 /// A glyph sample at a cell centre, moved by (x, y) grid steps.
 type SampleAt<'a> = dyn Fn(Centre, (f32, f32)) -> Option<[f32; glyphs::N]> + 'a;
 
-/// A cell: its ink centre (strip column) and the skew offset there.
-type Centre = (f32, f32);
+/// A cell: its ink centre (strip column), the skew offset there, and the
+/// local pitch relative to the line's mean.
+type Centre = (f32, f32, f32);
 
 /// A cell's sample and its best class.
 type Fitted = Option<([f32; glyphs::N], usize)>;
@@ -1127,7 +1129,8 @@ fn read_line(
     // Ink centre of every cell, and the skew offset there.
     let centres: Vec<Centre> = cells
         .windows(2)
-        .map(|w| {
+        .enumerate()
+        .map(|(i, w)| {
             let (a, b) = match w {
                 [a, b] => (*a, *b),
                 _ => (0, 0),
@@ -1143,17 +1146,28 @@ fn read_line(
             } else {
                 (a + b) as f32 / 2.0
             };
-            (cx, delta(cx))
+            let local = match (expect.get(i), expect.get(i + 1)) {
+                (Some(a), Some(b)) if pitch > 0.0 => (b - a) / pitch,
+                _ => 1.0,
+            };
+            (cx, delta(cx), local)
         })
         .collect();
     let step = cap / 13.0;
     // A standardized glyph sample at a cell, moved by (ox, oy) grid steps, the
-    // glyph box `kv` times the nominal height.
-    let sample = |(cx, d): Centre, (ox, oy): (f32, f32), kv: f32| {
+    // glyph box `kv` times the nominal height. Where perspective changes the
+    // pitch along the line, a glyph's width follows the local pitch, and its
+    // height the square root of it: along the direction of a tilt, lengths
+    // shrink with the square of the distance, across it with the distance.
+    // The line's `kv` is a vertical stretch only (a tilt about the line's own
+    // axis): the width is known from the pitch. A `0` is an `O` 7% taller, so
+    // any error in the height the glyph is sampled at is an error between them.
+    let sample = |(cx, d, r): Centre, (ox, oy): (f32, f32), kv: f32| {
         let mut g = strip.glyph(
             cx + ox * step,
-            base + d - cap * kv + oy * step,
+            base + d - cap * kv * r.sqrt() + oy * step,
             base + d + oy * step,
+            cap * r,
         );
         glyphs::standardize(&mut g).then_some(g)
     };
@@ -1223,14 +1237,26 @@ fn read_line(
                 .total_cmp(&scores.get(p).copied().unwrap_or(0.0))
         });
     };
-    for (ci, (mut scores, samples)) in first.into_iter().enumerate() {
-        let mut idx: Vec<usize> = (0..37).collect();
-        order(&scores, &mut idx);
-        for &i in idx.iter().take(RESCORE) {
-            if let Some(sv) = scores.get_mut(i) {
-                *sv = glyphs::correlate_bank(&samples, bank, i);
+    let mut scored: Vec<[f32; 37]> = first
+        .into_iter()
+        .map(|(mut scores, samples)| {
+            let mut idx: Vec<usize> = (0..37).collect();
+            order(&scores, &mut idx);
+            for &i in idx.iter().take(RESCORE) {
+                if let Some(sv) = scores.get_mut(i) {
+                    *sv = glyphs::correlate_bank(&samples, bank, i);
+                }
             }
-        }
+            scores
+        })
+        .collect();
+    let heights: Vec<Option<f32>> = centres
+        .iter()
+        .map(|&(cx, d, r)| glyph_height(strip, cx, base + d, cap * r.sqrt(), pitch * r))
+        .collect();
+    weigh_heights(&mut scored, &heights, &centres);
+    for (ci, scores) in scored.into_iter().enumerate() {
+        let mut idx: Vec<usize> = (0..37).collect();
         order(&scores, &mut idx);
         let class = layout::class_at(format, li, ci);
         let allowed = |i: &usize| CLASSES.get(*i).is_some_and(|&c| class.allows(c));
@@ -1265,6 +1291,178 @@ fn read_line(
         );
     }
     out
+}
+
+/// How tall a glyph stands above the baseline (strip rows), from the ink in
+/// the middle of its cell: where the top stroke's rows reach half their peak.
+/// `None` if the cell shows no top stroke.
+fn glyph_height(strip: &Strip, cx: f32, baseline: f32, cap: f32, pitch: f32) -> Option<f32> {
+    // The middle 44% of the cell holds the top stroke of every round or flat
+    // topped glyph and none of the sides of a `0` or an `O`.
+    let (x0, x1) = (
+        (cx - 0.22 * pitch).round() as i32,
+        (cx + 0.22 * pitch).round() as i32,
+    );
+    if x1 <= x0 {
+        return None;
+    }
+    // From well above the tallest digit down to the middle of the glyph.
+    let (top, bottom) = (baseline - 1.4 * cap, baseline - 0.55 * cap);
+    let rows = ((bottom - top).ceil() as usize).max(2);
+    let prof: Vec<f32> = (0..rows)
+        .map(|k| {
+            let y = top + k as f32;
+            (x0..x1)
+                .map(|x| strip.ink_bilinear(x as f32, y))
+                .sum::<f32>()
+                / (x1 - x0) as f32
+        })
+        .collect();
+    let peak = prof.iter().copied().fold(0.0f32, f32::max);
+    // Nothing that reads as a stroke, or ink at the very top (a neighbour,
+    // the line above, a smudge): no measurement.
+    if peak < 0.3 || prof.first().copied().unwrap_or(1.0) > 0.25 * peak {
+        return None;
+    }
+    let half = 0.5 * peak;
+    let k = prof.iter().position(|&v| v >= half)?;
+    let (a, b) = (prof.get(k.checked_sub(1)?).copied()?, prof.get(k).copied()?);
+    let frac = if b - a > 1e-6 {
+        (half - a) / (b - a)
+    } else {
+        0.5
+    };
+    Some(baseline - (top + k as f32 - 1.0 + frac))
+}
+
+/// How tall glyphs stand above the baseline as [`glyph_height`] measures
+/// them, in units of the OCR-B font's design grid (capitals about 290): per
+/// class whose top stroke lies in the middle of its cell, measured on clean
+/// generated frames (the median; 1 to 3 units either way). A `0` stands
+/// 24 units (8%) above an `O`: on a blurred frame that is all that tells them
+/// apart, and the clearly read glyphs next to it show how tall each stands
+/// there.
+const TOP_HEIGHTS: [(char, f32); 14] = [
+    ('0', ZERO_HEIGHT),
+    ('2', 314.0),
+    ('3', 312.5),
+    ('5', 312.5),
+    ('7', 313.5),
+    ('8', 311.5),
+    ('9', 312.5),
+    ('B', 289.0),
+    ('E', 290.5),
+    ('F', 291.0),
+    ('G', 289.5),
+    ('O', O_HEIGHT),
+    ('P', 290.0),
+    ('T', 292.0),
+];
+const ZERO_HEIGHT: f32 = 313.6;
+const O_HEIGHT: f32 = 290.0;
+/// Reference glyphs nearest a cell that tell the scale there, and how many
+/// at least.
+const HEIGHT_NEIGHBOURS: usize = 6;
+const HEIGHT_MIN_NEIGHBOURS: usize = 3;
+/// A glyph counts as a reference when it leads every other class by this.
+const HEIGHT_REF_MARGIN: f32 = 0.05;
+/// The references' median deviation (relative) up to which their scale is
+/// trusted fully, and from which not at all.
+const HEIGHT_MAD_FULL: f32 = 0.01;
+const HEIGHT_MAD_NONE: f32 = 0.03;
+/// The most the measured height moves the scores of `0` and `O` apart.
+const HEIGHT_WEIGHT: f32 = 0.2;
+
+/// Moves the scores of `0` and `O` apart at every cell where they are close,
+/// by how tall the glyph stands against the clearly read glyphs near it.
+fn weigh_heights(scored: &mut [[f32; 37]], heights: &[Option<f32>], centres: &[Centre]) {
+    let (Some(zero), Some(oh)) = (
+        CLASSES.iter().position(|&c| c == '0'),
+        CLASSES.iter().position(|&c| c == 'O'),
+    ) else {
+        return;
+    };
+    // References: (cell, rows per font unit, scaled to the mean pitch).
+    let refs: Vec<(usize, f32)> = scored
+        .iter()
+        .enumerate()
+        .filter_map(|(i, sc)| {
+            let (best, lead) = best_and_lead(sc);
+            let &(_, units) = TOP_HEIGHTS
+                .iter()
+                .find(|(c, _)| CLASSES.get(best) == Some(c))?;
+            let r = centres.get(i)?.2;
+            let h = (*heights.get(i)?)?;
+            (lead >= HEIGHT_REF_MARGIN).then_some((i, h / (units * r.sqrt())))
+        })
+        .collect();
+    if refs.len() < HEIGHT_MIN_NEIGHBOURS {
+        return;
+    }
+    for (i, sc) in scored.iter_mut().enumerate() {
+        let (Some(&s0), Some(&so)) = (sc.get(zero), sc.get(oh)) else {
+            continue;
+        };
+        // Only where the two lead every other class: elsewhere the `0`/`O`
+        // choice is not what is in doubt.
+        let others = sc
+            .iter()
+            .enumerate()
+            .filter(|&(k, _)| k != zero && k != oh)
+            .map(|(_, &v)| v)
+            .fold(f32::MIN, f32::max);
+        if s0.min(so) < others || (s0 - so).abs() > 2.0 * HEIGHT_WEIGHT {
+            continue;
+        }
+        let (Some(Some(h)), Some(c)) = (heights.get(i), centres.get(i)) else {
+            continue;
+        };
+        let mut near: Vec<(usize, f32)> = refs.iter().copied().filter(|&(k, _)| k != i).collect();
+        near.sort_by_key(|&(k, _)| k.abs_diff(i));
+        near.truncate(HEIGHT_NEIGHBOURS);
+        if near.len() < HEIGHT_MIN_NEIGHBOURS {
+            continue;
+        }
+        let mut units: Vec<f32> = near.iter().map(|p| p.1).collect();
+        units.sort_by(f32::total_cmp);
+        let mid = units.get(units.len() / 2).copied().unwrap_or(0.0);
+        if mid <= 0.0 {
+            continue;
+        }
+        // References that disagree (glare, a smudge, a misread neighbour)
+        // weigh less: the spread of the `0`/`O` gap is 8%.
+        let mut dev: Vec<f32> = units.iter().map(|u| (u / mid - 1.0).abs()).collect();
+        dev.sort_by(f32::total_cmp);
+        let mad = dev.get(dev.len() / 2).copied().unwrap_or(1.0);
+        let trust =
+            (1.0 - (mad - HEIGHT_MAD_FULL) / (HEIGHT_MAD_NONE - HEIGHT_MAD_FULL)).clamp(0.0, 1.0);
+        let unit = mid * c.2.sqrt();
+        // +1 at a `0`'s height, -1 at an `O`'s.
+        let z = ((h / unit - (ZERO_HEIGHT + O_HEIGHT) / 2.0) / ((ZERO_HEIGHT - O_HEIGHT) / 2.0))
+            .clamp(-1.0, 1.0)
+            * trust;
+        if let Some(v) = sc.get_mut(zero) {
+            *v += HEIGHT_WEIGHT / 2.0 * z;
+        }
+        if let Some(v) = sc.get_mut(oh) {
+            *v -= HEIGHT_WEIGHT / 2.0 * z;
+        }
+    }
+}
+
+/// The best class of a cell's scores and its lead over the next.
+fn best_and_lead(sc: &[f32; 37]) -> (usize, f32) {
+    let (mut bi, mut a, mut b) = (0, f32::MIN, f32::MIN);
+    for (i, &v) in sc.iter().enumerate() {
+        if v > a {
+            b = a;
+            a = v;
+            bi = i;
+        } else if v > b {
+            b = v;
+        }
+    }
+    (bi, a - b)
 }
 
 /// The baseline of a line (strip rows, before the skew offset): the bottom edge of
@@ -1666,12 +1864,132 @@ mod tests {
             (3.0, 2.0, 14.0),
             (115.0, 40.0, 25.0),
         ] {
-            let fast = s.glyph(cx, top, top + cap);
-            let slow =
-                glyphs::normalize(|x, y| s.ink_bilinear(x - 0.5, y - 0.5), cx, top, top + cap);
-            for (a, b) in fast.iter().zip(slow.iter()) {
-                assert!((a - b).abs() < 1e-4, "{cx} {top} {cap}: {a} vs {b}");
+            // As wide as tall, and stretched either way.
+            for width in [cap, 0.8 * cap, 1.2 * cap] {
+                let fast = s.glyph(cx, top, top + cap, width);
+                let slow = glyphs::normalize(
+                    |x, y| s.ink_bilinear(x - 0.5, y - 0.5),
+                    cx,
+                    top,
+                    top + cap,
+                    width,
+                );
+                for (a, b) in fast.iter().zip(slow.iter()) {
+                    assert!((a - b).abs() < 1e-4, "{cx} {top} {cap} {width}: {a} vs {b}");
+                }
             }
         }
+    }
+
+    /// `text` set in OCR-B on white, capitals `cap` rows tall on the baseline
+    /// row `base`, at the MRZ's pitch, slightly blurred; with each cell's
+    /// centre column.
+    fn set_line(text: &str, cap: f32, base: f32) -> (Strip, Vec<f32>, f32) {
+        let font = glyphs::font().expect("font");
+        let pitch = cap / CAP_PER_PITCH;
+        let w = ((text.len() as f32 + 2.0) * pitch) as usize;
+        let h = (base + cap) as usize;
+        let mut ink = vec![0.0f32; w * h];
+        let mut centres = Vec::new();
+        for (i, c) in text.chars().enumerate() {
+            let xc = (i as f32 + 1.5) * pitch;
+            centres.push(xc);
+            let r = glyphs::rasterize(&font, c, cap).expect("glyph");
+            let (ox, oy) = (
+                (xc - r.cx).round() as i32,
+                (base - r.baseline).round() as i32,
+            );
+            for y in 0..r.height {
+                for x in 0..r.width {
+                    let (sx, sy) = (x as i32 + ox, y as i32 + oy);
+                    if sx >= 0 && sy >= 0 && (sx as usize) < w && (sy as usize) < h {
+                        ink[sy as usize * w + sx as usize] += r.cov[y * r.width + x];
+                    }
+                }
+            }
+        }
+        // A [1 2 1] blur both ways: the lens.
+        let blur = |v: &[f32], at: &dyn Fn(usize, i32) -> Option<usize>| -> Vec<f32> {
+            (0..v.len())
+                .map(|i| {
+                    let g = |d| at(i, d).and_then(|j| v.get(j)).copied().unwrap_or(0.0);
+                    (g(-1) + 2.0 * g(0) + g(1)) / 4.0
+                })
+                .collect()
+        };
+        let ink = blur(&ink, &|i, d| {
+            let x = (i % w) as i32 + d;
+            (x >= 0 && (x as usize) < w).then(|| i - (i % w) + x as usize)
+        });
+        let ink = blur(&ink, &|i, d| {
+            let y = (i / w) as i32 + d;
+            (y >= 0 && (y as usize) < h).then(|| y as usize * w + i % w)
+        });
+        let strip = Strip {
+            w,
+            h,
+            ink,
+            saturated: 0.0,
+            clipped: false,
+            sharp: 0.0,
+        };
+        (strip, centres, pitch)
+    }
+
+    /// Scores as the template match leaves them on a blurred frame: every
+    /// character clear, except each `0` and `O`, which tie.
+    fn tied_scores(text: &str) -> Vec<[f32; 37]> {
+        text.chars()
+            .map(|c| {
+                let mut sc = [0.5f32; 37];
+                for (k, v) in sc.iter_mut().enumerate() {
+                    let class = CLASSES.get(k).copied();
+                    if class == Some(c)
+                        || (matches!(c, '0' | 'O') && matches!(class, Some('0' | 'O')))
+                    {
+                        *v = 0.9;
+                    }
+                }
+                sc
+            })
+            .collect()
+    }
+
+    fn weighed(text: &str, cap: f32) -> Vec<[f32; 37]> {
+        let base = 2.0 * cap;
+        let (strip, xs, pitch) = set_line(text, cap, base);
+        let centres: Vec<Centre> = xs.iter().map(|&x| (x, 0.0, 1.0)).collect();
+        let heights: Vec<Option<f32>> = xs
+            .iter()
+            .map(|&x| glyph_height(&strip, x, base, cap, pitch))
+            .collect();
+        let mut scored = tied_scores(text);
+        weigh_heights(&mut scored, &heights, &centres);
+        scored
+    }
+
+    #[test]
+    fn a_zero_stands_taller_than_an_o_and_the_digits_beside_it_tell() {
+        let (zero, oh) = (0, 24);
+        assert_eq!((CLASSES[zero], CLASSES[oh]), ('0', 'O'));
+        // At 14 rows per capital a `0` stands one row above an `O`.
+        for cap in [14.0, 20.0] {
+            let text = "2350O7890O58E";
+            for (i, (c, sc)) in text.chars().zip(weighed(text, cap)).enumerate() {
+                let lead = sc[zero] - sc[oh];
+                match c {
+                    '0' => assert!(lead > 0.1, "cap {cap}, cell {i}: {lead}"),
+                    'O' => assert!(lead < -0.1, "cap {cap}, cell {i}: {lead}"),
+                    _ => assert_eq!(sc, tied_scores(text)[i], "cell {i} untouched"),
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn without_enough_clear_neighbours_the_height_says_nothing() {
+        // Two references only.
+        let text = "<<0<<O<<25";
+        assert_eq!(weighed(text, 14.0), tied_scores(text));
     }
 }
