@@ -406,18 +406,22 @@ pub fn read_region(frame: &LumaFrame<'_>, r: &Region) -> Result<Reading, Miss> {
     if cap_guess < 5.0 {
         return Err(Miss::TooSmall);
     }
-    let first = read_strip(frame, r, r.half_h + 1.2 * cap_guess, 1.0);
+    let mut first = read_strip(frame, r, r.half_h + 1.2 * cap_guess, 1.0);
     if first.as_ref().err() == Some(&Miss::Clipped) {
         // Glare or shadow over one end of the MRZ shortens what the locator
         // joined, and a line then runs off the strip: look again, longer.
-        return read_strip(frame, r, r.half_h + 1.2 * cap_guess, LONGER_STRIP).or(first);
+        first = read_strip(frame, r, r.half_h + 1.2 * cap_guess, LONGER_STRIP).or(first);
     }
-    if first.is_ok() || r.lines >= 3 || first.as_ref().err() != Some(&Miss::NotMrz) {
+    if first.is_ok()
+        || r.lines >= 3
+        || !matches!(first.as_ref().err(), Some(Miss::NotMrz | Miss::Clipped))
+    {
         return first;
     }
     // The locator may have joined only some of the lines: a filler-heavy name
     // line breaks up at low resolution. Look again with room for the missing
-    // lines on either side, at TD1's line spacing (the widest per length).
+    // lines on either side, at TD1's line spacing (the widest per length). Two
+    // lines of a TD1 read as a TD3 seem to run off the strip: that too.
     let spacing = LINE_PER_PITCH * len / 30.0;
     let missing = (3 - r.lines) as f32;
     read_strip(
@@ -428,6 +432,14 @@ pub fn read_region(frame: &LumaFrame<'_>, r: &Region) -> Result<Reading, Miss> {
     )
     .or(first)
 }
+
+/// A strip whose lines measure less than this share of the intended text
+/// height is sampled again.
+const COARSE_STRIP: f32 = 0.75;
+
+/// Two bands this close in height (the shorter over the taller) may be lines
+/// of one MRZ.
+const SAME_BAND_HEIGHT: f32 = 0.75;
 
 /// A reading whose worst character costs at most this needs no other format
 /// tried.
@@ -449,6 +461,18 @@ const LINE_PER_PITCH: f32 = 4.23 / 2.54;
 /// Reads the strip of `r` that reaches `perp` full-resolution pixels either side
 /// of its centre line, and `longer` times the usual margin along it.
 fn read_strip(frame: &LumaFrame<'_>, r: &Region, perp: f32, longer: f32) -> Result<Reading, Miss> {
+    read_strip_once(frame, r, perp, longer, 2)
+}
+
+/// [`read_strip`]; `again`: how many more times the strip may be sampled
+/// again (finer, or narrower).
+fn read_strip_once(
+    frame: &LumaFrame<'_>,
+    r: &Region,
+    perp: f32,
+    longer: f32,
+    again: u8,
+) -> Result<Reading, Miss> {
     let cap_guess = 2.0 * r.half_len / 44.0;
     // About 14 strip rows per cap height: enough for the 13-row glyph grid, and
     // cheap. The locator's line thickness is the text height, within the range
@@ -651,10 +675,35 @@ fn read_strip(frame: &LumaFrame<'_>, r: &Region, perp: f32, longer: f32) -> Resu
             };
         }
     }
-    let hmax = bands.iter().map(|b| b.bottom - b.top).fold(0.0, f32::max);
-    bands.retain(|b| b.bottom - b.top > 0.55 * hmax);
+    // The tallest height that two bands share (the MRZ has at least two lines
+    // of one height): a barcode or a photo edge above the MRZ makes a taller
+    // band, and must not make the lines look like noise.
+    let mut heights: Vec<f32> = bands.iter().map(|b| b.bottom - b.top).collect();
+    heights.sort_by(|a, b| b.total_cmp(a));
+    let hmax = heights
+        .windows(2)
+        .find_map(|p| match p {
+            [a, b] if *b >= SAME_BAND_HEIGHT * a => Some(*a),
+            _ => None,
+        })
+        .or_else(|| heights.first().copied())
+        .unwrap_or(0.0);
+    bands.retain(|b| b.bottom - b.top > 0.55 * hmax && b.bottom - b.top < 1.6 * hmax);
     if bands.len() < 2 {
         return Err(Miss::NotMrz);
+    }
+    // A barcode or a block of print beside the MRZ thickens what the locator
+    // measured, and the strip comes out coarser than the glyph grid needs:
+    // sample it again at the lines' own height.
+    let mut line_h: Vec<f32> = bands.iter().map(|b| b.bottom - b.top).collect();
+    line_h.sort_by(f32::total_cmp);
+    let measured = line_h.get(line_h.len() / 2).copied().unwrap_or(0.0) * s;
+    if again > 0 && s > 1.0 && measured < COARSE_STRIP * text_h {
+        let finer = Region {
+            line_thick: measured,
+            ..r.clone()
+        };
+        return read_strip_once(frame, &finer, perp, longer, again - 1);
     }
     // The MRZ is the last two or three lines of the document; the strip may
     // also hold text above it or, widened, below a partial region. The lowest
@@ -667,6 +716,9 @@ fn read_strip(frame: &LumaFrame<'_>, r: &Region, perp: f32, longer: f32) -> Resu
     }
     let mut best: Option<Reading> = None;
     let mut miss = Miss::NotMrz;
+    // The rows (top, bottom) of the window read best, or else of the lowest
+    // window of the first format.
+    let mut window: Option<(f32, f32, usize)> = None;
     for (format, n) in try_formats {
         if best.as_ref().is_some_and(|b| b.worst_cost <= GOOD_READING) {
             break;
@@ -675,10 +727,16 @@ fn read_strip(frame: &LumaFrame<'_>, r: &Region, perp: f32, longer: f32) -> Resu
             let Some(chosen) = bands.get(start..start + n) else {
                 continue;
             };
+            let rows = match (chosen.first(), chosen.last()) {
+                (Some(a), Some(b)) => Some((a.top, b.bottom, n)),
+                _ => None,
+            };
+            window = window.or(rows);
             match read_lines(&strip, chosen, format, &delta, s) {
                 Ok(rd) => {
                     if best.as_ref().is_none_or(|b| rd.worst_cost < b.worst_cost) {
                         best = Some(rd);
+                        window = rows.or(window);
                     }
                     break;
                 }
@@ -691,8 +749,39 @@ fn read_strip(frame: &LumaFrame<'_>, r: &Region, perp: f32, longer: f32) -> Resu
             }
         }
     }
+    // Print or a barcode beside the MRZ, inside the strip, sways the skew
+    // (every row of the strip votes for it): when the reading is poor and the
+    // strip holds much more than the lines read, read again around those
+    // lines alone.
+    if again > 0
+        && best.as_ref().is_none_or(|b| b.worst_cost > GOOD_READING)
+        && let Some((top, bottom, n)) = window
+    {
+        let line = (bottom - top) / (2 * n - 1).max(1) as f32;
+        if h as f32 > bottom - top + NARROW_STRIP * line {
+            let j = (top + bottom) / 2.0 + delta(w as f32 / 2.0);
+            let o = perp - s * j;
+            let narrow = Region {
+                cx: r.cx + r.dy * o,
+                cy: r.cy - r.dx * o,
+                half_h: (bottom - top) / 2.0 * s,
+                lines: n,
+                ..r.clone()
+            };
+            let alone = read_strip_once(frame, &narrow, narrow.half_h + line * s, longer, 0);
+            if let Ok(rd) = alone
+                && best.as_ref().is_none_or(|b| rd.worst_cost < b.worst_cost)
+            {
+                best = Some(rd);
+            }
+        }
+    }
     best.ok_or(miss)
 }
+
+/// A strip taller than the lines read by this many line heights holds other
+/// print: see the end of [`read_strip_once`].
+const NARROW_STRIP: f32 = 4.0;
 
 fn read_lines(
     strip: &Strip,

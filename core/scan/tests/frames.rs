@@ -136,6 +136,44 @@ fn lines_under_strong_perspective_read_exactly() {
     assert_read_exactly(&[(340_519, 0), (712_712, 0), (308_843, 0)]);
 }
 
+/// The burst's consensus over frames `0..5` of moderate scenario `seed`.
+fn burst_consensus(seed: u64) -> (Option<Vec<String>>, Vec<String>) {
+    let sc = Scenario::new(seed, Level::Moderate, None, SIZE);
+    let mut c = Consensus::new();
+    let mut out = None;
+    for i in 0..5 {
+        let r = scan_frame(&sc.frame(i).image.frame());
+        out = out.or(c.push(&r));
+    }
+    (out, sc.truth)
+}
+
+/// `0`s that template matching took for `O`s (the glyph sampled a little
+/// short), and `00` at weights 7 and 3, which no check digit tells from `OO`:
+/// the digits beside them show how tall a digit stands there.
+#[test]
+fn zeros_beside_digits_are_read_as_zeros() {
+    assert_read_exactly(&[(483_061, 1), (483_061, 4), (2_637_029, 2)]);
+    for seed in [483_061, 1_979_753, 2_581_596] {
+        let (voted, truth) = burst_consensus(seed);
+        assert_eq!(voted, Some(truth), "{seed}");
+    }
+}
+
+/// A barcode and print just above the MRZ, joined with it by the locator:
+/// they thickened the measured line and swayed the skew.
+#[test]
+fn an_mrz_under_a_barcode_reads_exactly() {
+    assert_read_exactly(&[(3_128_008, 0), (3_128_008, 1)]);
+}
+
+/// Two of a TD1's three lines found alone look like a TD3 running off the
+/// strip; there is room for the third.
+#[test]
+fn two_lines_of_a_td1_found_alone_read_as_three() {
+    assert_read_exactly(&[(2_621_190, 0)]);
+}
+
 /// A poorly matched hard frame whose two misread fillers cancel in the
 /// composite check digit.
 #[test]
