@@ -165,6 +165,24 @@ impl Scenario {
         }
     }
 
+    /// A document scenario showing the given MRZ (three lines: a TD1 card,
+    /// two: a TD3 page); `None` for any other number of lines.
+    pub fn of_document(
+        seed: u64,
+        level: Level,
+        mrz: &[String],
+        size: (usize, usize),
+    ) -> Option<Self> {
+        let format = match mrz.len() {
+            3 => Format::Td1,
+            2 => Format::Td3,
+            _ => return None,
+        };
+        let mut sc = Self::new(seed, level, Some(Subject::Document(format)), size);
+        sc.truth = mrz.to_vec();
+        Some(sc)
+    }
+
     /// Renders frame `index` of the burst: the pose jitters slightly and the
     /// degradations are drawn anew.
     pub fn frame(&self, index: u64) -> Generated {

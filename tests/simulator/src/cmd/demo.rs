@@ -2,15 +2,23 @@
 //!
 //! It follows the activation flow's first screens with a made-up Norwegian
 //! person from the Tenor synthetic population: the identity number typed
-//! in, the ID card's MRZ as a camera would read it (with OCR confusions),
-//! the document rules the ID check applies, and the card's chip read over a
-//! simulated NFC link and verified. Each later capability (the camera
-//! scanner, the sandbox server, the flow) adds its step here.
+//! in, the ID card's MRZ read by the camera scanner from generated frames of
+//! the card (and, as OCR text with slips, repaired), the document rules the ID
+//! check applies, and the card's chip read over a simulated NFC link and
+//! verified. Each later capability (the sandbox server, the flow) adds its
+//! step here.
 
 use super::{EXIT_INVALID, EXIT_VALID};
 use aktiver_mrz::{DocumentRules, RepairStatus, check_digit};
 use aktiver_nin::{NationalId, Policy, classic_k1, k2};
+use aktiver_scan::synth::{Level, Scenario};
+use aktiver_scan::{Consensus, scan_frame};
 use time::OffsetDateTime;
+
+/// The simulated camera: which seeded scene films the card, and how many
+/// frames it gives the scanner at most.
+const DEMO_CAMERA_SEED: u64 = 2026;
+const DEMO_CAMERA_FRAMES: u64 = 8;
 
 fn digit(data: &str) -> char {
     char::from(b'0' + check_digit(data.as_bytes()))
@@ -85,27 +93,94 @@ pub fn run() -> u8 {
         id.synthetic()
     );
 
-    // Screen: scan the MRZ on the back of the card. Until the camera scanner
-    // is in the simulator, the "camera" hands over OCR text with the usual
-    // confusions: O for 0 in the birth date, I for 1 in the expiry date.
+    // Screen: scan the MRZ on the back of the card. The simulator's camera
+    // films the sandbox person's card (the seeded frame generator at its
+    // moderate level: tilt, perspective, blur, noise, uneven light, glare,
+    // JPEG); the scanner reads each frame and the consensus decides.
     let expiry_year = (today.year() + 5) % 100;
     let expiry = format!("{expiry_year:02}0630");
     let printed = id_card_mrz(id.as_str(), &expiry);
-    let mut ocr_lines: Vec<String> = printed.lines().map(str::to_owned).collect();
-    ocr_lines[1] = ocr_lines[1].replacen("9001", "9OO1", 1);
-    let ocr = ocr_lines.join("\n");
-    println!("\n2. MRZ from the camera (OCR text with confusions)");
-    for line in &ocr_lines {
+    let printed_lines: Vec<String> = printed.lines().map(str::to_owned).collect();
+    println!("\n2. MRZ from the camera (generated 1280x720 frames of the card's back)");
+    let Some(camera) = Scenario::of_document(
+        DEMO_CAMERA_SEED,
+        Level::Moderate,
+        &printed_lines,
+        (1280, 720),
+    ) else {
+        println!("   the card's MRZ has no TD1 shape");
+        return EXIT_INVALID;
+    };
+    let mut consensus = Consensus::new();
+    let mut voted = None;
+    for i in 0..DEMO_CAMERA_FRAMES {
+        let frame = camera.frame(i);
+        let started = std::time::Instant::now();
+        let scan = scan_frame(&frame.image.frame());
+        let ms = started.elapsed().as_secs_f64() * 1e3;
+        voted = consensus.push(&scan);
+        println!(
+            "   frame {}: {} ({ms:.1} ms{}){}",
+            i + 1,
+            scan.feedback.as_str(),
+            if i == 0 {
+                ", with the glyph templates built"
+            } else {
+                ""
+            },
+            if voted.is_some() {
+                ", frames agree"
+            } else {
+                ""
+            }
+        );
+        if voted.is_some() {
+            break;
+        }
+    }
+    let Some(lines) = voted else {
+        println!("   no agreed reading in {DEMO_CAMERA_FRAMES} frames");
+        return EXIT_INVALID;
+    };
+    for line in &lines {
         println!("   {line}");
     }
-    let out = match aktiver_mrz::parse_repairing(&ocr, 2) {
+    let m = match aktiver_mrz::parse(&lines.join("\n")) {
+        Ok(m) => m,
+        Err(e) => {
+            println!("   unreadable: {e}");
+            return EXIT_INVALID;
+        }
+    };
+    let checks: Vec<String> = m
+        .checks
+        .iter()
+        .map(|c| format!("{} {}", c.field.name(), if c.ok { "ok" } else { "FAILED" }))
+        .collect();
+    println!("   checks: {}", checks.join(", "));
+    if m.text() != printed {
+        println!("   the MRZ was not read correctly");
+        return EXIT_INVALID;
+    }
+
+    // A camera's OCR slips, repaired under the check digits (what
+    // `mrz parse --repair` does for text from any other reader): `O` for `0`
+    // in the birth date.
+    let mut ocr_lines = printed_lines.clone();
+    if let Some(l) = ocr_lines.get_mut(1) {
+        *l = l.replacen("9001", "9OO1", 1);
+    }
+    let out = match aktiver_mrz::parse_repairing(&ocr_lines.join("\n"), 2) {
         Ok(out) => out,
         Err(e) => {
             println!("   unreadable: {e}");
             return EXIT_INVALID;
         }
     };
-    println!("   repair: {}", out.status.name());
+    println!(
+        "   the same MRZ as OCR text with slips: {}",
+        out.status.name()
+    );
     for r in &out.mrz.repairs {
         println!(
             "     line {} column {}: {} -> {}{}",
@@ -120,15 +195,8 @@ pub fn run() -> u8 {
             }
         );
     }
-    let m = out.mrz;
-    let checks: Vec<String> = m
-        .checks
-        .iter()
-        .map(|c| format!("{} {}", c.field.name(), if c.ok { "ok" } else { "FAILED" }))
-        .collect();
-    println!("   checks: {}", checks.join(", "));
-    if out.status != RepairStatus::Repaired || m.text() != printed {
-        println!("   the MRZ was not read correctly");
+    if out.status != RepairStatus::Repaired || out.mrz.text() != printed {
+        println!("   the OCR text was not repaired");
         return EXIT_INVALID;
     }
 
