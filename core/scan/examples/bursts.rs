@@ -13,6 +13,12 @@ fn burst(seed: u64, level: Level) -> Option<String> {
     for i in 0..5 {
         let g = sc.frame(i);
         let r = scan_frame(&g.image.frame());
+        if r.valid
+            && let Some(rd) = &r.reading
+            && rd.lines != g.truth
+        {
+            eprintln!("WRONG BUT VALID {seed}/{i}: {:?} truth {:?}", rd.lines, g.truth);
+        }
         match &r.reading {
             Some(rd) => {
                 let votes = rd.aligned && rd.worst_cost <= MAX_ACCEPT_COST && close_calls(rd) <= 8;

@@ -1344,6 +1344,7 @@ fn read_line(
         .map(|&(cx, d, r)| glyph_height(strip, cx, base + d, cap * r.sqrt(), pitch * r))
         .collect();
     weigh_heights(&mut scored, &heights, &centres);
+    let faint = faint_cells(strip, &cells, &centres, base, cap);
     for (ci, scores) in scored.into_iter().enumerate() {
         let mut idx: Vec<usize> = (0..37).collect();
         order(&scores, &mut idx);
@@ -1361,12 +1362,19 @@ fn read_line(
             .map(cost)
             .next()
             .unwrap_or(2.0);
-        out.margins.push(second - best_cost);
+        // A glyph washed out by glare or shadow may have lost a stroke (an `E`
+        // its foot, and reads as a clear `F`): its lead says nothing.
+        let lead = if faint.get(ci).copied().unwrap_or(false) {
+            0.0
+        } else {
+            second - best_cost
+        };
+        out.margins.push(lead);
         // Only where no check digit will catch a confusion (a close call under
         // one is settled by it, unless a rival reading also holds: see
         // `scan::lines_have_rival`).
         if !layout::check_covered(format, li, ci) {
-            out.margin = out.margin.min(second - best_cost);
+            out.margin = out.margin.min(lead);
         }
         out.text.push(CLASSES.get(best).copied().unwrap_or('<'));
         // Only what the position allows: repair starts from the best of these,
@@ -1381,6 +1389,39 @@ fn read_line(
     }
     out
 }
+
+/// Per cell, whether its darkest ink is much fainter than the line's: the
+/// 95th percentile of the ink over the cell's glyph box against the median of
+/// that over the line's cells.
+fn faint_cells(strip: &Strip, cells: &[usize], centres: &[Centre], base: f32, cap: f32) -> Vec<bool> {
+    let mut box_ink = Vec::new();
+    let peaks: Vec<f32> = cells
+        .windows(2)
+        .zip(centres)
+        .map(|(w, &(_, d, _))| {
+            let [a, b] = w else { return 0.0 };
+            let (top, bottom) = ((base + d - 1.1 * cap) as i32, (base + d).ceil() as i32);
+            box_ink.clear();
+            for y in top..bottom {
+                for x in *a..*b {
+                    box_ink.push(strip.ink(x as i32, y));
+                }
+            }
+            if box_ink.is_empty() {
+                return 0.0;
+            }
+            let k = (box_ink.len() * 95 / 100).min(box_ink.len() - 1);
+            *box_ink.select_nth_unstable_by(k, f32::total_cmp).1
+        })
+        .collect();
+    let mut sorted = peaks.clone();
+    sorted.sort_by(f32::total_cmp);
+    let median = sorted.get(sorted.len() / 2).copied().unwrap_or(0.0);
+    peaks.iter().map(|&p| p < FAINT * median).collect()
+}
+
+/// A cell whose ink peaks below this share of the line's median is faint.
+const FAINT: f32 = 0.6;
 
 /// How tall a glyph stands above the baseline (strip rows), from the ink in
 /// the middle of its cell: where the top stroke's rows reach half their peak.

@@ -246,13 +246,36 @@ fn repair(rd: &Reading) -> Option<Vec<String>> {
     let out =
         aktiver_mrz::repair::repair_candidates(&rd.candidates.to_mrz_candidates(), &policy, today)
             .ok()?;
+    // A check digit tells that a field is wrong, not where: a change that
+    // makes it hold elsewhere is only as good as the rest of the field is
+    // sure. With another poorly matched character under the check digits
+    // (hard seed 245490, frame 2: `S` read `M` at 0.17, and `T` "repaired"
+    // into `1`, the two cancelling), the error may be there instead.
+    let repaired = |li: usize, ci: usize| {
+        out.mrz
+            .repairs
+            .iter()
+            .any(|r| r.line == li + 1 && r.column == ci + 1)
+    };
+    let rest_sure = rd.candidates.0.iter().enumerate().all(|(li, line)| {
+        (0..line.len()).all(|ci| {
+            !crate::layout::check_covered(rd.format, li, ci)
+                || repaired(li, ci)
+                || best_cost(rd, li, ci) <= REPAIR_DOUBT_COST
+        })
+    });
     let ok = out.status == aktiver_mrz::RepairStatus::Repaired
         && out.mrz.is_valid()
         && out.mrz.states_known()
         && out.mrz.repairs.iter().all(|r| r.verified)
+        && rest_sure
         && check_digits_hold(rd.format, &out.mrz.lines);
     ok.then_some(out.mrz.lines)
 }
+
+/// The worst cost a character under the check digits may have, other than
+/// the ones repair changes, for a repair to be accepted.
+const REPAIR_DOUBT_COST: f32 = 0.15;
 
 /// Repair costs in thousandths of correlation: a character the reader did not
 /// propose, and how much cheaper the repair must be than any rival reading.
@@ -429,6 +452,20 @@ mod tests {
         unknown[0].replace_range(2..5, "UTQ");
         assert!(check_digits_hold(Format::Td1, &unknown));
         assert_eq!(repair(&reading_with_one_slip(&unknown)), None);
+    }
+
+    #[test]
+    fn a_repair_is_refused_where_another_character_is_in_doubt() {
+        let lines = td1();
+        let mut rd = reading_with_one_slip(&lines);
+        assert_eq!(repair(&rd), Some(lines.clone()));
+        // The document code's second letter (line 0, column 1) is a filler
+        // under no check digit: doubt there does not matter. The birth
+        // date's first digit (line 1, column 0) is under two.
+        rd.candidates.0[0][1] = vec![('<', 0.3), ('K', 0.35)];
+        assert_eq!(repair(&rd), Some(lines.clone()));
+        rd.candidates.0[1][0] = vec![('7', 0.2), ('1', 0.3)];
+        assert_eq!(repair(&rd), None);
     }
 
     #[test]
