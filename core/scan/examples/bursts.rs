@@ -17,7 +17,10 @@ fn burst(seed: u64, level: Level) -> Option<String> {
             && let Some(rd) = &r.reading
             && rd.lines != g.truth
         {
-            eprintln!("WRONG BUT VALID {seed}/{i}: {:?} truth {:?}", rd.lines, g.truth);
+            eprintln!(
+                "WRONG BUT VALID {seed}/{i}: {:?} truth {:?}",
+                rd.lines, g.truth
+            );
         }
         match &r.reading {
             Some(rd) => {

@@ -1339,12 +1339,18 @@ fn read_line(
             scores
         })
         .collect();
-    let heights: Vec<Option<f32>> = centres
-        .iter()
-        .map(|&(cx, d, r)| glyph_height(strip, cx, base + d, cap * r.sqrt(), pitch * r))
-        .collect();
-    weigh_heights(&mut scored, &heights, &centres);
-    let faint = faint_cells(strip, &cells, &centres, base, cap);
+    // Heights are measured only on a line with a `0`/`O` call to settle (not
+    // on a name line), faintness only where no check digit covers the cell.
+    if scored.iter().any(zero_or_o_in_doubt) {
+        let heights: Vec<Option<f32>> = centres
+            .iter()
+            .map(|&(cx, d, r)| glyph_height(strip, cx, base + d, cap * r.sqrt(), pitch * r))
+            .collect();
+        weigh_heights(&mut scored, &heights, &centres);
+    }
+    let faint = faint_cells(strip, &cells, &centres, base, cap, &|ci| {
+        !layout::check_covered(format, li, ci)
+    });
     for (ci, scores) in scored.into_iter().enumerate() {
         let mut idx: Vec<usize> = (0..37).collect();
         order(&scores, &mut idx);
@@ -1393,13 +1399,24 @@ fn read_line(
 /// Per cell, whether its darkest ink is much fainter than the line's: the
 /// 95th percentile of the ink over the cell's glyph box against the median of
 /// that over the line's cells.
-fn faint_cells(strip: &Strip, cells: &[usize], centres: &[Centre], base: f32, cap: f32) -> Vec<bool> {
+fn faint_cells(
+    strip: &Strip,
+    cells: &[usize],
+    centres: &[Centre],
+    base: f32,
+    cap: f32,
+    wanted: &dyn Fn(usize) -> bool,
+) -> Vec<bool> {
     let mut box_ink = Vec::new();
-    let peaks: Vec<f32> = cells
+    let peaks: Vec<Option<f32>> = cells
         .windows(2)
         .zip(centres)
-        .map(|(w, &(_, d, _))| {
-            let [a, b] = w else { return 0.0 };
+        .enumerate()
+        .map(|(ci, (w, &(_, d, _)))| {
+            let [a, b] = w else { return None };
+            if !wanted(ci) {
+                return None;
+            }
             let (top, bottom) = ((base + d - 1.1 * cap) as i32, (base + d).ceil() as i32);
             box_ink.clear();
             for y in top..bottom {
@@ -1408,16 +1425,19 @@ fn faint_cells(strip: &Strip, cells: &[usize], centres: &[Centre], base: f32, ca
                 }
             }
             if box_ink.is_empty() {
-                return 0.0;
+                return Some(0.0);
             }
             let k = (box_ink.len() * 95 / 100).min(box_ink.len() - 1);
-            *box_ink.select_nth_unstable_by(k, f32::total_cmp).1
+            Some(*box_ink.select_nth_unstable_by(k, f32::total_cmp).1)
         })
         .collect();
-    let mut sorted = peaks.clone();
+    let mut sorted: Vec<f32> = peaks.iter().flatten().copied().collect();
     sorted.sort_by(f32::total_cmp);
     let median = sorted.get(sorted.len() / 2).copied().unwrap_or(0.0);
-    peaks.iter().map(|&p| p < FAINT * median).collect()
+    peaks
+        .iter()
+        .map(|p| p.is_some_and(|p| p < FAINT * median))
+        .collect()
 }
 
 /// A cell whose ink peaks below this share of the line's median is faint.
@@ -1506,12 +1526,7 @@ const HEIGHT_WEIGHT: f32 = 0.2;
 /// Moves the scores of `0` and `O` apart at every cell where they are close,
 /// by how tall the glyph stands against the clearly read glyphs near it.
 fn weigh_heights(scored: &mut [[f32; 37]], heights: &[Option<f32>], centres: &[Centre]) {
-    let (Some(zero), Some(oh)) = (
-        CLASSES.iter().position(|&c| c == '0'),
-        CLASSES.iter().position(|&c| c == 'O'),
-    ) else {
-        return;
-    };
+    let (zero, oh) = (ZERO_CLASS, O_CLASS);
     // References: (cell, rows per font unit, scaled to the mean pitch).
     let refs: Vec<(usize, f32)> = scored
         .iter()
@@ -1535,13 +1550,7 @@ fn weigh_heights(scored: &mut [[f32; 37]], heights: &[Option<f32>], centres: &[C
         };
         // Only where the two lead every other class: elsewhere the `0`/`O`
         // choice is not what is in doubt.
-        let others = sc
-            .iter()
-            .enumerate()
-            .filter(|&(k, _)| k != zero && k != oh)
-            .map(|(_, &v)| v)
-            .fold(f32::MIN, f32::max);
-        if s0.min(so) < others || (s0 - so).abs() > 2.0 * HEIGHT_WEIGHT {
+        if !zero_or_o_in_doubt(sc) {
             continue;
         }
         let (Some(Some(h)), Some(c)) = (heights.get(i), centres.get(i)) else {
@@ -1579,6 +1588,25 @@ fn weigh_heights(scored: &mut [[f32; 37]], heights: &[Option<f32>], centres: &[C
         }
     }
 }
+
+/// Whether `0` and `O` lead every other class and lie close enough for the
+/// height to settle: elsewhere the `0`/`O` choice is not what is in doubt.
+fn zero_or_o_in_doubt(sc: &[f32; 37]) -> bool {
+    let (Some(&s0), Some(&so)) = (sc.get(ZERO_CLASS), sc.get(O_CLASS)) else {
+        return false;
+    };
+    let others = sc
+        .iter()
+        .enumerate()
+        .filter(|&(k, _)| k != ZERO_CLASS && k != O_CLASS)
+        .map(|(_, &v)| v)
+        .fold(f32::MIN, f32::max);
+    s0.min(so) >= others && (s0 - so).abs() <= 2.0 * HEIGHT_WEIGHT
+}
+
+/// Template indices of `0` and `O` (see [`CLASSES`]).
+const ZERO_CLASS: usize = 0;
+const O_CLASS: usize = 24;
 
 /// The best class of a cell's scores and its lead over the next.
 fn best_and_lead(sc: &[f32; 37]) -> (usize, f32) {
@@ -2102,6 +2130,7 @@ mod tests {
     fn a_zero_stands_taller_than_an_o_and_the_digits_beside_it_tell() {
         let (zero, oh) = (0, 24);
         assert_eq!((CLASSES[zero], CLASSES[oh]), ('0', 'O'));
+        assert_eq!((ZERO_CLASS, O_CLASS), (zero, oh));
         // At 14 rows per capital a `0` stands one row above an `O`.
         for cap in [14.0, 20.0] {
             let text = "2350O7890O58E";
