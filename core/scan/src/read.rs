@@ -1545,11 +1545,6 @@ fn weigh_heights(scored: &mut [[f32; 37]], heights: &[Option<f32>], centres: &[C
         return;
     }
     for (i, sc) in scored.iter_mut().enumerate() {
-        let (Some(&s0), Some(&so)) = (sc.get(zero), sc.get(oh)) else {
-            continue;
-        };
-        // Only where the two lead every other class: elsewhere the `0`/`O`
-        // choice is not what is in doubt.
         if !zero_or_o_in_doubt(sc) {
             continue;
         }
