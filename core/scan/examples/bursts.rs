@@ -59,11 +59,7 @@ fn burst(seed: u64, level: Level) -> Option<String> {
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let level = match args.get(1).map(String::as_str) {
-        Some("clean") => Level::Clean,
-        Some("hard") => Level::Hard,
-        _ => Level::Moderate,
-    };
+    let level = Level::from_arg(args.get(1).map(String::as_str));
     let n: u64 = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(100);
     let base: u64 = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(1);
     let threads: u64 = 2;

@@ -6,11 +6,7 @@ use std::time::Instant;
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let seed: u64 = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(1);
-    let level = match args.get(2).map(String::as_str) {
-        Some("clean") => Level::Clean,
-        Some("hard") => Level::Hard,
-        _ => Level::Moderate,
-    };
+    let level = Level::from_arg(args.get(2).map(String::as_str));
     let index: u64 = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(0);
     let g = Scenario::new(seed, level, None, (1280, 720)).frame(index);
     let f = g.image.frame();

@@ -3,11 +3,7 @@ use aktiver_scan::scan_frame;
 use aktiver_scan::synth::{Level, Scenario};
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let level = match args.get(1).map(String::as_str) {
-        Some("clean") => Level::Clean,
-        Some("hard") => Level::Hard,
-        _ => Level::Moderate,
-    };
+    let level = Level::from_arg(args.get(1).map(String::as_str));
     let n: u64 = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(30);
     // `fails LEVEL N report [SEED]`: the report's scenarios and frames.
     let report = args.get(3).map(String::as_str) == Some("report");

@@ -3,11 +3,7 @@ use aktiver_scan::synth::{Level, Scenario, negative};
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let dir = args.get(1).cloned().unwrap_or_else(|| "/tmp/frames".into());
-    let level = match args.get(2).map(String::as_str) {
-        Some("clean") => Level::Clean,
-        Some("hard") => Level::Hard,
-        _ => Level::Moderate,
-    };
+    let level = Level::from_arg(args.get(2).map(String::as_str));
     let n: u64 = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(4);
     let _ = std::fs::create_dir_all(&dir);
     for i in 0..n {

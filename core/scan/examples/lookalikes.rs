@@ -32,11 +32,7 @@ fn gaps(rd: &Reading, truth: &[String], pairs: &[(char, char)]) -> Vec<(char, f3
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let level = match args.get(1).map(String::as_str) {
-        Some("clean") => Level::Clean,
-        Some("hard") => Level::Hard,
-        _ => Level::Moderate,
-    };
+    let level = Level::from_arg(args.get(1).map(String::as_str));
     let n: u64 = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(100);
     let base: u64 = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(1);
     let spec = args.get(4).cloned().unwrap_or_else(|| "0O".into());

@@ -28,6 +28,15 @@ impl Level {
             Self::Hard => "hard",
         }
     }
+
+    /// The level a command-line argument names (`clean`, `moderate`,
+    /// `hard`); moderate for anything else, as the diagnostics default.
+    pub fn from_arg(arg: Option<&str>) -> Level {
+        Self::ALL
+            .into_iter()
+            .find(|l| Some(l.name()) == arg)
+            .unwrap_or(Level::Moderate)
+    }
 }
 
 /// What a generated frame shows.
