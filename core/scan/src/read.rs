@@ -1249,7 +1249,7 @@ fn read_line(
     // height the square root of it: along the direction of a tilt, lengths
     // shrink with the square of the distance, across it with the distance.
     // The line's `kv` is a vertical stretch only (a tilt about the line's own
-    // axis): the width is known from the pitch. A `0` is an `O` 7% taller, so
+    // axis): the width is known from the pitch. A `0` is an `O` 8% taller, so
     // any error in the height the glyph is sampled at is an error between them.
     let sample = |(cx, d, r): Centre, (ox, oy): (f32, f32), kv: f32| {
         let mut g = strip.glyph(

@@ -110,7 +110,20 @@ fn frames_once_accepted_wrong_are_not() {
         (2_169_807, 3),
         // `SWE` read as `SWF`, clear by 0.042: no such state.
         (2_256_918, 1),
+        // A name's `E` faded by glare, its foot lost: a clear `F`.
+        (2_256_916, 4),
     ]);
+}
+
+/// A hard frame with `S` read `M` at 0.17 in the document number, where
+/// repair changed a `T` into a `1` and the two errors cancelled.
+#[test]
+fn a_repair_is_not_taken_beside_another_doubtful_character() {
+    let g = Scenario::new(245_490, Level::Hard, None, SIZE).frame(2);
+    let r = scan_frame(&g.image.frame());
+    if r.valid {
+        assert_eq!(r.reading.map(|rd| rd.lines), Some(g.truth));
+    }
 }
 
 /// Glare over the end of a line shortens its extent (665197/3, 1061147/4),
