@@ -151,12 +151,9 @@ pub enum AuthOutcome {
     Collected(ActiveAuthEvidence),
 }
 
-/// Active authentication's challenge and the chip's signature over it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ActiveAuthEvidence {
-    pub challenge: [u8; 8],
-    pub signature: Vec<u8>,
-}
+/// Active authentication's challenge and the chip's signature over it
+/// (defined on the document side, where it is verified).
+pub use crate::auth::ActiveAuthEvidence;
 
 /// Counters of one read.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -688,14 +685,7 @@ impl Reader {
                 self.aa = match aa::verify(dg15, dg14, &evidence) {
                     Ok(()) => AuthOutcome::Passed,
                     Err(aa::AaError::Unsupported(_)) => AuthOutcome::Collected(evidence),
-                    Err(aa::AaError::Invalid) => {
-                        return Err(ReaderError::ActiveAuthenticationFailed(
-                            "the signature over the challenge does not verify",
-                        ));
-                    }
-                    Err(aa::AaError::MalformedDg15) => {
-                        return Err(ReaderError::ActiveAuthenticationFailed("DG15 is malformed"));
-                    }
+                    Err(e) => return Err(ReaderError::ActiveAuthenticationFailed(e.reason())),
                 };
                 self.next_work()
             }
