@@ -1,26 +1,65 @@
-//! The two MRZ layouts the reader looks for, their per-position character classes and
-//! their check digits (ICAO 9303 Part 3 section 4.9, Part 4 and Part 5).
+//! The MRZ layouts the reader looks for, their per-position character classes and
+//! their check digits (ICAO 9303 Part 3 section 4.9, Parts 4 to 7).
 
-/// TD1 (ID card, 3 lines of 30) or TD3 (passport, 2 lines of 44).
+/// The MRZ formats. The reader locates three shapes (3 x 30, 2 x 36, 2 x 44)
+/// and reads them as TD1, TD2 or TD3; a reading whose document code starts
+/// with `V` is a visa of that shape ([`Format::visa`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Format {
+    /// Identity cards: 3 lines of 30.
     Td1,
+    /// Identity cards and travel documents of ID-2 size: 2 lines of 36.
+    Td2,
+    /// Passports: 2 lines of 44.
     Td3,
+    /// Visas on passport-size pages: 2 lines of 44, no composite check digit.
+    MrvA,
+    /// Visas of ID-2 size: 2 lines of 36, no composite check digit.
+    MrvB,
 }
 
 impl Format {
+    /// The shapes the reader looks for, with their line counts.
+    pub const SHAPES: [(Format, usize); 3] = [(Format::Td1, 3), (Format::Td2, 2), (Format::Td3, 2)];
+
     pub fn lines(self) -> usize {
         match self {
             Self::Td1 => 3,
-            Self::Td3 => 2,
+            _ => 2,
         }
     }
 
     pub fn chars(self) -> usize {
         match self {
             Self::Td1 => 30,
-            Self::Td3 => 44,
+            Self::Td2 | Self::MrvB => 36,
+            Self::Td3 | Self::MrvA => 44,
         }
+    }
+
+    /// The format of a reading of this shape whose first line is `first`:
+    /// a visa when the document code starts with `V`.
+    pub fn of_reading(self, first: &str) -> Format {
+        match (self, first.starts_with('V')) {
+            (Self::Td2, true) => Self::MrvB,
+            (Self::Td3, true) => Self::MrvA,
+            (f, _) => f,
+        }
+    }
+
+    /// The visa of the same shape.
+    pub fn visa(self) -> Option<Format> {
+        match self {
+            Self::Td2 | Self::MrvB => Some(Self::MrvB),
+            Self::Td3 | Self::MrvA => Some(Self::MrvA),
+            Self::Td1 => None,
+        }
+    }
+
+    /// Line length over text height: 30 characters of OCR-B size 1 measure
+    /// about 32 cap heights (ICAO 9303: 2.54 mm pitch, 2.35 mm capitals).
+    pub fn caps_per_line(self) -> f32 {
+        self.chars() as f32 * 32.3 / 30.0
     }
 }
 
@@ -31,6 +70,8 @@ pub enum Class {
     /// A-Z and the filler.
     Alpha,
     Any,
+    /// The holder's sex: `F`, `M`, `X` or the filler.
+    Sex,
 }
 
 impl Class {
@@ -39,21 +80,27 @@ impl Class {
             Self::Digit => c.is_ascii_digit(),
             Self::Alpha => c.is_ascii_uppercase() || c == '<',
             Self::Any => c.is_ascii_digit() || c.is_ascii_uppercase() || c == '<',
+            Self::Sex => matches!(c, 'F' | 'M' | 'X' | '<'),
         }
     }
 }
 
 /// The class of each position (0-based line and column).
 pub fn class_at(format: Format, line: usize, col: usize) -> Class {
-    use Class::{Alpha, Any, Digit};
+    use Class::{Alpha, Any, Digit, Sex};
     match (format, line) {
-        (Format::Td3, 0) => Alpha,
-        (Format::Td3, 1) => match col {
+        (Format::Td2 | Format::Td3 | Format::MrvA | Format::MrvB, 1) => match col {
             0..=8 => Any,
             9 | 13..=19 | 21..=27 => Digit,
-            10..=12 | 20 => Alpha,
-            43 => Digit,
-            // Personal number and its check digit may be fillers.
+            10..=12 => Alpha,
+            20 => Sex,
+            // The composite check digit; a visa has optional data there,
+            // and the reader reads visas as TD2 or TD3 (the document code
+            // is read with the same line).
+            35 if format == Format::Td2 => Digit,
+            43 if format == Format::Td3 => Digit,
+            // Personal number or optional data, and its check digit, may be
+            // fillers.
             _ => Any,
         },
         (Format::Td1, 0) => match col {
@@ -63,7 +110,8 @@ pub fn class_at(format: Format, line: usize, col: usize) -> Class {
         },
         (Format::Td1, 1) => match col {
             0..=6 | 8..=14 | 29 => Digit,
-            7 | 15..=17 => Alpha,
+            7 => Sex,
+            15..=17 => Alpha,
             _ => Any,
         },
         _ => Alpha,
@@ -76,6 +124,7 @@ pub fn class_at(format: Format, line: usize, col: usize) -> Class {
 pub fn field_checked(format: Format, line: usize, col: usize) -> bool {
     match (format, line) {
         (Format::Td3, 1) => matches!(col, 0..=9 | 13..=19 | 21..=42),
+        (Format::Td2 | Format::MrvA | Format::MrvB, 1) => matches!(col, 0..=9 | 13..=19 | 21..=27),
         (Format::Td1, 0) => matches!(col, 5..=14),
         (Format::Td1, 1) => matches!(col, 0..=6 | 8..=14),
         _ => false,
@@ -90,6 +139,7 @@ pub fn check_covered(format: Format, line: usize, col: usize) -> bool {
         || match (format, line) {
             (Format::Td1, 0) => matches!(col, 15..=29),
             (Format::Td1, 1) => matches!(col, 18..=28),
+            (Format::Td2, 1) => matches!(col, 28..=34),
             _ => false,
         }
 }
@@ -117,7 +167,7 @@ fn holds(field: &str, cd: &str) -> bool {
     cd.chars().next() == check_digit(field) && cd.len() == 1
 }
 
-/// Whether every check digit of a TD1 or TD3 MRZ holds.
+/// Whether every check digit of an MRZ holds.
 pub fn check_digits_hold(format: Format, lines: &[String]) -> bool {
     if lines.len() != format.lines()
         || lines
@@ -140,6 +190,18 @@ pub fn check_digits_hold(format: Format, lines: &[String]) -> bool {
                 && holds(seg(1, 21, 27), seg(1, 27, 28))
                 && personal_ok
                 && holds(&composite, seg(1, 43, 44))
+        }
+        Format::Td2 => {
+            let composite = format!("{}{}{}", seg(1, 0, 10), seg(1, 13, 20), seg(1, 21, 35));
+            holds(seg(1, 0, 9), seg(1, 9, 10))
+                && holds(seg(1, 13, 19), seg(1, 19, 20))
+                && holds(seg(1, 21, 27), seg(1, 27, 28))
+                && holds(&composite, seg(1, 35, 36))
+        }
+        Format::MrvA | Format::MrvB => {
+            holds(seg(1, 0, 9), seg(1, 9, 10))
+                && holds(seg(1, 13, 19), seg(1, 19, 20))
+                && holds(seg(1, 21, 27), seg(1, 27, 28))
         }
         Format::Td1 => {
             let number_ok = if seg(0, 14, 15) == "<" {

@@ -14,6 +14,7 @@
 pub mod consensus;
 pub mod frame;
 pub mod glyphs;
+pub mod image_scan;
 pub mod layout;
 pub mod locate;
 pub mod qr;
@@ -28,6 +29,7 @@ pub mod synth;
 
 pub use consensus::Consensus;
 pub use frame::{FrameError, LumaFrame, LumaImage, Rect, Rotation};
+pub use image_scan::scan_image;
 pub use layout::Format;
 pub use read::{CandidateLines, Reading};
 pub use scan::{Feedback, FrameScan, scan_frame};

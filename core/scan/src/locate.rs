@@ -12,11 +12,22 @@ pub struct Small {
     pub px: Vec<u8>,
 }
 
+/// The downscale factor for a frame: about 320 pixels along its longer side,
+/// where a 1280x720 camera frame's MRZ characters come out 4-6 pixels apart.
+pub fn default_factor(frame: &LumaFrame<'_>) -> usize {
+    (frame.width().max(frame.height()) as usize / 320).max(1)
+}
+
+/// [`downscale_by`] the [`default_factor`].
+pub fn downscale(frame: &LumaFrame<'_>) -> Small {
+    downscale_by(frame, default_factor(frame))
+}
+
 /// Averages 8 pixels per `f` x `f` block (two rows, four columns), enough to
 /// suppress sensor noise while reading about half the plane.
-pub fn downscale(frame: &LumaFrame<'_>) -> Small {
+pub fn downscale_by(frame: &LumaFrame<'_>, f: usize) -> Small {
     let (w, h) = (frame.width() as usize, frame.height() as usize);
-    let f = (w.max(h) / 320).max(1);
+    let f = f.max(1);
     let (sw, sh) = (w / f, h / f);
     let mut px = vec![0u8; sw * sh];
     let rows = if f >= 2 { [f / 4, (3 * f) / 4] } else { [0, 0] };

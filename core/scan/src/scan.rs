@@ -129,13 +129,51 @@ pub fn clear_match(cost: f32, gap: f32) -> bool {
 
 /// Whether every character that no check digit covers was read clearly.
 pub fn unprotected_clear(rd: &Reading) -> bool {
-    rd.margins.iter().enumerate().all(|(li, line)| {
-        line.iter().enumerate().all(|(ci, &gap)| {
-            crate::layout::check_covered(rd.format, li, ci)
-                || clear_match(best_cost(rd, li, ci), gap)
-        })
+    unclear_unprotected(rd).is_empty()
+}
+
+/// The positions (line, column) that no check digit covers and that were not
+/// read clearly.
+pub fn unclear_unprotected(rd: &Reading) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    for (li, line) in rd.margins.iter().enumerate() {
+        for (ci, &gap) in line.iter().enumerate() {
+            if !crate::layout::check_covered(rd.format, li, ci)
+                && (!clear_match(best_cost(rd, li, ci), gap)
+                    || digit_or_letter_in_doubt(rd, li, ci))
+            {
+                out.push((li, ci));
+            }
+        }
+    }
+    out
+}
+
+/// Whether a digit and a letter that look alike (`0`/`O`, `8`/`B`, `5`/`S`,
+/// ...) both stand among a position's candidates within
+/// [`DIGIT_LETTER_MARGIN`]. Where a position may hold either and no check
+/// digit covers it (a visa's optional data), nothing but the glyph tells
+/// them apart, and printers' fonts differ: `LNDOOAMS` on a US visa read as
+/// `LND00AMS`, the `0`s ahead by 0.26 (PassportEye's `100_visa-usa.jpg`).
+fn digit_or_letter_in_doubt(rd: &Reading, li: usize, ci: usize) -> bool {
+    let Some(cands) = rd.candidates.0.get(li).and_then(|l| l.get(ci)) else {
+        return false;
+    };
+    let Some(&(a, ca)) = cands.first() else {
+        return false;
+    };
+    cands.iter().skip(1).any(|&(b, cb)| {
+        a.is_ascii_digit() != b.is_ascii_digit()
+            && a != '<'
+            && b != '<'
+            && look_alike(a, b)
+            && cb - ca < DIGIT_LETTER_MARGIN
     })
 }
+
+/// How far a look-alike of the other kind (digit or letter) must trail where
+/// no check digit decides between them.
+const DIGIT_LETTER_MARGIN: f32 = 0.3;
 
 /// The cost of the best candidate at a position.
 pub fn best_cost(rd: &Reading, li: usize, ci: usize) -> f32 {
@@ -288,10 +326,40 @@ pub fn mrz_valid(lines: &[String]) -> bool {
     aktiver_mrz::parse(&lines.join("\n")).is_ok_and(|m| m.is_valid() && m.states_known())
 }
 
+/// Why a reading would not be accepted on its own, or `None` if it would be
+/// (diagnostics; the gates of [`scan_frame`], first failing one).
+pub fn refusal(rd: &Reading) -> Option<&'static str> {
+    let calls = close_call_pairs(rd);
+    if !rd.aligned {
+        Some("lines not aligned")
+    } else if rd.worst_cost > MAX_FRAME_ACCEPT_COST {
+        Some("a poor match")
+    } else if !unprotected_clear(rd) {
+        Some("an unprotected character unclear")
+    } else if calls.is_none() {
+        Some("too many close calls")
+    } else if !check_digits_hold(rd.format, &rd.lines) {
+        Some("check digits fail")
+    } else if !mrz_valid(&rd.lines) {
+        Some("not a valid MRZ (state or field)")
+    } else if calls
+        .as_ref()
+        .is_some_and(|c| lines_have_rival(rd.format, &rd.lines, c))
+    {
+        Some("a rival reading")
+    } else {
+        None
+    }
+}
+
 /// Scans one frame.
 pub fn scan_frame(frame: &LumaFrame<'_>) -> FrameScan {
-    let small = locate::downscale(frame);
-    let comps = locate::components(&small);
+    scan_small(frame, &locate::downscale(frame))
+}
+
+/// Scans one frame, looking for the MRZ on `small`, the frame downscaled.
+pub(crate) fn scan_small(frame: &LumaFrame<'_>, small: &locate::Small) -> FrameScan {
+    let comps = locate::components(small);
     if comps.is_empty() {
         return FrameScan {
             feedback: Feedback::NoDocument,
@@ -299,7 +367,7 @@ pub fn scan_frame(frame: &LumaFrame<'_>) -> FrameScan {
             valid: false,
         };
     }
-    let regions = locate::regions(&small, &comps);
+    let regions = locate::regions(small, &comps);
     let mut best: Option<Reading> = None;
     let mut miss: Option<Miss> = None;
     for r in regions.iter().take(MAX_REGIONS) {

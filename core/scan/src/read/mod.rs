@@ -403,9 +403,18 @@ fn read_strip_once(
     // window of lines with the MRZ's geometry is read.
     // The format the region's length suggests first (TD1 lines measure about
     // 32 text heights, TD3 lines 47); a good reading there ends the search.
-    let mut try_formats: [(Format, usize); 2] = [(Format::Td1, 3), (Format::Td3, 2)];
-    if 2.0 * r.half_len / r.line_thick.max(1.0) > (32.3 + 47.4) / 2.0 {
-        try_formats.reverse();
+    // TD2's 36 characters are tried only when the length says so most
+    // clearly: two lines of a TD1 whose third was not found read, poorly,
+    // as a TD2, and would stop the search for the third.
+    let measured = 2.0 * r.half_len / r.line_thick.max(1.0);
+    let mut try_formats = Format::SHAPES.to_vec();
+    try_formats.sort_by(|a, b| {
+        (a.0.caps_per_line() - measured)
+            .abs()
+            .total_cmp(&(b.0.caps_per_line() - measured).abs())
+    });
+    if try_formats.first().is_some_and(|f| f.0 != Format::Td2) {
+        try_formats.retain(|f| f.0 != Format::Td2);
     }
     let mut best: Option<Reading> = None;
     let mut miss = Miss::NotMrz;

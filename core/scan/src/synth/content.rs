@@ -89,6 +89,30 @@ pub fn random_mrz(rng: &mut Rng, format: Format) -> Vec<String> {
             let comp = format!("{}{}{}", &head[0..10], &head[13..20], &head[21..43]);
             vec![l1, format!("{head}{}", cd(&comp))]
         }
+        Format::Td2 | Format::MrvA | Format::MrvB => {
+            let n = format.chars();
+            let visa = format != Format::Td2;
+            let kind = if visa { "V<" } else { "I<" };
+            let l1 = pad(&format!("{kind}{state}{}", names_field(rng, n - 5)), n);
+            let opt_len = n - 28 - usize::from(!visa);
+            let opt = if rng.chance(0.5) {
+                pad(&alnum(rng, opt_len.min(9), 0.7), opt_len)
+            } else {
+                "<".repeat(opt_len)
+            };
+            let head = format!(
+                "{number}{}{state}{dob}{}{sex}{exp}{}{opt}",
+                cd(&number),
+                cd(&dob),
+                cd(&exp)
+            );
+            if visa {
+                vec![l1, head]
+            } else {
+                let comp = format!("{}{}{}", &head[0..10], &head[13..20], &head[21..35]);
+                vec![l1, format!("{head}{}", cd(&comp))]
+            }
+        }
         Format::Td1 => {
             let kind = *rng.pick(&["I<", "ID", "IR", "AC"]).unwrap_or(&"I<");
             let opt1 = if rng.chance(0.5) {
@@ -121,10 +145,20 @@ mod tests {
     #[test]
     fn generated_mrz_is_valid() {
         let mut rng = Rng::new(7);
+        let formats = [
+            Format::Td1,
+            Format::Td2,
+            Format::Td3,
+            Format::MrvA,
+            Format::MrvB,
+        ];
         for i in 0..200 {
-            let f = if i % 2 == 0 { Format::Td1 } else { Format::Td3 };
+            let f = formats[i % formats.len()];
             let m = random_mrz(&mut rng, f);
             assert!(check_digits_hold(f, &m), "{i}");
+            assert_eq!(m.len(), f.lines());
+            assert!(m.iter().all(|l| l.len() == f.chars()), "{i}");
+            assert!(crate::scan::mrz_valid(&m), "{i}: {m:?}");
         }
     }
 }

@@ -207,7 +207,8 @@ impl Scenario {
         if let Some(format) = format {
             let (w_mm, h_mm) = match format {
                 Format::Td1 => (85.6f32, 54.0f32),
-                Format::Td3 => (125.0, 88.0),
+                Format::Td2 | Format::MrvB => (105.0, 74.0),
+                Format::Td3 | Format::MrvA => (125.0, 88.0),
             };
             let jitter = if index == 0 { 0.0 } else { 1.0 };
             let frac = self.frac * (1.0 + jitter * rng.range(-0.02, 0.02));

@@ -9,11 +9,12 @@
 //! unaccepted reading got wrong, `WRONG` when a wrong MRZ was accepted, `none`
 //! when nothing was read) and the best time of N runs. `--rotations` also
 //! feeds every image turned by 90, 180 and 270 degrees without telling the
-//! scanner. The last lines sum up: exact reads of standard MRZs, accepted
+//! scanner. `--frame`: one pass as for a camera frame (`scan_frame`) instead
+//! of the still-image entry point (`scan_image`). The last lines sum up: exact reads of standard MRZs, accepted
 //! wrong, false detections on images without an MRZ.
 
 use aktiver_scan::still;
-use aktiver_scan::{LumaImage, Rotation, scan_frame};
+use aktiver_scan::{LumaImage, Rotation, scan_frame, scan_image};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -108,6 +109,7 @@ fn main() {
     let mut rotations = false;
     let mut runs = 1usize;
     let mut only: Option<String> = None;
+    let mut frame_only = false;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
@@ -116,6 +118,7 @@ fn main() {
             "--rotations" => rotations = true,
             "--runs" => runs = it.next().and_then(|s| s.parse().ok()).unwrap_or(1).max(1),
             "--only" => only = it.next().cloned(),
+            "--frame" => frame_only = true,
             "--draft" => {}
             _ => {
                 eprintln!(
@@ -170,7 +173,11 @@ fn main() {
             let mut scan = None;
             for _ in 0..runs {
                 let start = Instant::now();
-                let s = scan_frame(&im.frame());
+                let s = if frame_only {
+                    scan_frame(&im.frame())
+                } else {
+                    scan_image(&im)
+                };
                 best = best.min(start.elapsed().as_secs_f64() * 1e3);
                 scan = Some(s);
             }
@@ -195,16 +202,57 @@ fn main() {
                     }
                     (true, false) => {
                         tally.wrong += 1;
-                        format!("WRONG {}", diff(&t.lines, lines.as_deref()))
+                        let cands = scan
+                            .reading
+                            .as_ref()
+                            .map(|r| wrong_candidates(&t.lines, r))
+                            .unwrap_or_default();
+                        format!("WRONG {} {cands}", diff(&t.lines, lines.as_deref()))
                     }
                     (false, true) => {
                         tally.refused_right += 1;
-                        format!("refused ({}), read right", scan.feedback.as_str())
+                        let unclear: Vec<String> = scan
+                            .reading
+                            .as_ref()
+                            .map(|r| {
+                                aktiver_scan::scan::unclear_unprotected(r)
+                                    .iter()
+                                    .filter_map(|&(li, ci)| {
+                                        let c = r.candidates.0.get(li)?.get(ci)?;
+                                        let list: Vec<String> =
+                                            c.iter().map(|(ch, k)| format!("{ch}{k:.3}")).collect();
+                                        Some(format!("{}:{} {}", li + 1, ci + 1, list.join(",")))
+                                    })
+                                    .collect()
+                            })
+                            .unwrap_or_default();
+                        let unclear = if unclear.is_empty() {
+                            scan.reading
+                                .as_ref()
+                                .and_then(aktiver_scan::scan::close_call_pairs)
+                                .map(|c| vec![format!("close calls {c:?}")])
+                                .unwrap_or_default()
+                        } else {
+                            unclear
+                        };
+                        format!(
+                            "refused ({}: {}), read right {}",
+                            scan.feedback.as_str(),
+                            scan.reading
+                                .as_ref()
+                                .and_then(aktiver_scan::scan::refusal)
+                                .unwrap_or("?"),
+                            unclear.join("; ")
+                        )
                     }
                     (false, false) => match &lines {
                         Some(l) => format!(
-                            "refused ({}), {}",
+                            "refused ({}: {}), {}",
                             scan.feedback.as_str(),
+                            scan.reading
+                                .as_ref()
+                                .and_then(aktiver_scan::scan::refusal)
+                                .unwrap_or("?"),
                             diff(&t.lines, Some(l))
                         ),
                         None => format!("none ({})", scan.feedback.as_str()),
@@ -305,4 +353,21 @@ fn draft(dir: &Path) {
             println!("{name}\t?\t# {}x{}", img.width, img.height);
         }
     }
+}
+
+/// The candidates (with costs) at the first few positions read wrong.
+fn wrong_candidates(truth: &[String], rd: &aktiver_scan::Reading) -> String {
+    let mut out = Vec::new();
+    for (li, (t, cands)) in truth.iter().zip(&rd.candidates.0).enumerate() {
+        for (ci, (want, c)) in t.chars().zip(cands).enumerate() {
+            if c.first().is_some_and(|b| b.0 != want) && out.len() < 4 {
+                let list: Vec<String> = c
+                    .iter()
+                    .map(|(ch, cost)| format!("{ch}{cost:.3}"))
+                    .collect();
+                out.push(format!("{}:{} {}", li + 1, ci + 1, list.join(",")));
+            }
+        }
+    }
+    out.join("; ")
 }
