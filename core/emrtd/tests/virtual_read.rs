@@ -135,7 +135,7 @@ fn wrong_key_is_access_denied() {
         matches!(r, Err(DriveError::Reader(ReaderError::AccessDenied))),
         "{r:?}"
     );
-    // With PACE offered, the reader falls back to BAC, which fails the same way.
+    // With PACE offered, PACE's wrong token ends the read (no BAC attempt).
     let suite = PaceSuite::new(Curve::P256, CipherKind::Aes128);
     let (r, _) = read(
         fabricated(vec![suite], 100),
@@ -159,6 +159,85 @@ fn wrong_key_is_access_denied() {
         matches!(r, Err(DriveError::Reader(ReaderError::AccessDenied))),
         "{r:?}"
     );
+}
+
+/// No silent downgrade: a chip that offers PACE and then fails it is not read
+/// with BAC unless the policy says so, and neither is a chip that offers
+/// PACE only with parameters the reader does not implement.
+#[test]
+fn no_bac_after_pace_unless_the_policy_allows_it() {
+    let suite = PaceSuite::new(Curve::P256, CipherKind::Aes128);
+    // EF.CardAccess offers PACE, but the chip refuses it (as an attacker in the middle could).
+    let refusing = || {
+        let mut p = fabricated(vec![suite], 100);
+        p.pace = vec![];
+        p
+    };
+    let (r, t) = read(
+        refusing(),
+        Faults::default(),
+        TransportLimits::default(),
+        ReaderConfig::new(key()),
+    );
+    assert!(
+        matches!(r, Err(DriveError::Reader(ReaderError::Pace(_)))),
+        "{r:?}"
+    );
+    assert!(
+        t.apdus <= 3,
+        "{} APDUs: no BAC after the failed PACE",
+        t.apdus
+    );
+    let mut cfg = ReaderConfig::new(key());
+    cfg.access = AccessPolicy::AutoWithBacFallback;
+    let (r, _) = read(
+        refusing(),
+        Faults::default(),
+        TransportLimits::default(),
+        cfg,
+    );
+    assert_eq!(r.unwrap().access, AccessProtocol::Bac);
+
+    // EF.CardAccess offers only PACE-DH-GM (not implemented): no BAC in its place under Auto.
+    let dh_only = || {
+        let mut p = fabricated(vec![], 100);
+        let mut info = tlv::encode(
+            0x06,
+            &[0x04, 0x00, 0x7F, 0x00, 0x07, 0x02, 0x02, 0x04, 0x01, 0x02],
+        );
+        info.extend(tlv::encode(0x02, &[2]));
+        info.extend(tlv::encode(0x02, &[0]));
+        p.files
+            .insert(0x011C, tlv::encode(0x31, &tlv::encode(0x30, &info)));
+        p
+    };
+    let (r, _) = read(
+        dh_only(),
+        Faults::default(),
+        TransportLimits::default(),
+        ReaderConfig::new(key()),
+    );
+    assert!(
+        matches!(r, Err(DriveError::Reader(ReaderError::PaceNotSupported))),
+        "{r:?}"
+    );
+    let mut cfg = ReaderConfig::new(key());
+    cfg.access = AccessPolicy::AutoWithBacFallback;
+    let (r, _) = read(
+        dh_only(),
+        Faults::default(),
+        TransportLimits::default(),
+        cfg,
+    );
+    assert_eq!(r.unwrap().access, AccessProtocol::Bac);
+    // A chip without EF.CardAccess offers no PACE: BAC under Auto.
+    let (r, _) = read(
+        fabricated(vec![], 100),
+        Faults::default(),
+        TransportLimits::default(),
+        ReaderConfig::new(key()),
+    );
+    assert_eq!(r.unwrap().access, AccessProtocol::Bac);
 }
 
 #[test]
@@ -206,6 +285,55 @@ fn chunk_fallback_on_wrong_length() {
     assert_eq!(o.files[&0x0102], expected);
     assert_eq!(o.stats.final_read_size, 0xA0);
     assert!(o.stats.chunk_fallbacks >= 1);
+}
+
+/// Drives a read step by step with a bound on the number of APDUs, so a
+/// reader that loops fails the test instead of hanging it.
+fn read_bounded(
+    profile: ChipProfile,
+    faults: Faults,
+    cfg: ReaderConfig,
+    bound: u32,
+) -> Result<ReadOutcome, String> {
+    use aktiver_emrtd::reader::Step;
+    let mut chip = VirtualChip::new(profile, faults);
+    let mut reader = Reader::new(cfg);
+    let mut step = reader.start().map_err(|e| e.to_string())?;
+    for _ in 0..bound {
+        match step {
+            Step::Done(o) => return Ok(*o),
+            Step::Transmit(apdu) => {
+                let answer = chip.process(&apdu);
+                step = reader.on_response(&answer).map_err(|e| e.to_string())?;
+            }
+        }
+    }
+    Err(format!("no outcome after {bound} APDUs"))
+}
+
+/// A chip with a small read limit (below the 0xA0 first step of the ladder)
+/// is read to the end, EF.CardAccess included: the plain read remembers its
+/// step-downs (it used to start from 256 on every answer and never finish).
+#[test]
+fn small_read_limits_finish_card_access_and_files() {
+    let suite = PaceSuite::new(Curve::P256, CipherKind::Aes128);
+    for max in [0x9F, 0x40, 0x21, 0x08] {
+        let profile = fabricated(vec![suite], 600);
+        let expected = profile.files.clone();
+        let faults = Faults {
+            max_read: Some(max),
+            ..Faults::default()
+        };
+        let o = read_bounded(profile, faults, ReaderConfig::new(key()), 2_000)
+            .unwrap_or_else(|e| panic!("max_read {max}: {e}"));
+        assert!(
+            matches!(o.access, AccessProtocol::Pace(_)),
+            "max_read {max}"
+        );
+        assert_eq!(o.card_access.as_ref(), expected.get(&0x011C));
+        assert_eq!(o.files[&0x0102], expected[&0x0102]);
+        assert!(o.stats.final_read_size <= max);
+    }
 }
 
 #[test]
@@ -383,6 +511,43 @@ fn rsa_active_authentication_iso9796_2() {
         ),
         "{r:?}"
     );
+}
+
+/// The chip signs the verifier's challenge when the caller gives one, and the
+/// evidence carries it (the server checks the signature over its own bytes).
+#[test]
+fn active_authentication_signs_the_callers_challenge() {
+    use aktiver_emrtd::reader::aa;
+    let server_challenge = [0x5E, 0x12, 0xC4, 0x00, 0xFF, 0x77, 0x01, 0x9A];
+    for alg in [
+        issuer::KeyAlgorithm::RsaPkcs1 { bits: 1024 },
+        issuer::KeyAlgorithm::Ecdsa(aktiver_emrtd::lds::EcCurve::P256),
+    ] {
+        let mut spec = DocumentSpec::id_card(SPECIMEN_TD1);
+        spec.active_authentication = Some(alg);
+        let profile = issued(&spec);
+        let dg15 = profile.files[&0x010F].clone();
+        let dg14 = profile.files.get(&0x010E).cloned();
+        let mut cfg = ReaderConfig::new(AccessKey::from_mrz_text(SPECIMEN_TD1).unwrap());
+        cfg.aa_challenge = Some(server_challenge);
+        let (r, _) = read(profile, Faults::default(), TransportLimits::default(), cfg);
+        let o = r.unwrap();
+        assert_eq!(o.active_authentication, AuthOutcome::Passed);
+        let ev = o.active_auth_evidence.expect("evidence");
+        assert_eq!(ev.challenge, server_challenge);
+        aa::verify(&dg15, dg14.as_deref(), &ev).unwrap();
+        // Without a caller's challenge the reader draws its own.
+        let (r, _) = read(
+            issued(&spec),
+            Faults::default(),
+            TransportLimits::default(),
+            ReaderConfig::new(AccessKey::from_mrz_text(SPECIMEN_TD1).unwrap()),
+        );
+        assert_ne!(
+            r.unwrap().active_auth_evidence.unwrap().challenge,
+            server_challenge
+        );
+    }
 }
 
 #[test]

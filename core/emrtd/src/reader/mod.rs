@@ -20,7 +20,8 @@ use std::collections::BTreeMap;
 use crate::apdu::{CommandApdu, ResponseApdu, Status, StatusWord, TransportLimits};
 use crate::bac::{self, AccessKey, BacError, BacReader};
 use crate::crypto::{self, CipherKind, OsRng, Rng};
-use crate::pace::{Curve, PaceError, PaceReader, PaceStep, PaceSuite};
+use crate::lds::DataGroup;
+use crate::pace::{Curve, ID_PACE, PaceError, PaceReader, PaceStep, PaceSuite};
 use crate::sm::{SmError, SmSession};
 use crate::tlv;
 pub use files::{ChunkPolicy, FileError, FileRead, ReadNext, ReadStrategy};
@@ -39,12 +40,26 @@ const JOB_CA: u16 = 0xFFFE;
 const JOB_AA: u16 = 0xFFFF;
 /// How often a read may be resumed after a lost tag before giving up.
 pub const MAX_RESUMPTIONS: u32 = 8;
+/// APDUs in a row that add no file byte before the read is given up: access
+/// control takes about 10, a document with every data group missing about
+/// 20. A chip that keeps the reader busy without progress ends here.
+pub const MAX_APDUS_WITHOUT_PROGRESS: u32 = 64;
+/// APDUs in one read, resumptions included: 1 MiB files at the smallest read
+/// size stay below it; a chip dribbling out bytes one by one does not.
+pub const MAX_APDUS: u32 = 50_000;
 
-/// Which access control to use.
+/// Which access control to use. No policy downgrades silently: BAC after a
+/// failed PACE only when [`AccessPolicy::AutoWithBacFallback`] says so.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AccessPolicy {
-    /// PACE when EF.CardAccess offers a supported suite, BAC otherwise or when PACE fails.
+    /// PACE when EF.CardAccess offers it; BAC only when the chip offers no
+    /// PACE at all. A failed PACE, or PACE offered only with parameters this
+    /// reader does not implement, ends the read.
     Auto,
+    /// Like [`AccessPolicy::Auto`], but BAC is tried after PACE failed or
+    /// when no offered PACE suite is supported (ICAO 9303-11, 4.2 allows it;
+    /// it gives up PACE's protection against offline password guessing).
+    AutoWithBacFallback,
     PaceOnly,
     BacOnly,
 }
@@ -60,6 +75,10 @@ pub struct ReaderConfig {
     pub files: Option<Vec<u16>>,
     pub chip_authentication: bool,
     pub active_authentication: bool,
+    /// The challenge active authentication signs: the verifier's (the server's
+    /// single-use 8 bytes), so the signature proves the chip to it. `None`
+    /// draws a random one, which proves the chip to this reader only.
+    pub aa_challenge: Option<[u8; 8]>,
 }
 
 impl core::fmt::Debug for ReaderConfig {
@@ -83,6 +102,7 @@ impl ReaderConfig {
             files: None,
             chip_authentication: true,
             active_authentication: true,
+            aa_challenge: None,
         }
     }
 }
@@ -112,8 +132,14 @@ pub enum ReaderError {
     ActiveAuthenticationFailed(&'static str),
     #[error("PACE is required but the chip does not offer a supported suite")]
     PaceUnavailable,
+    #[error(
+        "the chip offers PACE only with parameters this reader does not implement; BAC is not used in its place"
+    )]
+    PaceNotSupported,
     #[error("the read was resumed {0} times; giving up")]
     TooManyResumptions(u32),
+    #[error("the chip made no progress in {0} APDUs; giving up")]
+    Stalled(u32),
     #[error("the reader is not waiting for a response")]
     NotWaiting,
     #[error("the random source failed")]
@@ -146,17 +172,16 @@ pub enum AuthOutcome {
     /// The chip proved possession of the key (chip authentication: secure
     /// messaging under the new keys verified).
     Passed,
-    /// Challenge and signature collected but not verified here (RSA keys:
-    /// ISO 9796-2 is not implemented yet); see [`aa::verify`].
+    /// Challenge and signature collected but not verified here (a key type
+    /// this crate cannot check); see [`aa::verify`].
     Collected(ActiveAuthEvidence),
 }
 
-/// Active authentication's challenge and the chip's signature over it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ActiveAuthEvidence {
-    pub challenge: [u8; 8],
-    pub signature: Vec<u8>,
-}
+/// Active authentication's challenge and the chip's signature over it. The
+/// challenge is the caller's ([`ReaderConfig::aa_challenge`]) when one was
+/// given, so a verifier can check the signature over its own challenge.
+/// Defined on the document side, where it is verified.
+pub use crate::auth::ActiveAuthEvidence;
 
 /// Counters of one read.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -180,6 +205,9 @@ pub struct ReadOutcome {
     pub files: BTreeMap<u16, Vec<u8>>,
     pub chip_authentication: AuthOutcome,
     pub active_authentication: AuthOutcome,
+    /// The challenge and signature of active authentication whenever it ran
+    /// (also when it passed here): what a remote verifier checks.
+    pub active_auth_evidence: Option<ActiveAuthEvidence>,
     pub stats: ReadStats,
 }
 
@@ -232,7 +260,9 @@ enum Phase {
     Start,
     SelectMf,
     SelectCardAccess,
-    ReadCardAccess(FileRead),
+    /// EF.CardAccess is read before secure messaging, with its own read policy
+    /// so that its step-downs are remembered across answers.
+    ReadCardAccess(FileRead, ChunkPolicy),
     Pace(PaceReader),
     SelectAppletPlain,
     BacChallenge,
@@ -262,6 +292,8 @@ pub struct Reader {
     sm: Option<SmSession>,
     access: Option<AccessProtocol>,
     pace_suites: Vec<PaceSuite>,
+    /// EF.CardAccess lists PACE (supported or not).
+    pace_offered: bool,
     card_access: Option<Vec<u8>>,
     card_access_done: bool,
     pace_failed: bool,
@@ -272,6 +304,7 @@ pub struct Reader {
     ca_key: Option<CaKey>,
     ca: AuthOutcome,
     aa: AuthOutcome,
+    aa_evidence: Option<ActiveAuthEvidence>,
     /// Whether CA re-keyed the session (it must be redone after a resumption).
     ca_done: bool,
     /// CA re-keyed but no answer under the new keys has verified yet.
@@ -283,6 +316,10 @@ pub struct Reader {
     final_progress: Option<Progress>,
     /// The plain command behind the outstanding APDU (needed to unwrap odd-INS answers).
     outstanding: Option<CommandApdu>,
+    /// APDUs sent since a file last grew (see [`MAX_APDUS_WITHOUT_PROGRESS`]).
+    idle_apdus: u32,
+    /// File bytes held at the last progress check.
+    bytes_seen: usize,
 }
 
 impl core::fmt::Debug for Reader {
@@ -329,6 +366,7 @@ impl Reader {
             sm: None,
             access: None,
             pace_suites: Vec::new(),
+            pace_offered: false,
             card_access: None,
             card_access_done: false,
             pace_failed: false,
@@ -339,12 +377,15 @@ impl Reader {
             ca_key: None,
             ca: AuthOutcome::NotPerformed,
             aa: AuthOutcome::NotPerformed,
+            aa_evidence: None,
             ca_done: false,
             ca_unconfirmed: false,
             stats: ReadStats::default(),
             outstanding: None,
             final_progress: None,
             chip_rejects_extended: false,
+            idle_apdus: 0,
+            bytes_seen: 0,
         }
     }
 
@@ -352,6 +393,13 @@ impl Reader {
     pub fn set_limits(&mut self, limits: TransportLimits) {
         self.cfg.limits = limits;
         self.policy = None;
+    }
+
+    /// Sets the challenge active authentication signs (the verifier's), e.g.
+    /// when the server's challenge arrives after the read began or a resumed
+    /// read needs a fresh one. It applies to the next INTERNAL AUTHENTICATE.
+    pub fn set_aa_challenge(&mut self, challenge: [u8; 8]) {
+        self.cfg.aa_challenge = Some(challenge);
     }
 
     pub fn stats(&self) -> ReadStats {
@@ -423,7 +471,7 @@ impl Reader {
                 // READ BINARY by SFI saves selecting the MF and the EF.
                 let mut f = FileRead::new(FID_CARD_ACCESS);
                 let cmd = f.next_command(&policy);
-                self.phase = Phase::ReadCardAccess(f);
+                self.phase = Phase::ReadCardAccess(f, policy);
                 return self.send(cmd);
             }
             self.phase = Phase::SelectMf;
@@ -433,19 +481,23 @@ impl Reader {
     }
 
     fn after_card_access(&mut self) -> Result<Step, ReaderError> {
-        let suite = if self.cfg.access == AccessPolicy::BacOnly || self.pace_failed {
-            None
-        } else {
-            self.pace_suites.first().copied()
+        use AccessPolicy as P;
+        let policy = self.cfg.access;
+        let suite = match policy {
+            P::BacOnly => None,
+            _ if self.pace_failed => None,
+            _ => self.pace_suites.first().copied(),
         };
-        match suite {
-            Some(suite) => {
-                let (p, cmd) = PaceReader::start(&self.cfg.key, suite);
-                self.phase = Phase::Pace(p);
-                self.send(cmd)
-            }
-            None if self.cfg.access == AccessPolicy::PaceOnly => Err(ReaderError::PaceUnavailable),
-            None => {
+        if let Some(suite) = suite {
+            let (p, cmd) = PaceReader::start(&self.cfg.key, suite);
+            self.phase = Phase::Pace(p);
+            return self.send(cmd);
+        }
+        match policy {
+            P::PaceOnly => Err(ReaderError::PaceUnavailable),
+            // BAC only where the chip offers no PACE (or the policy allows the downgrade).
+            P::Auto if self.pace_offered => Err(ReaderError::PaceNotSupported),
+            P::Auto | P::AutoWithBacFallback | P::BacOnly => {
                 self.phase = Phase::SelectAppletPlain;
                 self.send(select_applet())
             }
@@ -453,6 +505,7 @@ impl Reader {
     }
 
     fn send(&mut self, cmd: CommandApdu) -> Result<Step, ReaderError> {
+        self.count_apdu()?;
         let wire = match &mut self.sm {
             Some(sm) => sm.wrap(&cmd)?.encode()?,
             None => cmd.encode()?,
@@ -461,6 +514,31 @@ impl Reader {
         self.stats.apdus += 1;
         self.stats.bytes_sent += wire.len() as u64;
         Ok(Step::Transmit(wire))
+    }
+
+    /// Bounds the read: every APDU passes here, so no chip behaviour can keep
+    /// the reader going forever.
+    fn count_apdu(&mut self) -> Result<(), ReaderError> {
+        let in_card_access = match &self.phase {
+            Phase::ReadCardAccess(f, _) => f.data.len(),
+            _ => 0,
+        };
+        let bytes = self.files.values().map(Vec::len).sum::<usize>()
+            + self.current_file().map_or(0, |f| f.data.len())
+            + self.card_access.as_ref().map_or(0, Vec::len)
+            + in_card_access;
+        if bytes > self.bytes_seen {
+            self.bytes_seen = bytes;
+            self.idle_apdus = 0;
+        }
+        self.idle_apdus += 1;
+        if self.idle_apdus > MAX_APDUS_WITHOUT_PROGRESS {
+            return Err(ReaderError::Stalled(self.idle_apdus - 1));
+        }
+        if self.stats.apdus >= MAX_APDUS {
+            return Err(ReaderError::Stalled(self.stats.apdus));
+        }
+        Ok(())
     }
 
     /// Consumes the chip's answer to the last transmitted APDU.
@@ -533,36 +611,34 @@ impl Reader {
                 let mut f = FileRead::new(FID_CARD_ACCESS);
                 f.selected = true;
                 let cmd = f.next_command(&policy);
-                self.phase = Phase::ReadCardAccess(f);
+                self.phase = Phase::ReadCardAccess(f, policy);
                 self.send(cmd)
             }
-            Phase::ReadCardAccess(mut f) => {
-                let mut policy = self.plain_policy();
-                match f.on_response(&resp, &mut policy) {
-                    Ok(ReadNext::NeedSelect) if resp.sw == StatusWord::FILE_NOT_FOUND => {
-                        self.card_access_done = true;
-                        self.after_card_access()
-                    }
-                    Ok(ReadNext::NeedSelect) => {
-                        self.phase = Phase::SelectMf;
-                        self.send(select_mf())
-                    }
-                    Ok(ReadNext::Read(cmd)) => {
-                        self.phase = Phase::ReadCardAccess(f);
-                        self.send(cmd)
-                    }
-                    Ok(ReadNext::Complete) => {
-                        self.card_access_done = true;
-                        self.pace_suites = pace_suites_from_card_access(&f.data);
-                        self.card_access = Some(f.data);
-                        self.after_card_access()
-                    }
-                    Err(_) => {
-                        self.card_access_done = true;
-                        self.after_card_access()
-                    }
+            Phase::ReadCardAccess(mut f, mut policy) => match f.on_response(&resp, &mut policy) {
+                Ok(ReadNext::NeedSelect) if resp.sw == StatusWord::FILE_NOT_FOUND => {
+                    self.card_access_done = true;
+                    self.after_card_access()
                 }
-            }
+                Ok(ReadNext::NeedSelect) => {
+                    self.phase = Phase::SelectMf;
+                    self.send(select_mf())
+                }
+                Ok(ReadNext::Read(cmd)) => {
+                    self.phase = Phase::ReadCardAccess(f, policy);
+                    self.send(cmd)
+                }
+                Ok(ReadNext::Complete) => {
+                    self.card_access_done = true;
+                    self.pace_suites = pace_suites_from_card_access(&f.data);
+                    self.pace_offered = pace_offered_in_card_access(&f.data);
+                    self.card_access = Some(f.data);
+                    self.after_card_access()
+                }
+                Err(_) => {
+                    self.card_access_done = true;
+                    self.after_card_access()
+                }
+            },
             Phase::Pace(mut p) => match p.step(&resp, self.rng.as_mut()) {
                 Ok(PaceStep::Send(cmd)) => {
                     self.phase = Phase::Pace(p);
@@ -575,18 +651,18 @@ impl Reader {
                     self.send(select_applet())
                 }
                 Err(e) => {
-                    if self.cfg.access == AccessPolicy::PaceOnly {
-                        return Err(match e {
-                            PaceError::BadToken => ReaderError::AccessDenied,
-                            PaceError::Refused { sw, .. } if sw.sw1() == 0x63 => {
-                                ReaderError::AccessDenied
-                            }
-                            e => e.into(),
-                        });
+                    if self.cfg.access == AccessPolicy::AutoWithBacFallback {
+                        // ICAO 9303 Part 11, 4.2: a reader that fails PACE may try BAC.
+                        self.pace_failed = true;
+                        return self.after_card_access();
                     }
-                    // ICAO 9303 Part 11, 4.2: a reader that fails PACE may try BAC.
-                    self.pace_failed = true;
-                    self.after_card_access()
+                    Err(match e {
+                        PaceError::BadToken => ReaderError::AccessDenied,
+                        PaceError::Refused { sw, .. } if sw.sw1() == 0x63 => {
+                            ReaderError::AccessDenied
+                        }
+                        e => e.into(),
+                    })
                 }
             },
             Phase::SelectAppletPlain => {
@@ -683,19 +759,13 @@ impl Reader {
                     challenge,
                     signature: resp.data,
                 };
+                self.aa_evidence = Some(evidence.clone());
                 let dg15 = self.files.get(&FID_DG15).map(Vec::as_slice).unwrap_or(&[]);
                 let dg14 = self.files.get(&FID_DG14).map(Vec::as_slice);
                 self.aa = match aa::verify(dg15, dg14, &evidence) {
                     Ok(()) => AuthOutcome::Passed,
                     Err(aa::AaError::Unsupported(_)) => AuthOutcome::Collected(evidence),
-                    Err(aa::AaError::Invalid) => {
-                        return Err(ReaderError::ActiveAuthenticationFailed(
-                            "the signature over the challenge does not verify",
-                        ));
-                    }
-                    Err(aa::AaError::MalformedDg15) => {
-                        return Err(ReaderError::ActiveAuthenticationFailed("DG15 is malformed"));
-                    }
+                    Err(e) => return Err(ReaderError::ActiveAuthenticationFailed(e.reason())),
                 };
                 self.next_work()
             }
@@ -803,10 +873,14 @@ impl Reader {
         match job {
             JOB_CA => self.start_ca(),
             JOB_AA => {
-                let mut challenge = [0u8; 8];
-                self.rng
-                    .fill(&mut challenge)
-                    .map_err(|_| ReaderError::Random)?;
+                let challenge = match self.cfg.aa_challenge {
+                    Some(c) => c,
+                    None => {
+                        let mut c = [0u8; 8];
+                        self.rng.fill(&mut c).map_err(|_| ReaderError::Random)?;
+                        c
+                    }
+                };
                 self.phase = Phase::ActiveAuth(challenge);
                 self.send(
                     CommandApdu::new(0x00, 0x88, 0x00, 0x00)
@@ -892,6 +966,7 @@ impl Reader {
             files: core::mem::take(&mut self.files),
             chip_authentication: self.ca.clone(),
             active_authentication: self.aa.clone(),
+            active_auth_evidence: self.aa_evidence.clone(),
             stats: self.stats,
         })))
     }
@@ -924,34 +999,51 @@ pub fn pace_suites_from_card_access(data: &[u8]) -> Vec<PaceSuite> {
     out
 }
 
+/// Whether EF.CardAccess lists any PACEInfo (id-PACE protocol), whether or
+/// not this reader implements it.
+pub fn pace_offered_in_card_access(data: &[u8]) -> bool {
+    let Ok(set) = tlv::parse_single(data) else {
+        return false;
+    };
+    let Ok(children) = set.children() else {
+        return false;
+    };
+    children.flatten().any(|info| {
+        info.children()
+            .ok()
+            .and_then(|mut r| r.expect(0x06).ok())
+            .is_some_and(|oid| oid.value.len() > ID_PACE.len() && oid.value.starts_with(&ID_PACE))
+    })
+}
+
 /// Data groups listed in EF.COM that an inspection system without terminal
-/// authentication can read (DG3/DG4 need EAC).
+/// authentication can read (DG3/DG4 need EAC), as file identifiers. Tags are
+/// mapped by the LDS's one table ([`DataGroup::from_tag`]); only the tag list
+/// is needed, so a chip whose version fields are off is still read. When
+/// there is no tag list, every data group that may be readable is tried (the
+/// chip says which are missing).
 pub fn files_from_com(com: &[u8]) -> Vec<u16> {
-    let mut out = Vec::new();
-    let Ok(t) = tlv::parse_single(com) else {
-        return out;
-    };
-    let Ok(Some(list)) = t.find(0x5C) else {
-        return out;
-    };
-    for tag in list.value {
-        let dg = match tag {
-            0x61 => 1,
-            0x75 => 2,
-            0x6B => 11,
-            0x6C => 12,
-            0x6D => 13,
-            0x6E => 14,
-            0x6F => 15,
-            0x70 => 16,
-            0x67 => 5,
-            0x68 => 6,
-            0x69 => 7,
-            _ => continue,
-        };
-        out.push(0x0100 + dg);
+    let readable = |dg: &DataGroup| !matches!(dg.number(), 3 | 4);
+    let list = tlv::parse_single(com)
+        .ok()
+        .filter(|t| t.tag == 0x60)
+        .and_then(|t| t.find(0x5C).ok().flatten());
+    match list {
+        Some(list) => {
+            let mut out: Vec<u16> = Vec::new();
+            for dg in list.value.iter().filter_map(|t| DataGroup::from_tag(*t)) {
+                if readable(&dg) && !out.contains(&dg.fid()) {
+                    out.push(dg.fid());
+                }
+            }
+            out
+        }
+        None => (1..=16)
+            .filter_map(DataGroup::new)
+            .filter(readable)
+            .map(DataGroup::fid)
+            .collect(),
     }
-    out
 }
 
 fn ca_key_from_dg14(dg14: &[u8]) -> Option<CaKey> {
@@ -1024,7 +1116,13 @@ mod tests {
     fn com_lists_readable_groups() {
         let com = hex("60145F0104303130365F36063034303030305C026175");
         assert_eq!(files_from_com(&com), vec![0x0101, 0x0102]);
-        assert!(files_from_com(&[0x60, 0x00]).is_empty());
+        // 0x67/0x68/0x69 are DG7/8/9 (ICAO 9303-10 table 34), 0x63/0x76 (DG3/4) need EAC.
+        let com = hex("60175F0104303130375F36063034303030305C056768696376");
+        assert_eq!(files_from_com(&com), vec![0x0107, 0x0108, 0x0109]);
+        // An EF.COM that does not parse: try every group without EAC.
+        let all = files_from_com(&[0x60, 0x00]);
+        assert_eq!(all.len(), 14);
+        assert!(!all.contains(&0x0103) && !all.contains(&0x0104));
     }
 
     #[test]
