@@ -2,9 +2,11 @@
 //!
 //! Module ownership while two engineers build this crate in parallel:
 //! protocol side (apdu, tlv, crypto, sm, bac, pace, reader, virtual_chip) and
-//! document side (lds, pki, issuer).
+//! document side (lds, pki, auth, verdict, issuer). The document side never
+//! depends on the protocol side, so a server links it without the reader.
 
 pub mod apdu;
+pub mod auth;
 pub mod bac;
 pub mod crypto;
 pub mod lds;

@@ -385,6 +385,43 @@ fn rsa_active_authentication_iso9796_2() {
     );
 }
 
+/// The chip signs the verifier's challenge when the caller gives one, and the
+/// evidence carries it (the server checks the signature over its own bytes).
+#[test]
+fn active_authentication_signs_the_callers_challenge() {
+    use aktiver_emrtd::reader::aa;
+    let server_challenge = [0x5E, 0x12, 0xC4, 0x00, 0xFF, 0x77, 0x01, 0x9A];
+    for alg in [
+        issuer::KeyAlgorithm::RsaPkcs1 { bits: 1024 },
+        issuer::KeyAlgorithm::Ecdsa(aktiver_emrtd::lds::EcCurve::P256),
+    ] {
+        let mut spec = DocumentSpec::id_card(SPECIMEN_TD1);
+        spec.active_authentication = Some(alg);
+        let profile = issued(&spec);
+        let dg15 = profile.files[&0x010F].clone();
+        let dg14 = profile.files.get(&0x010E).cloned();
+        let mut cfg = ReaderConfig::new(AccessKey::from_mrz_text(SPECIMEN_TD1).unwrap());
+        cfg.aa_challenge = Some(server_challenge);
+        let (r, _) = read(profile, Faults::default(), TransportLimits::default(), cfg);
+        let o = r.unwrap();
+        assert_eq!(o.active_authentication, AuthOutcome::Passed);
+        let ev = o.active_auth_evidence.expect("evidence");
+        assert_eq!(ev.challenge, server_challenge);
+        aa::verify(&dg15, dg14.as_deref(), &ev).unwrap();
+        // Without a caller's challenge the reader draws its own.
+        let (r, _) = read(
+            issued(&spec),
+            Faults::default(),
+            TransportLimits::default(),
+            ReaderConfig::new(AccessKey::from_mrz_text(SPECIMEN_TD1).unwrap()),
+        );
+        assert_ne!(
+            r.unwrap().active_auth_evidence.unwrap().challenge,
+            server_challenge
+        );
+    }
+}
+
 #[test]
 fn driver_reports_lost_tag_and_resumes_on_request() {
     use aktiver_emrtd::apdu::TransportError;

@@ -60,6 +60,10 @@ pub struct ReaderConfig {
     pub files: Option<Vec<u16>>,
     pub chip_authentication: bool,
     pub active_authentication: bool,
+    /// The challenge active authentication signs: the verifier's (the server's
+    /// single-use 8 bytes), so the signature proves the chip to it. `None`
+    /// draws a random one, which proves the chip to this reader only.
+    pub aa_challenge: Option<[u8; 8]>,
 }
 
 impl core::fmt::Debug for ReaderConfig {
@@ -83,6 +87,7 @@ impl ReaderConfig {
             files: None,
             chip_authentication: true,
             active_authentication: true,
+            aa_challenge: None,
         }
     }
 }
@@ -146,17 +151,16 @@ pub enum AuthOutcome {
     /// The chip proved possession of the key (chip authentication: secure
     /// messaging under the new keys verified).
     Passed,
-    /// Challenge and signature collected but not verified here (RSA keys:
-    /// ISO 9796-2 is not implemented yet); see [`aa::verify`].
+    /// Challenge and signature collected but not verified here (a key type
+    /// this crate cannot check); see [`aa::verify`].
     Collected(ActiveAuthEvidence),
 }
 
-/// Active authentication's challenge and the chip's signature over it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ActiveAuthEvidence {
-    pub challenge: [u8; 8],
-    pub signature: Vec<u8>,
-}
+/// Active authentication's challenge and the chip's signature over it. The
+/// challenge is the caller's ([`ReaderConfig::aa_challenge`]) when one was
+/// given, so a verifier can check the signature over its own challenge.
+/// Defined on the document side, where it is verified.
+pub use crate::auth::ActiveAuthEvidence;
 
 /// Counters of one read.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -180,6 +184,9 @@ pub struct ReadOutcome {
     pub files: BTreeMap<u16, Vec<u8>>,
     pub chip_authentication: AuthOutcome,
     pub active_authentication: AuthOutcome,
+    /// The challenge and signature of active authentication whenever it ran
+    /// (also when it passed here): what a remote verifier checks.
+    pub active_auth_evidence: Option<ActiveAuthEvidence>,
     pub stats: ReadStats,
 }
 
@@ -272,6 +279,7 @@ pub struct Reader {
     ca_key: Option<CaKey>,
     ca: AuthOutcome,
     aa: AuthOutcome,
+    aa_evidence: Option<ActiveAuthEvidence>,
     /// Whether CA re-keyed the session (it must be redone after a resumption).
     ca_done: bool,
     /// CA re-keyed but no answer under the new keys has verified yet.
@@ -339,6 +347,7 @@ impl Reader {
             ca_key: None,
             ca: AuthOutcome::NotPerformed,
             aa: AuthOutcome::NotPerformed,
+            aa_evidence: None,
             ca_done: false,
             ca_unconfirmed: false,
             stats: ReadStats::default(),
@@ -352,6 +361,13 @@ impl Reader {
     pub fn set_limits(&mut self, limits: TransportLimits) {
         self.cfg.limits = limits;
         self.policy = None;
+    }
+
+    /// Sets the challenge active authentication signs (the verifier's), e.g.
+    /// when the server's challenge arrives after the read began or a resumed
+    /// read needs a fresh one. It applies to the next INTERNAL AUTHENTICATE.
+    pub fn set_aa_challenge(&mut self, challenge: [u8; 8]) {
+        self.cfg.aa_challenge = Some(challenge);
     }
 
     pub fn stats(&self) -> ReadStats {
@@ -683,19 +699,13 @@ impl Reader {
                     challenge,
                     signature: resp.data,
                 };
+                self.aa_evidence = Some(evidence.clone());
                 let dg15 = self.files.get(&FID_DG15).map(Vec::as_slice).unwrap_or(&[]);
                 let dg14 = self.files.get(&FID_DG14).map(Vec::as_slice);
                 self.aa = match aa::verify(dg15, dg14, &evidence) {
                     Ok(()) => AuthOutcome::Passed,
                     Err(aa::AaError::Unsupported(_)) => AuthOutcome::Collected(evidence),
-                    Err(aa::AaError::Invalid) => {
-                        return Err(ReaderError::ActiveAuthenticationFailed(
-                            "the signature over the challenge does not verify",
-                        ));
-                    }
-                    Err(aa::AaError::MalformedDg15) => {
-                        return Err(ReaderError::ActiveAuthenticationFailed("DG15 is malformed"));
-                    }
+                    Err(e) => return Err(ReaderError::ActiveAuthenticationFailed(e.reason())),
                 };
                 self.next_work()
             }
@@ -803,10 +813,14 @@ impl Reader {
         match job {
             JOB_CA => self.start_ca(),
             JOB_AA => {
-                let mut challenge = [0u8; 8];
-                self.rng
-                    .fill(&mut challenge)
-                    .map_err(|_| ReaderError::Random)?;
+                let challenge = match self.cfg.aa_challenge {
+                    Some(c) => c,
+                    None => {
+                        let mut c = [0u8; 8];
+                        self.rng.fill(&mut c).map_err(|_| ReaderError::Random)?;
+                        c
+                    }
+                };
                 self.phase = Phase::ActiveAuth(challenge);
                 self.send(
                     CommandApdu::new(0x00, 0x88, 0x00, 0x00)
@@ -892,6 +906,7 @@ impl Reader {
             files: core::mem::take(&mut self.files),
             chip_authentication: self.ca.clone(),
             active_authentication: self.aa.clone(),
+            active_auth_evidence: self.aa_evidence.clone(),
             stats: self.stats,
         })))
     }
