@@ -29,7 +29,12 @@ pub fn phone(input: &str) -> Result<Zeroizing<String>, FieldError> {
 }
 
 /// `n` digits, spaces allowed between them.
-pub fn digits(input: &str, n: usize, field: &str, code: &str) -> Result<Zeroizing<String>, FieldError> {
+pub fn digits(
+    input: &str,
+    n: usize,
+    field: &str,
+    code: &str,
+) -> Result<Zeroizing<String>, FieldError> {
     let c = compact(input);
     if c.len() == n && c.bytes().all(|b| b.is_ascii_digit()) {
         Ok(c)
@@ -50,7 +55,11 @@ pub fn activation_code(input: &str) -> Result<Zeroizing<String>, FieldError> {
 
 /// Live password feedback: the policy the server enforces (the same
 /// function), and whether the two fields agree.
-pub fn password(new: &str, repeat: &str, nin: Option<&NationalId>) -> (Vec<PasswordViolation>, bool) {
+pub fn password(
+    new: &str,
+    repeat: &str,
+    nin: Option<&NationalId>,
+) -> (Vec<PasswordViolation>, bool) {
     let birth = nin
         .and_then(NationalId::birth_date)
         .map(|d| (d.day(), u8::from(d.month()), d.year().clamp(0, 9999) as u16));
@@ -89,7 +98,9 @@ pub fn scanned_mrz(
             return Err(MrzVerdict::Rescan(FieldError::new("mrz", "mrz_unreadable")));
         }
         Err(RuleViolation::Expired) => {
-            return Err(MrzVerdict::Refuse(Failure::from_code(ErrorCode::DocumentExpired)));
+            return Err(MrzVerdict::Refuse(Failure::from_code(
+                ErrorCode::DocumentExpired,
+            )));
         }
         Err(RuleViolation::WrongKind { .. } | RuleViolation::IssuingStateNotAllowed { .. }) => {
             return Err(MrzVerdict::Refuse(Failure::from_code(
@@ -98,13 +109,18 @@ pub fn scanned_mrz(
         }
     }
     if kind != Some(chosen) {
-        return Err(MrzVerdict::Rescan(FieldError::new("mrz", "wrong_document_kind")));
+        return Err(MrzVerdict::Rescan(FieldError::new(
+            "mrz",
+            "wrong_document_kind",
+        )));
     }
     let same = mrz
         .national_identity_number(policy)
         .is_some_and(|n| n.as_str() == nin.as_str());
     if !same {
-        return Err(MrzVerdict::Refuse(Failure::from_code(ErrorCode::IdentityMismatch)));
+        return Err(MrzVerdict::Refuse(Failure::from_code(
+            ErrorCode::IdentityMismatch,
+        )));
     }
     Ok(mrz)
 }
@@ -115,23 +131,54 @@ mod tests {
 
     #[test]
     fn inputs_as_people_type_them() {
-        assert_eq!(phone("+47 912 34 567").map(|p| p.to_string()).ok().as_deref(), Some("+4791234567"));
-        assert_eq!(phone("0047 912 34 567").map(|p| p.to_string()).ok().as_deref(), Some("+4791234567"));
-        assert_eq!(phone("12345678").err().map(|e| e.code), Some("invalid_phone".into()));
-        assert_eq!(digits("123 456", 6, "code", "code_format").map(|c| c.to_string()).ok().as_deref(), Some("123456"));
+        assert_eq!(
+            phone("+47 912 34 567")
+                .map(|p| p.to_string())
+                .ok()
+                .as_deref(),
+            Some("+4791234567")
+        );
+        assert_eq!(
+            phone("0047 912 34 567")
+                .map(|p| p.to_string())
+                .ok()
+                .as_deref(),
+            Some("+4791234567")
+        );
+        assert_eq!(
+            phone("12345678").err().map(|e| e.code),
+            Some("invalid_phone".into())
+        );
+        assert_eq!(
+            digits("123 456", 6, "code", "code_format")
+                .map(|c| c.to_string())
+                .ok()
+                .as_deref(),
+            Some("123456")
+        );
         assert!(digits("12345", 6, "code", "code_format").is_err());
         assert_eq!(
-            activation_code("aktiver:activation-code:12345678").map(|c| c.to_string()).ok().as_deref(),
+            activation_code("aktiver:activation-code:12345678")
+                .map(|c| c.to_string())
+                .ok()
+                .as_deref(),
             Some("12345678")
         );
         assert!(activation_code("1234567").is_err());
         let nin = national_id("158590 10099", Policy::SANDBOX);
         assert!(nin.is_ok());
         assert_eq!(
-            national_id("15859010099", Policy::PRODUCTION).err().map(|e| e.code),
+            national_id("15859010099", Policy::PRODUCTION)
+                .err()
+                .map(|e| e.code),
             Some("synthetic_not_allowed".into())
         );
-        assert_eq!(national_id("15859010098", Policy::SANDBOX).err().map(|e| e.code), Some("control_digit_2".into()));
+        assert_eq!(
+            national_id("15859010098", Policy::SANDBOX)
+                .err()
+                .map(|e| e.code),
+            Some("control_digit_2".into())
+        );
     }
 
     #[test]

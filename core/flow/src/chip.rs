@@ -13,7 +13,9 @@ use zeroize::Zeroizing;
 use aktiver_emrtd::apdu::TransportLimits;
 use aktiver_emrtd::lds::Dg1;
 use aktiver_emrtd::pki::{PassiveAuthFailure, TrustStore, passive_authentication_files};
-use aktiver_emrtd::reader::{AuthOutcome, ReadOutcome, Reader, ReaderError, Step};
+use aktiver_emrtd::reader::{
+    ActiveAuthEvidence, AuthOutcome, ReadOutcome, Reader, ReaderError, Step,
+};
 use aktiver_protocol::ErrorCode;
 
 use crate::caps::{CapabilityError, NfcTransport};
@@ -59,7 +61,11 @@ pub fn read(
         max_transceive: l.max_transceive,
         extended_length: l.extended_length,
     });
-    let first = if resume { reader.resume() } else { reader.start() };
+    let first = if resume {
+        reader.resume()
+    } else {
+        reader.start()
+    };
     let mut step = first.map_err(|e| ReadStop::Failed(reader_failure(&e)))?;
     let mut last = 0u8;
     loop {
@@ -74,12 +80,9 @@ pub fn read(
                     .on_response(&answer)
                     .map_err(|e| ReadStop::Failed(reader_failure(&e)))?;
                 let p = reader.progress();
-                let pct = if p.bytes_expected == 0 {
-                    0
-                } else {
-                    (p.bytes_read * 100 / p.bytes_expected).min(99) as u8
-                };
-                // Whole files are a steadier measure early on.
+                let pct = (p.bytes_read * 100)
+                    .checked_div(p.bytes_expected)
+                    .map_or(0, |v| v.min(99) as u8);
                 if pct >= last.saturating_add(10) {
                     last = pct;
                     progress(pct);
@@ -93,6 +96,8 @@ pub fn read(
 pub struct ChipData {
     pub files: BTreeMap<u16, Zeroizing<Vec<u8>>>,
     pub chip_authentication: bool,
+    /// The chip's signature over the server's challenge.
+    pub active_authentication: Option<ActiveAuthEvidence>,
 }
 
 impl std::fmt::Debug for ChipData {
@@ -105,8 +110,9 @@ impl std::fmt::Debug for ChipData {
 
 /// The phone's verdict on a read: passive authentication against the trust
 /// anchors, the chip's MRZ against the scanned one, and proof the chip is
-/// not a clone (chip authentication; active authentication is proved to the
-/// server on its own challenge). The server repeats all of it.
+/// not a clone (chip authentication, or active authentication, which signed
+/// the server's own challenge so the server can check it too). The server
+/// repeats all of it.
 pub fn verdict(
     trust: &TrustStore,
     outcome: ReadOutcome,
@@ -130,7 +136,8 @@ pub fn verdict(
         return Err(Failure::from_code(ErrorCode::MrzMismatch));
     }
     let ca = outcome.chip_authentication == AuthOutcome::Passed;
-    let aa = outcome.active_authentication != AuthOutcome::NotPerformed;
+    let aa = outcome.active_authentication != AuthOutcome::NotPerformed
+        && outcome.active_auth_evidence.is_some();
     if !ca && !aa {
         return Err(Failure::from_code(ErrorCode::ChipAuthenticationFailed));
     }
@@ -141,5 +148,6 @@ pub fn verdict(
             .map(|(k, v)| (k, Zeroizing::new(v)))
             .collect(),
         chip_authentication: ca,
+        active_authentication: outcome.active_auth_evidence,
     })
 }

@@ -124,7 +124,11 @@ impl ApiClient {
         key: Option<&str>,
     ) -> Result<R, CallError> {
         let idempotent = matches!(verb, Verb::Get) || key.is_some();
-        let attempts = if idempotent { self.opts.attempts.max(1) } else { 1 };
+        let attempts = if idempotent {
+            self.opts.attempts.max(1)
+        } else {
+            1
+        };
         let url = format!("{}{path}", self.base);
         let body = match body {
             Some(b) => Some(zeroize::Zeroizing::new(

@@ -82,7 +82,9 @@ pub struct ObserveHandle {
 
 impl std::fmt::Debug for ObserveHandle {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ObserveHandle").field("id", &self.id).finish()
+        f.debug_struct("ObserveHandle")
+            .field("id", &self.id)
+            .finish()
     }
 }
 
@@ -210,7 +212,9 @@ impl Flow {
 
     /// The current screen.
     pub fn view(&self) -> View {
-        self.publisher.current().unwrap_or_else(|| self.publisher.view(Screen::Welcome))
+        self.publisher
+            .current()
+            .unwrap_or_else(|| self.publisher.view(Screen::Welcome))
     }
 
     pub fn screen(&self) -> Screen {

@@ -244,7 +244,10 @@ mod tests {
         let t = Texts::new(Lang::En)
             .and_then(|t| t.with_overrides("welcome-title = Hello from the shell\n"))
             .expect("override");
-        assert_eq!(t.render(&Screen::Welcome)["title"].text, "Hello from the shell");
+        assert_eq!(
+            t.render(&Screen::Welcome)["title"].text,
+            "Hello from the shell"
+        );
         assert_eq!(Lang::from_locale("nn-NO"), Lang::Nn);
         assert_eq!(Lang::from_locale("en_GB"), Lang::En);
         assert_eq!(Lang::from_locale("se"), Lang::Nb);

@@ -19,7 +19,8 @@ use aktiver_flow::{
 use aktiver_protocol::{FaceCheckRequest, FaceVerdict, PushPlatform, Sensitive, encode_b64};
 
 fn lock<T>(m: &Mutex<T>) -> Result<std::sync::MutexGuard<'_, T>, CapabilityError> {
-    m.lock().map_err(|_| CapabilityError::Failed("lock poisoned".into()))
+    m.lock()
+        .map_err(|_| CapabilityError::Failed("lock poisoned".into()))
 }
 
 /// The virtual chip on a modelled 424 kbit/s link. Simulated link time is
@@ -40,7 +41,11 @@ impl VirtualNfc {
 
     /// Puts a document on the phone.
     pub fn present(&self, chip: VirtualChip) {
-        let t = VirtualTransport::new(chip, TransportLimits::default(), LinkModel::new(424_000, 10_000));
+        let t = VirtualTransport::new(
+            chip,
+            TransportLimits::default(),
+            LinkModel::new(424_000, 10_000),
+        );
         if let Ok(mut g) = self.transport.lock() {
             *g = Some(t);
         }
@@ -83,8 +88,12 @@ impl NfcTransport for VirtualNfc {
             let mut fut = std::pin::pin!(t.reconnect());
             let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
             match fut.as_mut().poll(&mut cx) {
-                std::task::Poll::Ready(r) => r.map_err(|e| CapabilityError::Failed(e.to_string()))?,
-                std::task::Poll::Pending => return Err(CapabilityError::Failed("reconnect pending".into())),
+                std::task::Poll::Ready(r) => {
+                    r.map_err(|e| CapabilityError::Failed(e.to_string()))?
+                }
+                std::task::Poll::Pending => {
+                    return Err(CapabilityError::Failed("reconnect pending".into()));
+                }
             }
             *lost = false;
         }
@@ -119,7 +128,11 @@ pub struct SandboxFace {
 
 impl SandboxFace {
     /// `runtime` drives the HTTP call from the flow's blocking thread.
-    pub fn new(url: &str, pin: Option<&str>, runtime: tokio::runtime::Handle) -> Result<Self, String> {
+    pub fn new(
+        url: &str,
+        pin: Option<&str>,
+        runtime: tokio::runtime::Handle,
+    ) -> Result<Self, String> {
         Ok(SandboxFace {
             url: url.trim_end_matches('/').to_owned(),
             client: aktiver_sandbox::client::pinned_client(pin).map_err(|e| e.to_string())?,
@@ -139,18 +152,30 @@ impl FaceCheck for SandboxFace {
             session_id: session_id.to_owned(),
             portrait_sha256_b64: Sensitive::new(encode_b64(portrait_sha256)),
         };
-        let url = format!("{}{}", self.url, aktiver_protocol::endpoints::SANDBOX_FACE_CHECK.path);
+        let url = format!(
+            "{}{}",
+            self.url,
+            aktiver_protocol::endpoints::SANDBOX_FACE_CHECK.path
+        );
         let client = self.client.clone();
         self.runtime.block_on(async move {
             let resp = client
                 .post(url)
-                .header(aktiver_protocol::IDEMPOTENCY_KEY_HEADER, aktiver_flow::client::new_idempotency_key())
+                .header(
+                    aktiver_protocol::IDEMPOTENCY_KEY_HEADER,
+                    aktiver_flow::client::new_idempotency_key(),
+                )
                 .json(&body)
                 .send()
                 .await
-                .map_err(|_| CapabilityError::Unavailable("face-check provider unreachable".into()))?;
+                .map_err(|_| {
+                    CapabilityError::Unavailable("face-check provider unreachable".into())
+                })?;
             if !resp.status().is_success() {
-                return Err(CapabilityError::Failed(format!("face-check provider: HTTP {}", resp.status())));
+                return Err(CapabilityError::Failed(format!(
+                    "face-check provider: HTTP {}",
+                    resp.status()
+                )));
             }
             resp.json::<FaceVerdict>()
                 .await
@@ -240,7 +265,13 @@ impl FileStorage {
     fn path(&self, key: &str) -> PathBuf {
         let safe: String = key
             .chars()
-            .map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' { c } else { '_' })
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                    c
+                } else {
+                    '_'
+                }
+            })
             .collect();
         self.dir.join(safe)
     }
@@ -289,7 +320,14 @@ impl SimPermissions {
     pub fn allowing_all() -> Self {
         SimPermissions {
             granted: Mutex::new(BTreeSet::new()),
-            allow: Mutex::new([Permission::Camera, Permission::Notifications, Permission::Biometrics].into()),
+            allow: Mutex::new(
+                [
+                    Permission::Camera,
+                    Permission::Notifications,
+                    Permission::Biometrics,
+                ]
+                .into(),
+            ),
         }
     }
 
@@ -302,11 +340,18 @@ impl SimPermissions {
 
 impl Permissions for SimPermissions {
     fn granted(&self, permission: Permission) -> bool {
-        self.granted.lock().map(|g| g.contains(&permission)).unwrap_or(false)
+        self.granted
+            .lock()
+            .map(|g| g.contains(&permission))
+            .unwrap_or(false)
     }
 
     fn request(&self, permission: Permission) -> bool {
-        let yes = self.allow.lock().map(|a| a.contains(&permission)).unwrap_or(false);
+        let yes = self
+            .allow
+            .lock()
+            .map(|a| a.contains(&permission))
+            .unwrap_or(false);
         if yes && let Ok(mut g) = self.granted.lock() {
             g.insert(permission);
         }

@@ -71,14 +71,23 @@ pub fn mrz_lines(nin: &str, kind: DocumentKind, opts: &DocumentOptions) -> Optio
                 digit(&expiry),
                 digit(&personal)
             );
-            let composite = format!("{}{}{}", &l2_head[0..10], &l2_head[13..20], &l2_head[21..43]);
+            let composite = format!(
+                "{}{}{}",
+                &l2_head[0..10],
+                &l2_head[13..20],
+                &l2_head[21..43]
+            );
             vec![l1, format!("{l2_head}{}", digit(&composite))]
         }
     })
 }
 
 /// Issues the document's chip with the sandbox's test PKI.
-pub fn chip(lines: &[String], kind: DocumentKind, opts: &DocumentOptions) -> Result<VirtualChip, String> {
+pub fn chip(
+    lines: &[String],
+    kind: DocumentKind,
+    opts: &DocumentOptions,
+) -> Result<VirtualChip, String> {
     let mrz = lines.concat();
     let mut spec = match kind {
         DocumentKind::Passport => DocumentSpec::passport(&mrz),
@@ -107,13 +116,19 @@ mod tests {
     fn mrz_carries_the_number_and_holds_its_check_digits() {
         let today = time::OffsetDateTime::now_utc().date();
         for kind in [DocumentKind::IdCard, DocumentKind::Passport] {
-            let lines = mrz_lines("15859010099", kind, &DocumentOptions::default()).unwrap_or_default();
+            let lines =
+                mrz_lines("15859010099", kind, &DocumentOptions::default()).unwrap_or_default();
             let m = aktiver_mrz::parse(&lines.join("\n")).map_err(|e| e.to_string());
             let m = m.unwrap_or_else(|e| panic!("{kind:?}: {e}"));
             assert!(m.is_valid(), "{kind:?}");
-            assert!(m.check_rules(&aktiver_mrz::DocumentRules::norwegian(today)).is_ok());
+            assert!(
+                m.check_rules(&aktiver_mrz::DocumentRules::norwegian(today))
+                    .is_ok()
+            );
             assert_eq!(
-                m.national_identity_number(Policy::SANDBOX).map(|n| n.as_str().to_owned()).as_deref(),
+                m.national_identity_number(Policy::SANDBOX)
+                    .map(|n| n.as_str().to_owned())
+                    .as_deref(),
                 Some("15859010099")
             );
         }

@@ -16,7 +16,7 @@ pub mod net;
 use std::sync::Arc;
 
 use aktiver_protocol::{ActivationCodeIssued, IssueActivationCodeRequest, Sensitive};
-use aktiver_sandbox::{ManualClock, RunningServer, Rules, ServerOptions};
+use aktiver_sandbox::{ManualClock, Rules, RunningServer, ServerOptions};
 use aktiver_scan::synth::{Level, Scenario};
 
 /// A sandbox server started in this process on loopback TLS.
@@ -30,7 +30,9 @@ pub struct Sandbox {
 
 impl std::fmt::Debug for Sandbox {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Sandbox").field("url", &self.url).finish_non_exhaustive()
+        f.debug_struct("Sandbox")
+            .field("url", &self.url)
+            .finish_non_exhaustive()
     }
 }
 
@@ -52,7 +54,10 @@ impl Sandbox {
         })
         .await
         .map_err(|e| e.to_string())?;
-        let pin = server.pin.clone().ok_or("the sandbox started without TLS")?;
+        let pin = server
+            .pin
+            .clone()
+            .ok_or("the sandbox started without TLS")?;
         Ok(Sandbox {
             url: server.url.clone(),
             pin,
@@ -71,14 +76,18 @@ impl Sandbox {
 
     /// The online bank issues an activation code for `nin`.
     pub async fn activation_code(&self, nin: &str) -> Result<ActivationCodeIssued, String> {
-        let client = aktiver_sandbox::client::pinned_client(Some(&self.pin)).map_err(|e| e.to_string())?;
+        let client =
+            aktiver_sandbox::client::pinned_client(Some(&self.pin)).map_err(|e| e.to_string())?;
         let resp = client
             .post(format!(
                 "{}{}",
                 self.url,
                 aktiver_protocol::endpoints::SANDBOX_ACTIVATION_CODE.path
             ))
-            .header(aktiver_protocol::IDEMPOTENCY_KEY_HEADER, aktiver_flow::client::new_idempotency_key())
+            .header(
+                aktiver_protocol::IDEMPOTENCY_KEY_HEADER,
+                aktiver_flow::client::new_idempotency_key(),
+            )
             .json(&IssueActivationCodeRequest {
                 national_id: Sensitive::new(nin),
             })

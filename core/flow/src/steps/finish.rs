@@ -19,7 +19,12 @@ use crate::screen::{FieldError, Permission, Screen};
 pub(crate) const BIOMETRIC_TERMS: &str = "BankID biometrics lets you confirm logins and signatures with the biometrics of this phone instead of your password where the service allows it. Anyone whose biometrics unlock this phone can then use your BankID: register only your own. You can turn biometrics off in the app at any time.";
 
 impl Machine {
-    fn new_password_screen(&self, violations: Vec<proto::PasswordViolation>, mismatch: bool, error: Option<FieldError>) -> Screen {
+    fn new_password_screen(
+        &self,
+        violations: Vec<proto::PasswordViolation>,
+        mismatch: bool,
+        error: Option<FieldError>,
+    ) -> Screen {
         Screen::NewPassword {
             violations,
             mismatch,
@@ -49,12 +54,22 @@ impl Machine {
                 self.show(s);
             }
             (Screen::NewPassword { .. }, Action::DraftPassword { password, repeat }) => {
-                let (v, mismatch) = checks::password(password.expose(), repeat.expose(), self.mem.nin.as_ref());
+                let (v, mismatch) =
+                    checks::password(password.expose(), repeat.expose(), self.mem.nin.as_ref());
                 let s = self.new_password_screen(v, mismatch, None);
                 self.show(s);
             }
-            (Screen::NewPassword { .. }, Action::SubmitNewPassword { password, repeat, current }) => {
-                return self.set_password(&password, &repeat, current.as_ref()).await;
+            (
+                Screen::NewPassword { .. },
+                Action::SubmitNewPassword {
+                    password,
+                    repeat,
+                    current,
+                },
+            ) => {
+                return self
+                    .set_password(&password, &repeat, current.as_ref())
+                    .await;
             }
             (Screen::PasswordUpdated, Action::Continue) => self.show(Screen::NotificationsOffer),
             (Screen::NotificationsOffer, Action::Continue) => return self.notifications().await,
@@ -97,7 +112,8 @@ impl Machine {
             }
             (Screen::Agreement { .. }, Action::Continue) => {
                 if !self.mem.agreement_accepted {
-                    let s = self.agreement_screen(Some(FieldError::new("accepted", "not_accepted")));
+                    let s =
+                        self.agreement_screen(Some(FieldError::new("accepted", "not_accepted")));
                     self.show(s);
                     return Ok(());
                 }
@@ -111,11 +127,21 @@ impl Machine {
         Ok(())
     }
 
-    async fn set_password(&mut self, new: &Sensitive, repeat: &Sensitive, current: Option<&Sensitive>) -> Out {
+    async fn set_password(
+        &mut self,
+        new: &Sensitive,
+        repeat: &Sensitive,
+        current: Option<&Sensitive>,
+    ) -> Out {
         let (v, mismatch) = checks::password(new.expose(), repeat.expose(), self.mem.nin.as_ref());
         if mismatch || !v.is_empty() {
-            let code = if mismatch { "password_mismatch" } else { "password_policy" };
-            let s = self.new_password_screen(v, mismatch, Some(FieldError::new("new_password", code)));
+            let code = if mismatch {
+                "password_mismatch"
+            } else {
+                "password_policy"
+            };
+            let s =
+                self.new_password_screen(v, mismatch, Some(FieldError::new("new_password", code)));
             self.show(s);
             return Ok(());
         }
@@ -128,7 +154,10 @@ impl Machine {
             new_password: new.clone(),
             current_password: current,
         };
-        match self.post::<_, SessionView>("password", ep::SET_PASSWORD, &body).await? {
+        match self
+            .post::<_, SessionView>("password", ep::SET_PASSWORD, &body)
+            .await?
+        {
             Ok(v) => {
                 self.mem.session = Some(v);
                 self.mem.password_required = false;
@@ -137,12 +166,20 @@ impl Machine {
                 Ok(())
             }
             Err(b) if b.code == ErrorCode::PasswordPolicy => {
-                let s = self.new_password_screen(b.violations.clone(), false, Some(field_from("new_password", &b)));
+                let s = self.new_password_screen(
+                    b.violations.clone(),
+                    false,
+                    Some(field_from("new_password", &b)),
+                );
                 self.show(s);
                 Ok(())
             }
             Err(b) if matches!(b.code, ErrorCode::PasswordWrong | ErrorCode::InvalidField) => {
-                let s = self.new_password_screen(Vec::new(), false, Some(field_from("current_password", &b)));
+                let s = self.new_password_screen(
+                    Vec::new(),
+                    false,
+                    Some(field_from("current_password", &b)),
+                );
                 self.show(s);
                 Ok(())
             }
@@ -156,7 +193,9 @@ impl Machine {
             permission: Permission::Notifications,
         });
         let p = self.caps.permissions.clone();
-        let granted = self.blocking(move || p.request(Permission::Notifications)).await?;
+        let granted = self
+            .blocking(move || p.request(Permission::Notifications))
+            .await?;
         if granted {
             let push = self.caps.push.clone();
             if let Ok((platform, token)) = self.blocking(move || push.token()).await? {
@@ -164,7 +203,10 @@ impl Machine {
                     platform,
                     token: Sensitive::new(token),
                 };
-                match self.post::<_, SessionView>("push", ep::PUSH_TOKEN, &body).await? {
+                match self
+                    .post::<_, SessionView>("push", ep::PUSH_TOKEN, &body)
+                    .await?
+                {
                     Ok(v) => self.mem.session = Some(v),
                     Err(b) => return Err(Halt::Fail(Failure::from_code(b.code))),
                 }
@@ -181,15 +223,22 @@ impl Machine {
             permission: Permission::Biometrics,
         });
         let p = self.caps.permissions.clone();
-        let granted = self.blocking(move || p.request(Permission::Biometrics)).await?;
+        let granted = self
+            .blocking(move || p.request(Permission::Biometrics))
+            .await?;
         if granted {
             let keys = self.caps.keys.clone();
             let spki = self
                 .blocking(move || keys.create(BIOMETRIC_KEY, true))
                 .await?
                 .map_err(|_| Halt::Fail(Failure::DEVICE_KEY_FAILED))?;
-            let reg = self.prove_key("biometric_challenge", BIOMETRIC_KEY, spki).await?;
-            match self.post::<_, SessionView>("biometric", ep::BIOMETRIC_KEY, &reg).await? {
+            let reg = self
+                .prove_key("biometric_challenge", BIOMETRIC_KEY, spki)
+                .await?;
+            match self
+                .post::<_, SessionView>("biometric", ep::BIOMETRIC_KEY, &reg)
+                .await?
+            {
                 Ok(v) => self.mem.session = Some(v),
                 Err(b) => return Err(Halt::Fail(Failure::from_code(b.code))),
             }
@@ -222,7 +271,8 @@ impl Machine {
         let Some(a) = self.mem.agreement.clone() else {
             return self.show_agreement().await;
         };
-        let digest = decode_b64("sha256_b64", &a.sha256_b64).map_err(|_| Halt::Fail(Failure::UNEXPECTED_ANSWER))?;
+        let digest = decode_b64("sha256_b64", &a.sha256_b64)
+            .map_err(|_| Halt::Fail(Failure::UNEXPECTED_ANSWER))?;
         // The text shown must be the text signed.
         if Sha256::digest(a.text.as_bytes()).as_slice() != digest.as_slice() {
             return Err(Halt::Fail(Failure::UNEXPECTED_ANSWER));
@@ -237,7 +287,10 @@ impl Machine {
             signature_b64: encode_b64(&sig),
             password: password.clone(),
         };
-        match self.post::<_, SessionView>("sign", ep::SIGN_AGREEMENT, &body).await? {
+        match self
+            .post::<_, SessionView>("sign", ep::SIGN_AGREEMENT, &body)
+            .await?
+        {
             Ok(v) => {
                 let replaced = v.replaced_previous_device;
                 self.mem = super::Memory::default();
@@ -254,7 +307,10 @@ impl Machine {
             }
             Err(b) if b.code == ErrorCode::AgreementOutdated => self.show_agreement().await,
             // No password yet (a person who never had one): set it first.
-            Err(b) if b.code == ErrorCode::WrongStep && self.mem.session.as_ref().is_some_and(|s| !s.password_set) => {
+            Err(b)
+                if b.code == ErrorCode::WrongStep
+                    && self.mem.session.as_ref().is_some_and(|s| !s.password_set) =>
+            {
                 self.mem.password_required = true;
                 let s = self.new_password_screen(Vec::new(), false, None);
                 self.show(s);

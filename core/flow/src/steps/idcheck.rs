@@ -8,8 +8,8 @@ use zeroize::Zeroizing;
 use aktiver_emrtd::bac::AccessKey;
 use aktiver_emrtd::reader::{Reader, ReaderConfig};
 use aktiver_protocol::{
-    self as proto, ChipAuthTranscript, DataGroup, ErrorCode, IdCheckEvidence, Sensitive,
-    SessionView, encode_b64,
+    self as proto, ActiveAuthTranscript, ChallengeResponse, ChipAuthTranscript, DataGroup, Empty,
+    ErrorCode, IdCheckEvidence, Sensitive, SessionView, decode_b64, encode_b64,
 };
 use aktiver_scan::{LumaFrame, Rotation};
 use proto::endpoints as ep;
@@ -103,7 +103,11 @@ impl Machine {
         };
         *feedback = scan.feedback.as_str().to_owned();
         self.mem.frames += 1;
-        let agreed = self.mem.consensus.push(&scan).map(|l| Zeroizing::new(l.join("\n")));
+        let agreed = self
+            .mem
+            .consensus
+            .push(&scan)
+            .map(|l| Zeroizing::new(l.join("\n")));
         let Screen::MrzScan { document, .. } = self.screen.clone() else {
             return Ok(());
         };
@@ -152,12 +156,22 @@ impl Machine {
             _ => {
                 let key = AccessKey::from_mrz_text(&mrz)
                     .map_err(|_| Halt::Fail(Failure::CHIP_ACCESS_DENIED))?;
-                // Until the reader signs a caller-given challenge, active
-                // authentication proves nothing to the server (its challenge
-                // must be the server's); chip authentication is the proof.
+                // Active authentication signs the server's single-use
+                // challenge, so the server can verify it is no clone.
+                let ch = match self
+                    .post::<_, ChallengeResponse>("aa_challenge", ep::CHALLENGE, &Empty {})
+                    .await?
+                {
+                    Ok(c) => c,
+                    Err(b) => return Err(Halt::Fail(Failure::from_code(b.code))),
+                };
+                let challenge: [u8; 8] = decode_b64("challenge_b64", &ch.challenge_b64)
+                    .ok()
+                    .and_then(|c| c.try_into().ok())
+                    .ok_or(Halt::Fail(Failure::UNEXPECTED_ANSWER))?;
                 let mut cfg = ReaderConfig::new(key);
                 cfg.files = Some(vec![0x011E, 0x0101, 0x0102, 0x010E, 0x010F, EF_SOD]);
-                cfg.active_authentication = false;
+                cfg.aa_challenge = Some(challenge);
                 Reader::new(cfg)
             }
         };
@@ -200,7 +214,8 @@ impl Machine {
             progress: 100,
             hint: ChipHint::Verifying,
         });
-        let data = chip::verdict(&self.trust, outcome, &mrz, SystemTime::now()).map_err(Halt::Fail)?;
+        let data =
+            chip::verdict(&self.trust, outcome, &mrz, SystemTime::now()).map_err(Halt::Fail)?;
         self.mem.chip = Some(data);
         self.show(Screen::FaceInfo);
         Ok(())
@@ -261,7 +276,13 @@ impl Machine {
                 protocol: "ca".to_owned(),
                 transcript_b64: String::new(),
             }),
-            active_auth: None,
+            active_auth: chip
+                .active_authentication
+                .as_ref()
+                .map(|e| ActiveAuthTranscript {
+                    challenge_b64: encode_b64(&e.challenge),
+                    signature_b64: encode_b64(&e.signature),
+                }),
             face_verdict: face,
         };
         let r = self

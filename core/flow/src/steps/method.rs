@@ -46,7 +46,10 @@ impl Machine {
             otp: Sensitive::new(otp.as_str()),
             password: password.clone(),
         };
-        match self.post::<_, SessionView>("code_unit", ep::CODE_UNIT, &body).await? {
+        match self
+            .post::<_, SessionView>("code_unit", ep::CODE_UNIT, &body)
+            .await?
+        {
             Ok(v) => {
                 self.mem.session = Some(v);
                 self.mem.current_password = Some(Zeroizing::new(password.expose().to_owned()));
@@ -87,7 +90,12 @@ impl Machine {
                 self.mem.session = Some(v);
                 self.activate().await
             }
-            Err(b) if matches!(b.code, ErrorCode::ActivationCodeInvalid | ErrorCode::InvalidField) => {
+            Err(b)
+                if matches!(
+                    b.code,
+                    ErrorCode::ActivationCodeInvalid | ErrorCode::InvalidField
+                ) =>
+            {
                 self.show(Screen::ActivationCode {
                     error: Some(field_from("code", &b)),
                 });
@@ -98,8 +106,16 @@ impl Machine {
     }
 
     /// A fresh challenge from the server, signed with the key `alias`.
-    pub(super) async fn prove_key(&mut self, step: &'static str, alias: &'static str, spki: Vec<u8>) -> Result<KeyRegistration, Halt> {
-        let ch = match self.post::<_, ChallengeResponse>(step, ep::CHALLENGE, &Empty {}).await? {
+    pub(super) async fn prove_key(
+        &mut self,
+        step: &'static str,
+        alias: &'static str,
+        spki: Vec<u8>,
+    ) -> Result<KeyRegistration, Halt> {
+        let ch = match self
+            .post::<_, ChallengeResponse>(step, ep::CHALLENGE, &Empty {})
+            .await?
+        {
             Ok(c) => c,
             Err(b) => return Err(Halt::Fail(Failure::from_code(b.code))),
         };
@@ -129,7 +145,10 @@ impl Machine {
             .await?
             .map_err(|_| Halt::Fail(Failure::DEVICE_KEY_FAILED))?;
         let reg = self.prove_key("device_challenge", DEVICE_KEY, spki).await?;
-        match self.post::<_, SessionView>("device", ep::REGISTER_DEVICE, &reg).await? {
+        match self
+            .post::<_, SessionView>("device", ep::REGISTER_DEVICE, &reg)
+            .await?
+        {
             Ok(v) => {
                 self.mem.session = Some(v);
                 self.show(Screen::PasswordOffer);

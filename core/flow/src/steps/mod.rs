@@ -27,7 +27,9 @@ use zeroize::Zeroizing;
 use aktiver_emrtd::pki::TrustStore;
 use aktiver_emrtd::reader::Reader;
 use aktiver_nin::NationalId;
-use aktiver_protocol::{self as proto, Agreement, DocumentKind, ErrorBody, FaceVerdict, Method, SessionView};
+use aktiver_protocol::{
+    self as proto, Agreement, DocumentKind, ErrorBody, FaceVerdict, Method, SessionView,
+};
 use aktiver_scan::{Consensus, Rotation};
 
 use crate::action::Action;
@@ -218,7 +220,9 @@ impl Machine {
             .session
             .as_ref()
             .map(|s| s.session_id.clone())
-            .ok_or(Halt::Fail(Failure::from_code(proto::ErrorCode::SessionNotFound)))
+            .ok_or(Halt::Fail(Failure::from_code(
+                proto::ErrorCode::SessionNotFound,
+            )))
     }
 
     /// POSTs for `step` with its idempotency key: the key is kept while the
@@ -255,7 +259,10 @@ impl Machine {
         }
     }
 
-    pub async fn get<R: DeserializeOwned>(&self, path: &str) -> Result<Result<R, Box<ErrorBody>>, Halt> {
+    pub async fn get<R: DeserializeOwned>(
+        &self,
+        path: &str,
+    ) -> Result<Result<R, Box<ErrorBody>>, Halt> {
         let client = self.client.clone();
         match self.guard(client.get::<R>(path)).await? {
             Ok(v) => Ok(Ok(v)),
@@ -279,7 +286,8 @@ impl Machine {
 
     async fn cancel(&mut self) {
         if let Some(s) = self.mem.session.take() {
-            let path = proto::endpoints::with_session(proto::endpoints::CANCEL_SESSION, &s.session_id);
+            let path =
+                proto::endpoints::with_session(proto::endpoints::CANCEL_SESSION, &s.session_id);
             // Best effort, briefly: the session expires on its own anyway.
             let client = self.client.clone();
             let key = new_idempotency_key();
@@ -354,7 +362,8 @@ impl Machine {
 
     async fn cancel_session(&mut self) {
         if let Some(s) = self.mem.session.take() {
-            let path = proto::endpoints::with_session(proto::endpoints::CANCEL_SESSION, &s.session_id);
+            let path =
+                proto::endpoints::with_session(proto::endpoints::CANCEL_SESSION, &s.session_id);
             let client = self.client.clone();
             let key = new_idempotency_key();
             let _ = self.guard(client.delete::<SessionView>(&path, &key)).await;

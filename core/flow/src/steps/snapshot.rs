@@ -4,7 +4,7 @@
 //! number is kept, as the MRZ check needs it; it stays in secure storage.)
 use serde::{Deserialize, Serialize};
 
-use aktiver_protocol::{DocumentKind, ErrorCode, SessionView, Sensitive, Step};
+use aktiver_protocol::{DocumentKind, ErrorCode, Sensitive, SessionView, Step};
 
 use super::Machine;
 use crate::error::Failure;
@@ -101,7 +101,10 @@ impl Machine {
             self.show(s);
             return;
         };
-        let path = aktiver_protocol::endpoints::with_session(aktiver_protocol::endpoints::GET_SESSION, &sid);
+        let path = aktiver_protocol::endpoints::with_session(
+            aktiver_protocol::endpoints::GET_SESSION,
+            &sid,
+        );
         let view: SessionView = match self.get(&path).await {
             Ok(Ok(v)) => v,
             Ok(Err(b)) => {

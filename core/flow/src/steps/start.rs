@@ -24,7 +24,10 @@ pub(crate) fn field_from(field: &str, b: &ErrorBody) -> FieldError {
 pub(crate) fn sms_screen(v: &SessionView, error: Option<FieldError>) -> Screen {
     let sms = v.sms.clone();
     Screen::SmsCode {
-        masked_phone: sms.as_ref().map(|s| s.masked_phone.clone()).unwrap_or_default(),
+        masked_phone: sms
+            .as_ref()
+            .map(|s| s.masked_phone.clone())
+            .unwrap_or_default(),
         code_length: sms.as_ref().map_or(6, |s| s.code_length),
         resend_after_s: sms.as_ref().map_or(0, |s| s.resend_after_s),
         expires_in_s: sms.as_ref().map_or(0, |s| s.expires_in_s),
@@ -43,8 +46,12 @@ impl Machine {
             (Screen::NationalId { .. }, Action::SubmitNationalId { value }) => {
                 self.submit_national_id(&value).await
             }
-            (Screen::Phone { .. }, Action::SubmitPhone { value }) => self.submit_phone(&value).await,
-            (Screen::SmsCode { .. }, Action::SubmitSmsCode { code }) => self.verify_sms(&code).await,
+            (Screen::Phone { .. }, Action::SubmitPhone { value }) => {
+                self.submit_phone(&value).await
+            }
+            (Screen::SmsCode { .. }, Action::SubmitSmsCode { code }) => {
+                self.verify_sms(&code).await
+            }
             (Screen::SmsCode { .. }, Action::ResendCode) => self.resend().await,
             (Screen::ActivationMethod { .. }, Action::ChooseMethod { method }) => {
                 self.choose_method(method).await
@@ -64,7 +71,10 @@ impl Machine {
         let body = StartSessionRequest {
             national_id: Sensitive::new(nin.as_str()),
         };
-        match self.post::<_, SessionView>("start", ep::START_SESSION, &body).await? {
+        match self
+            .post::<_, SessionView>("start", ep::START_SESSION, &body)
+            .await?
+        {
             Ok(v) => {
                 self.mem.nin = Some(nin);
                 self.mem.session = Some(v);
@@ -92,7 +102,10 @@ impl Machine {
         let body = SubmitPhoneRequest {
             phone: Sensitive::new(phone.as_str()),
         };
-        match self.post::<_, SessionView>("phone", ep::SUBMIT_PHONE, &body).await? {
+        match self
+            .post::<_, SessionView>("phone", ep::SUBMIT_PHONE, &body)
+            .await?
+        {
             Ok(v) => {
                 let s = sms_screen(&v, None);
                 self.mem.session = Some(v);
@@ -110,7 +123,12 @@ impl Machine {
     }
 
     fn sms_error(&mut self, e: FieldError) {
-        if let Screen::SmsCode { error, attempts_left, .. } = &mut self.screen {
+        if let Screen::SmsCode {
+            error,
+            attempts_left,
+            ..
+        } = &mut self.screen
+        {
             if let Some(n) = e.attempts_left {
                 *attempts_left = n;
             }
@@ -134,7 +152,10 @@ impl Machine {
         let body = VerifySmsRequest {
             code: Sensitive::new(code.as_str()),
         };
-        match self.post::<_, SessionView>("verify_sms", ep::VERIFY_SMS, &body).await? {
+        match self
+            .post::<_, SessionView>("verify_sms", ep::VERIFY_SMS, &body)
+            .await?
+        {
             Ok(v) => {
                 self.mem.session = Some(v);
                 let s = self.method_screen();
@@ -158,7 +179,10 @@ impl Machine {
     }
 
     async fn resend(&mut self) -> Out {
-        match self.post::<_, SessionView>("resend", ep::RESEND_SMS, &Empty {}).await? {
+        match self
+            .post::<_, SessionView>("resend", ep::RESEND_SMS, &Empty {})
+            .await?
+        {
             Ok(v) => {
                 let s = sms_screen(&v, None);
                 self.mem.session = Some(v);
@@ -188,7 +212,10 @@ impl Machine {
             return Ok(());
         }
         let body = ChooseMethodRequest { method };
-        match self.post::<_, SessionView>("method", ep::CHOOSE_METHOD, &body).await? {
+        match self
+            .post::<_, SessionView>("method", ep::CHOOSE_METHOD, &body)
+            .await?
+        {
             Ok(v) => {
                 self.mem.session = Some(v);
                 self.show(match method {
