@@ -75,7 +75,8 @@ pub(super) fn read_lines(
         let ratio = (be - bs) as f32 / mean_cap;
         let expect = match format {
             Format::Td1 => 32.3,
-            Format::Td3 => 47.4,
+            // TD3; the scanner looks for no other 2-line format.
+            _ => 47.4,
         };
         // Shorter may be glare or shadow over part of the line; see below.
         let short = ratio < expect * 0.8;
