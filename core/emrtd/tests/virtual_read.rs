@@ -9,7 +9,7 @@ use aktiver_emrtd::apdu::TransportLimits;
 use aktiver_emrtd::bac::AccessKey;
 use aktiver_emrtd::crypto::CipherKind;
 use aktiver_emrtd::issuer::{self, DocumentSpec, SPECIMEN_TD1, SPECIMEN_TD3, TestPki};
-use aktiver_emrtd::pace::{Curve, PaceSuite};
+use aktiver_emrtd::pace::{Curve, Mapping, PaceSuite};
 use aktiver_emrtd::reader::driver::{self, DriveError};
 use aktiver_emrtd::reader::{
     AccessPolicy, AccessProtocol, AuthOutcome, ReadOutcome, Reader, ReaderConfig, ReaderError,
@@ -100,7 +100,11 @@ fn bac_reads_fabricated_document() {
 
 #[test]
 fn every_pace_suite_with_mrz_and_can() {
-    for suite in PaceSuite::all() {
+    // Generic and integrated mapping; CAM needs a chip key (see pace_cam_*).
+    for suite in PaceSuite::all()
+        .into_iter()
+        .filter(|s| s.mapping != Mapping::ChipAuthentication)
+    {
         for k in [key(), AccessKey::Can("123456".into())] {
             let profile = fabricated(vec![suite], 600);
             let (r, _) = read(
@@ -436,6 +440,103 @@ fn issued_passport_with_chip_and_active_authentication() {
     let o2 = r2.unwrap();
     assert_eq!(o2.files, o.files);
     assert_eq!(o2.chip_authentication, AuthOutcome::Passed);
+}
+
+/// PACE with chip-authentication mapping against an issued document whose
+/// DG14 key the chip holds: chip authentication passes without the separate
+/// protocol; a clone (other keys) fails.
+#[test]
+fn pace_cam_proves_the_chip_and_a_clone_fails() {
+    use aktiver_emrtd::lds::{
+        KeyAgreement, PaceCipher, PaceMapping, PaceProtocol, StandardizedDomainParameters,
+    };
+    let mut spec = DocumentSpec::id_card(SPECIMEN_TD1);
+    spec.pace = vec![(
+        PaceProtocol {
+            agreement: KeyAgreement::Ecdh,
+            mapping: PaceMapping::ChipAuthentication,
+            cipher: PaceCipher::AesCbcCmac128,
+        },
+        StandardizedDomainParameters::BrainpoolP256r1,
+    )];
+    spec.active_authentication = None;
+    let key = || AccessKey::from_mrz_text(SPECIMEN_TD1).unwrap();
+    let (r, t) = read(
+        issued(&spec),
+        Faults::default(),
+        TransportLimits::default(),
+        ReaderConfig::new(key()),
+    );
+    let o = r.unwrap();
+    let cam = PaceSuite::with_mapping(
+        Curve::BrainpoolP256r1,
+        CipherKind::Aes128,
+        Mapping::ChipAuthentication,
+    );
+    assert_eq!(o.access, AccessProtocol::Pace(cam));
+    assert_eq!(o.chip_authentication, AuthOutcome::Passed);
+    assert!(o.files.contains_key(&0x010E));
+    // No MSE:Set AT for chip authentication after PACE-CAM: fewer APDUs than GM + CA.
+    let mut gm = spec.clone();
+    gm.pace[0].0.mapping = PaceMapping::Generic;
+    let (r2, t2) = read(
+        issued(&gm),
+        Faults::default(),
+        TransportLimits::default(),
+        ReaderConfig::new(key()),
+    );
+    assert_eq!(r2.unwrap().chip_authentication, AuthOutcome::Passed);
+    assert_eq!(t.apdus + 2, t2.apdus);
+    let faults = Faults {
+        cloned: true,
+        ..Faults::default()
+    };
+    let (r, _) = read(
+        issued(&spec),
+        faults,
+        TransportLimits::default(),
+        ReaderConfig::new(key()),
+    );
+    assert!(
+        matches!(
+            r,
+            Err(DriveError::Reader(ReaderError::ChipAuthenticationFailed(_)))
+        ),
+        "{r:?}"
+    );
+}
+
+/// The reader reads a chip that offers only PACE integrated mapping.
+#[test]
+fn pace_integrated_mapping_end_to_end() {
+    use aktiver_emrtd::lds::{
+        KeyAgreement, PaceCipher, PaceMapping, PaceProtocol, StandardizedDomainParameters,
+    };
+    let mut spec = DocumentSpec::passport(SPECIMEN_TD3);
+    spec.pace = vec![(
+        PaceProtocol {
+            agreement: KeyAgreement::Ecdh,
+            mapping: PaceMapping::Integrated,
+            cipher: PaceCipher::AesCbcCmac256,
+        },
+        StandardizedDomainParameters::NistP384,
+    )];
+    let (r, _) = read(
+        issued(&spec),
+        Faults::default(),
+        TransportLimits::default(),
+        ReaderConfig::new(AccessKey::from_mrz_text(SPECIMEN_TD3).unwrap()),
+    );
+    let o = r.unwrap();
+    assert_eq!(
+        o.access,
+        AccessProtocol::Pace(PaceSuite::with_mapping(
+            Curve::P384,
+            CipherKind::Aes256,
+            Mapping::Integrated
+        ))
+    );
+    assert_eq!(o.chip_authentication, AuthOutcome::Passed);
 }
 
 #[test]

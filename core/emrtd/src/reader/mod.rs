@@ -21,7 +21,7 @@ use crate::apdu::{CommandApdu, ResponseApdu, Status, StatusWord, TransportLimits
 use crate::bac::{self, AccessKey, BacError, BacReader};
 use crate::crypto::{self, CipherKind, OsRng, Rng};
 use crate::lds::DataGroup;
-use crate::pace::{Curve, ID_PACE, PaceError, PaceReader, PaceStep, PaceSuite};
+use crate::pace::{CamEvidence, Curve, ID_PACE, PaceError, PaceReader, PaceStep, PaceSuite};
 use crate::sm::{SmError, SmSession};
 use crate::tlv;
 pub use files::{ChunkPolicy, FileError, FileRead, ReadNext, ReadStrategy};
@@ -302,6 +302,8 @@ pub struct Reader {
     partial: Option<FileRead>,
     policy: Option<ChunkPolicy>,
     ca_key: Option<CaKey>,
+    /// PACE-CAM's data, checked against DG14's key once it is read.
+    cam: Option<CamEvidence>,
     ca: AuthOutcome,
     aa: AuthOutcome,
     aa_evidence: Option<ActiveAuthEvidence>,
@@ -375,6 +377,7 @@ impl Reader {
             partial: None,
             policy: None,
             ca_key: None,
+            cam: None,
             ca: AuthOutcome::NotPerformed,
             aa: AuthOutcome::NotPerformed,
             aa_evidence: None,
@@ -647,6 +650,11 @@ impl Reader {
                 Ok(PaceStep::Done(sm)) => {
                     self.sm = Some(sm);
                     self.access = Some(AccessProtocol::Pace(p.suite()));
+                    self.cam = p.cam_evidence().cloned();
+                    if self.cam.is_some() && self.files.contains_key(&FID_DG14) {
+                        // A resumed read: DG14 is already here.
+                        self.check_cam()?;
+                    }
                     self.phase = Phase::SelectAppletSm;
                     self.send(select_applet())
                 }
@@ -843,6 +851,10 @@ impl Reader {
                     }
                 }
             }
+            FID_DG14 if self.cfg.chip_authentication && self.cam.is_some() => {
+                // PACE-CAM already proved the key: chip authentication is not run again.
+                self.check_cam()?;
+            }
             FID_DG14 if self.cfg.chip_authentication => {
                 if let Some(key) = ca_key_from_dg14(&data) {
                     self.ca_key = Some(key);
@@ -853,6 +865,24 @@ impl Reader {
             _ => {}
         }
         Ok(())
+    }
+
+    /// PACE-CAM: CA_IC * PK_IC = PK_Map,IC with DG14's key (ICAO 9303-11,
+    /// 4.4.3.5.2). DG14 itself is vouched for by passive authentication later.
+    fn check_cam(&mut self) -> Result<(), ReaderError> {
+        let (Some(cam), Some(dg14)) = (&self.cam, self.files.get(&FID_DG14)) else {
+            return Ok(());
+        };
+        let key = ca_key_from_dg14(dg14).filter(|k| k.curve == cam.curve);
+        match key {
+            Some(k) if cam.verify(&k.point) => {
+                self.ca = AuthOutcome::Passed;
+                Ok(())
+            }
+            _ => Err(ReaderError::ChipAuthenticationFailed(
+                "PACE-CAM: the chip's authentication data does not match the DG14 key",
+            )),
+        }
     }
 
     /// Starts the next queued job: a file, chip authentication or active authentication.
