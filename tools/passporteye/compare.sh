@@ -30,7 +30,7 @@ cd "$ROOT"
 size_arg=()
 [ "$SIZE" = 1080 ] && size_arg=(1080)
 echo "generating $N frames per level in $WORK ..." >&2
-cargo run --quiet --release -p aktiver-scan --example export -- mrz "$WORK/frames" "$N" "$SEED" "${size_arg[@]}" >&2
+cargo run --quiet --release -p aktiver-scan-tools --bin export -- mrz "$WORK/frames" "$N" "$SEED" "${size_arg[@]}" >&2
 cargo build --quiet --release -p aktiver-sim
 echo "aktiver-sim mrz scan ..." >&2
 # Exit status 1 only means some frame was not read; the table says how many.

@@ -18,6 +18,8 @@ pub enum SmError {
     Unprotected { sw: StatusWord },
     #[error("protected response has no MAC (DO'8E')")]
     MissingMac,
+    #[error("protected response has no status word (DO'99')")]
+    MissingStatus,
     #[error("MAC does not verify")]
     BadMac,
     #[error("data object {tag:X} is malformed")]
@@ -236,8 +238,11 @@ impl SmSession {
         }
         let covered = outer.data.get(..mac_input_end).unwrap_or(&[]);
         self.check_mac(&[covered], mac)?;
+        // ICAO 9303-11, 9.8.6: DO'99' is mandatory. The outer status word is
+        // not covered by the MAC, so it never stands in for the protected one.
+        let sw = sw.ok_or(SmError::MissingStatus)?;
         let data = self.decrypt_optional(enc)?;
-        Ok(ResponseApdu::new(data, sw.unwrap_or(outer.sw)))
+        Ok(ResponseApdu::new(data, sw))
     }
 
     /// The MAC (tag 8E) over `parts` must be present and match, compared in
@@ -463,6 +468,28 @@ mod tests {
             sm.unwrap(&hex("99029000 9000".replace(' ', "").as_str())),
             Err(SmError::MissingMac)
         );
+    }
+
+    /// A response whose MAC verifies but that carries no DO'99' is refused;
+    /// the unauthenticated outer status word is never taken instead.
+    #[test]
+    fn response_without_do99_is_refused() {
+        for cipher in [CipherKind::Tdes, CipherKind::Aes128] {
+            let (mut reader, mut chip) = pair(cipher);
+            let wire = reader
+                .wrap(&CommandApdu::new(0, 0xB0, 0, 0).with_le(4))
+                .unwrap()
+                .encode()
+                .unwrap();
+            chip.unwrap_command(&wire).unwrap();
+            // What a hostile chip sends: data and a valid MAC, no DO'99'.
+            chip.increment_ssc();
+            let mut body = chip.encrypt_do(false, &[1, 2, 3, 4]).unwrap();
+            let mac = chip.mac(&[&body]).unwrap();
+            body.extend(tlv::encode(0x8E, &mac));
+            body.extend_from_slice(&[0x90, 0x00]);
+            assert_eq!(reader.unwrap(&body), Err(SmError::MissingStatus));
+        }
     }
 
     fn pair(cipher: CipherKind) -> (SmSession, SmSession) {

@@ -1,28 +1,9 @@
 //! The two MRZ layouts the reader looks for, their per-position character classes and
 //! their check digits (ICAO 9303 Part 3 section 4.9, Part 4 and Part 5).
 
-/// TD1 (ID card, 3 lines of 30) or TD3 (passport, 2 lines of 44).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Format {
-    Td1,
-    Td3,
-}
-
-impl Format {
-    pub fn lines(self) -> usize {
-        match self {
-            Self::Td1 => 3,
-            Self::Td3 => 2,
-        }
-    }
-
-    pub fn chars(self) -> usize {
-        match self {
-            Self::Td1 => 30,
-            Self::Td3 => 44,
-        }
-    }
-}
+/// The MRZ formats: aktiver_mrz's one enum. The scanner looks for TD1 (ID
+/// card, 3 lines of 30) and TD3 (passport, 2 lines of 44) only.
+pub use aktiver_mrz::Format;
 
 /// What a position may hold.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -96,21 +77,16 @@ pub fn check_covered(format: Format, line: usize, col: usize) -> bool {
 
 /// ICAO 9303 check-digit value of one character; `None` for characters outside the MRZ set.
 pub fn char_value(c: char) -> Option<u32> {
-    match c {
-        '0'..='9' => Some(c as u32 - '0' as u32),
-        'A'..='Z' => Some(c as u32 - 'A' as u32 + 10),
-        '<' => Some(0),
-        _ => None,
-    }
+    u8::try_from(c).ok().and_then(aktiver_mrz::char_value)
 }
 
-/// Check digit over `s` (weights 7, 3, 1).
+/// Check digit over `s` (aktiver_mrz's, the project's one); `None` when `s`
+/// holds a character outside the MRZ set.
 pub fn check_digit(s: &str) -> Option<char> {
-    let mut sum = 0u32;
-    for (i, c) in s.chars().enumerate() {
-        sum += char_value(c)? * [7, 3, 1][i % 3];
+    if !s.bytes().all(aktiver_mrz::is_mrz_char) {
+        return None;
     }
-    char::from_digit(sum % 10, 10)
+    Some(char::from(b'0' + aktiver_mrz::check_digit(s.as_bytes())))
 }
 
 fn holds(field: &str, cd: &str) -> bool {
@@ -167,6 +143,8 @@ pub fn check_digits_hold(format: Format, lines: &[String]) -> bool {
                 && holds(seg(1, 8, 14), seg(1, 14, 15))
                 && holds(&composite, seg(1, 29, 30))
         }
+        // The scanner reads TD1 and TD3 only.
+        _ => false,
     }
 }
 

@@ -1,6 +1,6 @@
 //! End-to-end tests on generated frames: levels, rotations, strides, regions of
 //! interest, negatives, degenerate sizes. Kept small so debug builds stay fast;
-//! the accuracy figures come from `cargo run --release -p aktiver-scan --example report`.
+//! the accuracy figures come from `cargo run --release -p aktiver-scan-tools --bin report`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use aktiver_scan::synth::{Level, Scenario, Subject, negative};

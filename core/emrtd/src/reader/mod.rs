@@ -20,7 +20,8 @@ use std::collections::BTreeMap;
 use crate::apdu::{CommandApdu, ResponseApdu, Status, StatusWord, TransportLimits};
 use crate::bac::{self, AccessKey, BacError, BacReader};
 use crate::crypto::{self, CipherKind, OsRng, Rng};
-use crate::pace::{Curve, PaceError, PaceReader, PaceStep, PaceSuite};
+use crate::lds::DataGroup;
+use crate::pace::{CamEvidence, Curve, ID_PACE, PaceError, PaceReader, PaceStep, PaceSuite};
 use crate::sm::{SmError, SmSession};
 use crate::tlv;
 pub use files::{ChunkPolicy, FileError, FileRead, ReadNext, ReadStrategy};
@@ -39,12 +40,26 @@ const JOB_CA: u16 = 0xFFFE;
 const JOB_AA: u16 = 0xFFFF;
 /// How often a read may be resumed after a lost tag before giving up.
 pub const MAX_RESUMPTIONS: u32 = 8;
+/// APDUs in a row that add no file byte before the read is given up: access
+/// control takes about 10, a document with every data group missing about
+/// 20. A chip that keeps the reader busy without progress ends here.
+pub const MAX_APDUS_WITHOUT_PROGRESS: u32 = 64;
+/// APDUs in one read, resumptions included: 1 MiB files at the smallest read
+/// size stay below it; a chip dribbling out bytes one by one does not.
+pub const MAX_APDUS: u32 = 50_000;
 
-/// Which access control to use.
+/// Which access control to use. No policy downgrades silently: BAC after a
+/// failed PACE only when [`AccessPolicy::AutoWithBacFallback`] says so.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AccessPolicy {
-    /// PACE when EF.CardAccess offers a supported suite, BAC otherwise or when PACE fails.
+    /// PACE when EF.CardAccess offers it; BAC only when the chip offers no
+    /// PACE at all. A failed PACE, or PACE offered only with parameters this
+    /// reader does not implement, ends the read.
     Auto,
+    /// Like [`AccessPolicy::Auto`], but BAC is tried after PACE failed or
+    /// when no offered PACE suite is supported (ICAO 9303-11, 4.2 allows it;
+    /// it gives up PACE's protection against offline password guessing).
+    AutoWithBacFallback,
     PaceOnly,
     BacOnly,
 }
@@ -117,8 +132,14 @@ pub enum ReaderError {
     ActiveAuthenticationFailed(&'static str),
     #[error("PACE is required but the chip does not offer a supported suite")]
     PaceUnavailable,
+    #[error(
+        "the chip offers PACE only with parameters this reader does not implement; BAC is not used in its place"
+    )]
+    PaceNotSupported,
     #[error("the read was resumed {0} times; giving up")]
     TooManyResumptions(u32),
+    #[error("the chip made no progress in {0} APDUs; giving up")]
+    Stalled(u32),
     #[error("the reader is not waiting for a response")]
     NotWaiting,
     #[error("the random source failed")]
@@ -239,7 +260,9 @@ enum Phase {
     Start,
     SelectMf,
     SelectCardAccess,
-    ReadCardAccess(FileRead),
+    /// EF.CardAccess is read before secure messaging, with its own read policy
+    /// so that its step-downs are remembered across answers.
+    ReadCardAccess(FileRead, ChunkPolicy),
     Pace(PaceReader),
     SelectAppletPlain,
     BacChallenge,
@@ -269,6 +292,8 @@ pub struct Reader {
     sm: Option<SmSession>,
     access: Option<AccessProtocol>,
     pace_suites: Vec<PaceSuite>,
+    /// EF.CardAccess lists PACE (supported or not).
+    pace_offered: bool,
     card_access: Option<Vec<u8>>,
     card_access_done: bool,
     pace_failed: bool,
@@ -277,6 +302,8 @@ pub struct Reader {
     partial: Option<FileRead>,
     policy: Option<ChunkPolicy>,
     ca_key: Option<CaKey>,
+    /// PACE-CAM's data, checked against DG14's key once it is read.
+    cam: Option<CamEvidence>,
     ca: AuthOutcome,
     aa: AuthOutcome,
     aa_evidence: Option<ActiveAuthEvidence>,
@@ -291,6 +318,10 @@ pub struct Reader {
     final_progress: Option<Progress>,
     /// The plain command behind the outstanding APDU (needed to unwrap odd-INS answers).
     outstanding: Option<CommandApdu>,
+    /// APDUs sent since a file last grew (see [`MAX_APDUS_WITHOUT_PROGRESS`]).
+    idle_apdus: u32,
+    /// File bytes held at the last progress check.
+    bytes_seen: usize,
 }
 
 impl core::fmt::Debug for Reader {
@@ -337,6 +368,7 @@ impl Reader {
             sm: None,
             access: None,
             pace_suites: Vec::new(),
+            pace_offered: false,
             card_access: None,
             card_access_done: false,
             pace_failed: false,
@@ -345,6 +377,7 @@ impl Reader {
             partial: None,
             policy: None,
             ca_key: None,
+            cam: None,
             ca: AuthOutcome::NotPerformed,
             aa: AuthOutcome::NotPerformed,
             aa_evidence: None,
@@ -354,6 +387,8 @@ impl Reader {
             outstanding: None,
             final_progress: None,
             chip_rejects_extended: false,
+            idle_apdus: 0,
+            bytes_seen: 0,
         }
     }
 
@@ -439,7 +474,7 @@ impl Reader {
                 // READ BINARY by SFI saves selecting the MF and the EF.
                 let mut f = FileRead::new(FID_CARD_ACCESS);
                 let cmd = f.next_command(&policy);
-                self.phase = Phase::ReadCardAccess(f);
+                self.phase = Phase::ReadCardAccess(f, policy);
                 return self.send(cmd);
             }
             self.phase = Phase::SelectMf;
@@ -449,19 +484,23 @@ impl Reader {
     }
 
     fn after_card_access(&mut self) -> Result<Step, ReaderError> {
-        let suite = if self.cfg.access == AccessPolicy::BacOnly || self.pace_failed {
-            None
-        } else {
-            self.pace_suites.first().copied()
+        use AccessPolicy as P;
+        let policy = self.cfg.access;
+        let suite = match policy {
+            P::BacOnly => None,
+            _ if self.pace_failed => None,
+            _ => self.pace_suites.first().copied(),
         };
-        match suite {
-            Some(suite) => {
-                let (p, cmd) = PaceReader::start(&self.cfg.key, suite);
-                self.phase = Phase::Pace(p);
-                self.send(cmd)
-            }
-            None if self.cfg.access == AccessPolicy::PaceOnly => Err(ReaderError::PaceUnavailable),
-            None => {
+        if let Some(suite) = suite {
+            let (p, cmd) = PaceReader::start(&self.cfg.key, suite);
+            self.phase = Phase::Pace(p);
+            return self.send(cmd);
+        }
+        match policy {
+            P::PaceOnly => Err(ReaderError::PaceUnavailable),
+            // BAC only where the chip offers no PACE (or the policy allows the downgrade).
+            P::Auto if self.pace_offered => Err(ReaderError::PaceNotSupported),
+            P::Auto | P::AutoWithBacFallback | P::BacOnly => {
                 self.phase = Phase::SelectAppletPlain;
                 self.send(select_applet())
             }
@@ -469,6 +508,7 @@ impl Reader {
     }
 
     fn send(&mut self, cmd: CommandApdu) -> Result<Step, ReaderError> {
+        self.count_apdu()?;
         let wire = match &mut self.sm {
             Some(sm) => sm.wrap(&cmd)?.encode()?,
             None => cmd.encode()?,
@@ -477,6 +517,31 @@ impl Reader {
         self.stats.apdus += 1;
         self.stats.bytes_sent += wire.len() as u64;
         Ok(Step::Transmit(wire))
+    }
+
+    /// Bounds the read: every APDU passes here, so no chip behaviour can keep
+    /// the reader going forever.
+    fn count_apdu(&mut self) -> Result<(), ReaderError> {
+        let in_card_access = match &self.phase {
+            Phase::ReadCardAccess(f, _) => f.data.len(),
+            _ => 0,
+        };
+        let bytes = self.files.values().map(Vec::len).sum::<usize>()
+            + self.current_file().map_or(0, |f| f.data.len())
+            + self.card_access.as_ref().map_or(0, Vec::len)
+            + in_card_access;
+        if bytes > self.bytes_seen {
+            self.bytes_seen = bytes;
+            self.idle_apdus = 0;
+        }
+        self.idle_apdus += 1;
+        if self.idle_apdus > MAX_APDUS_WITHOUT_PROGRESS {
+            return Err(ReaderError::Stalled(self.idle_apdus - 1));
+        }
+        if self.stats.apdus >= MAX_APDUS {
+            return Err(ReaderError::Stalled(self.stats.apdus));
+        }
+        Ok(())
     }
 
     /// Consumes the chip's answer to the last transmitted APDU.
@@ -549,36 +614,34 @@ impl Reader {
                 let mut f = FileRead::new(FID_CARD_ACCESS);
                 f.selected = true;
                 let cmd = f.next_command(&policy);
-                self.phase = Phase::ReadCardAccess(f);
+                self.phase = Phase::ReadCardAccess(f, policy);
                 self.send(cmd)
             }
-            Phase::ReadCardAccess(mut f) => {
-                let mut policy = self.plain_policy();
-                match f.on_response(&resp, &mut policy) {
-                    Ok(ReadNext::NeedSelect) if resp.sw == StatusWord::FILE_NOT_FOUND => {
-                        self.card_access_done = true;
-                        self.after_card_access()
-                    }
-                    Ok(ReadNext::NeedSelect) => {
-                        self.phase = Phase::SelectMf;
-                        self.send(select_mf())
-                    }
-                    Ok(ReadNext::Read(cmd)) => {
-                        self.phase = Phase::ReadCardAccess(f);
-                        self.send(cmd)
-                    }
-                    Ok(ReadNext::Complete) => {
-                        self.card_access_done = true;
-                        self.pace_suites = pace_suites_from_card_access(&f.data);
-                        self.card_access = Some(f.data);
-                        self.after_card_access()
-                    }
-                    Err(_) => {
-                        self.card_access_done = true;
-                        self.after_card_access()
-                    }
+            Phase::ReadCardAccess(mut f, mut policy) => match f.on_response(&resp, &mut policy) {
+                Ok(ReadNext::NeedSelect) if resp.sw == StatusWord::FILE_NOT_FOUND => {
+                    self.card_access_done = true;
+                    self.after_card_access()
                 }
-            }
+                Ok(ReadNext::NeedSelect) => {
+                    self.phase = Phase::SelectMf;
+                    self.send(select_mf())
+                }
+                Ok(ReadNext::Read(cmd)) => {
+                    self.phase = Phase::ReadCardAccess(f, policy);
+                    self.send(cmd)
+                }
+                Ok(ReadNext::Complete) => {
+                    self.card_access_done = true;
+                    self.pace_suites = pace_suites_from_card_access(&f.data);
+                    self.pace_offered = pace_offered_in_card_access(&f.data);
+                    self.card_access = Some(f.data);
+                    self.after_card_access()
+                }
+                Err(_) => {
+                    self.card_access_done = true;
+                    self.after_card_access()
+                }
+            },
             Phase::Pace(mut p) => match p.step(&resp, self.rng.as_mut()) {
                 Ok(PaceStep::Send(cmd)) => {
                     self.phase = Phase::Pace(p);
@@ -587,22 +650,27 @@ impl Reader {
                 Ok(PaceStep::Done(sm)) => {
                     self.sm = Some(sm);
                     self.access = Some(AccessProtocol::Pace(p.suite()));
+                    self.cam = p.cam_evidence().cloned();
+                    if self.cam.is_some() && self.files.contains_key(&FID_DG14) {
+                        // A resumed read: DG14 is already here.
+                        self.check_cam()?;
+                    }
                     self.phase = Phase::SelectAppletSm;
                     self.send(select_applet())
                 }
                 Err(e) => {
-                    if self.cfg.access == AccessPolicy::PaceOnly {
-                        return Err(match e {
-                            PaceError::BadToken => ReaderError::AccessDenied,
-                            PaceError::Refused { sw, .. } if sw.sw1() == 0x63 => {
-                                ReaderError::AccessDenied
-                            }
-                            e => e.into(),
-                        });
+                    if self.cfg.access == AccessPolicy::AutoWithBacFallback {
+                        // ICAO 9303 Part 11, 4.2: a reader that fails PACE may try BAC.
+                        self.pace_failed = true;
+                        return self.after_card_access();
                     }
-                    // ICAO 9303 Part 11, 4.2: a reader that fails PACE may try BAC.
-                    self.pace_failed = true;
-                    self.after_card_access()
+                    Err(match e {
+                        PaceError::BadToken => ReaderError::AccessDenied,
+                        PaceError::Refused { sw, .. } if sw.sw1() == 0x63 => {
+                            ReaderError::AccessDenied
+                        }
+                        e => e.into(),
+                    })
                 }
             },
             Phase::SelectAppletPlain => {
@@ -783,6 +851,10 @@ impl Reader {
                     }
                 }
             }
+            FID_DG14 if self.cfg.chip_authentication && self.cam.is_some() => {
+                // PACE-CAM already proved the key: chip authentication is not run again.
+                self.check_cam()?;
+            }
             FID_DG14 if self.cfg.chip_authentication => {
                 if let Some(key) = ca_key_from_dg14(&data) {
                     self.ca_key = Some(key);
@@ -793,6 +865,24 @@ impl Reader {
             _ => {}
         }
         Ok(())
+    }
+
+    /// PACE-CAM: CA_IC * PK_IC = PK_Map,IC with DG14's key (ICAO 9303-11,
+    /// 4.4.3.5.2). DG14 itself is vouched for by passive authentication later.
+    fn check_cam(&mut self) -> Result<(), ReaderError> {
+        let (Some(cam), Some(dg14)) = (&self.cam, self.files.get(&FID_DG14)) else {
+            return Ok(());
+        };
+        let key = ca_key_from_dg14(dg14).filter(|k| k.curve == cam.curve);
+        match key {
+            Some(k) if cam.verify(&k.point) => {
+                self.ca = AuthOutcome::Passed;
+                Ok(())
+            }
+            _ => Err(ReaderError::ChipAuthenticationFailed(
+                "PACE-CAM: the chip's authentication data does not match the DG14 key",
+            )),
+        }
     }
 
     /// Starts the next queued job: a file, chip authentication or active authentication.
@@ -939,34 +1029,51 @@ pub fn pace_suites_from_card_access(data: &[u8]) -> Vec<PaceSuite> {
     out
 }
 
+/// Whether EF.CardAccess lists any PACEInfo (id-PACE protocol), whether or
+/// not this reader implements it.
+pub fn pace_offered_in_card_access(data: &[u8]) -> bool {
+    let Ok(set) = tlv::parse_single(data) else {
+        return false;
+    };
+    let Ok(children) = set.children() else {
+        return false;
+    };
+    children.flatten().any(|info| {
+        info.children()
+            .ok()
+            .and_then(|mut r| r.expect(0x06).ok())
+            .is_some_and(|oid| oid.value.len() > ID_PACE.len() && oid.value.starts_with(&ID_PACE))
+    })
+}
+
 /// Data groups listed in EF.COM that an inspection system without terminal
-/// authentication can read (DG3/DG4 need EAC).
+/// authentication can read (DG3/DG4 need EAC), as file identifiers. Tags are
+/// mapped by the LDS's one table ([`DataGroup::from_tag`]); only the tag list
+/// is needed, so a chip whose version fields are off is still read. When
+/// there is no tag list, every data group that may be readable is tried (the
+/// chip says which are missing).
 pub fn files_from_com(com: &[u8]) -> Vec<u16> {
-    let mut out = Vec::new();
-    let Ok(t) = tlv::parse_single(com) else {
-        return out;
-    };
-    let Ok(Some(list)) = t.find(0x5C) else {
-        return out;
-    };
-    for tag in list.value {
-        let dg = match tag {
-            0x61 => 1,
-            0x75 => 2,
-            0x6B => 11,
-            0x6C => 12,
-            0x6D => 13,
-            0x6E => 14,
-            0x6F => 15,
-            0x70 => 16,
-            0x67 => 5,
-            0x68 => 6,
-            0x69 => 7,
-            _ => continue,
-        };
-        out.push(0x0100 + dg);
+    let readable = |dg: &DataGroup| !matches!(dg.number(), 3 | 4);
+    let list = tlv::parse_single(com)
+        .ok()
+        .filter(|t| t.tag == 0x60)
+        .and_then(|t| t.find(0x5C).ok().flatten());
+    match list {
+        Some(list) => {
+            let mut out: Vec<u16> = Vec::new();
+            for dg in list.value.iter().filter_map(|t| DataGroup::from_tag(*t)) {
+                if readable(&dg) && !out.contains(&dg.fid()) {
+                    out.push(dg.fid());
+                }
+            }
+            out
+        }
+        None => (1..=16)
+            .filter_map(DataGroup::new)
+            .filter(readable)
+            .map(DataGroup::fid)
+            .collect(),
     }
-    out
 }
 
 fn ca_key_from_dg14(dg14: &[u8]) -> Option<CaKey> {
@@ -1041,7 +1148,13 @@ mod tests {
     fn com_lists_readable_groups() {
         let com = hex("60145F0104303130365F36063034303030305C026175");
         assert_eq!(files_from_com(&com), vec![0x0101, 0x0102]);
-        assert!(files_from_com(&[0x60, 0x00]).is_empty());
+        // 0x67/0x68/0x69 are DG7/8/9 (ICAO 9303-10 table 34), 0x63/0x76 (DG3/4) need EAC.
+        let com = hex("60175F0104303130375F36063034303030305C056768696376");
+        assert_eq!(files_from_com(&com), vec![0x0107, 0x0108, 0x0109]);
+        // An EF.COM that does not parse: try every group without EAC.
+        let all = files_from_com(&[0x60, 0x00]);
+        assert_eq!(all.len(), 14);
+        assert!(!all.contains(&0x0103) && !all.contains(&0x0104));
     }
 
     #[test]

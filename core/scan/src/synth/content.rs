@@ -68,7 +68,8 @@ pub fn random_mrz(rng: &mut Rng, format: Format) -> Vec<String> {
     let exp = date(rng);
     let sex = *rng.pick(&['M', 'F', '<']).unwrap_or(&'<');
     match format {
-        Format::Td3 => {
+        // The generator makes TD1 and TD3; any other format gets a TD3.
+        Format::Td3 | Format::Td2 | Format::MrvA | Format::MrvB => {
             let l1 = pad(&format!("P<{state}{}", names_field(rng, 39)), 44);
             let personal = if rng.chance(0.5) {
                 pad(&alnum(rng, 11, 1.0), 14)

@@ -207,7 +207,7 @@ impl Scenario {
         if let Some(format) = format {
             let (w_mm, h_mm) = match format {
                 Format::Td1 => (85.6f32, 54.0f32),
-                Format::Td3 => (125.0, 88.0),
+                _ => (125.0, 88.0),
             };
             let jitter = if index == 0 { 0.0 } else { 1.0 };
             let frac = self.frac * (1.0 + jitter * rng.range(-0.02, 0.02));

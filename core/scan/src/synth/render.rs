@@ -132,7 +132,7 @@ const WORDS: [&str; 12] = [
 pub fn render_card(rng: &mut Rng, format: Format, mrz: Option<&[String]>, res: f32) -> Canvas {
     let (w_mm, h_mm) = match format {
         Format::Td1 => (85.6, 54.0),
-        Format::Td3 => (125.0, 88.0),
+        _ => (125.0, 88.0),
     };
     let mut cv = Canvas::new(w_mm, h_mm, res);
     let paper = rng.range(200.0, 240.0);

@@ -1,10 +1,10 @@
 //! Writes labelled frames for other tools (tools/passporteye/compare.sh):
 //!
-//! `cargo run --release -p aktiver-scan --example export -- mrz DIR N [SEED] [1080]`
+//! `cargo run --release -p aktiver-scan-tools --bin export -- mrz DIR N [SEED] [1080]`
 //! writes N frames per level as `DIR/LEVEL_III.png` and `DIR/labels.json`
 //! (`[{"file", "level", "truth": [lines]}]`), the same scenarios as the report.
 //!
-//! `cargo run -p aktiver-scan --example export -- qr PATH TEXT [MODULE_PX]`
+//! `cargo run -p aktiver-scan-tools --bin export -- qr PATH TEXT [MODULE_PX]`
 //! writes a QR code of TEXT on a grey card-like background (for `mrz scan --qr`).
 #![allow(clippy::unwrap_used)]
 

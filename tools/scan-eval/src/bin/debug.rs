@@ -1,5 +1,5 @@
 //! Diagnostics for one generated frame:
-//! `cargo run --release -p aktiver-scan --example debug -- SEED LEVEL [FRAME] [loop]`.
+//! `cargo run --release -p aktiver-scan-tools --bin debug -- SEED LEVEL [FRAME] [loop]`.
 use aktiver_scan::synth::{Level, Scenario};
 use aktiver_scan::{locate, read};
 use std::time::Instant;

@@ -1,5 +1,5 @@
 //! Milliseconds per frame for QR decoding (single-threaded, fastest of 5 runs):
-//! `cargo run --release -p aktiver-scan --example qrbench -- [FRAMES]`.
+//! `cargo run --release -p aktiver-scan-tools --bin qrbench -- [FRAMES]`.
 //! Positives: a code on a generated negative frame; negatives: generated negatives
 //! and MRZ frames at every level, 1280x720.
 #![allow(clippy::unwrap_used)]

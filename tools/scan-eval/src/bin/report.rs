@@ -1,4 +1,4 @@
-//! Accuracy/speed report: `cargo run --release -p aktiver-scan --example report -- [BURSTS] [NEGATIVES] [LEVEL] [720|1080] [SEED]`.
+//! Accuracy/speed report: `cargo run --release -p aktiver-scan-tools --bin report -- [BURSTS] [NEGATIVES] [LEVEL] [720|1080] [SEED]`.
 //! The reader was tuned on seed 1; seed 2 gives scenarios it was never tuned on.
 use aktiver_scan::report::{LevelReport, run_level};
 use aktiver_scan::synth::Level;

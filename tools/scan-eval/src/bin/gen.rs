@@ -1,4 +1,4 @@
-//! Writes generated frames as PNG: `cargo run --release -p aktiver-scan --example gen -- DIR LEVEL N`.
+//! Writes generated frames as PNG: `cargo run --release -p aktiver-scan-tools --bin gen -- DIR LEVEL N`.
 use aktiver_scan::synth::{Level, Scenario, negative};
 fn main() {
     let args: Vec<String> = std::env::args().collect();

@@ -1,0 +1,318 @@
+//! The character grid of a line: baseline, pitch from the periodicity, and
+//! the perspective grid fit.
+
+#[allow(unused_imports)]
+use super::*;
+
+/// The baseline of a line (strip rows, before the skew offset): the bottom edge of
+/// each cell at half its peak, then a high quantile, because fillers end above the
+/// baseline while letters and digits sit on it (and digits stand taller, so the
+/// top edge is no reference).
+pub(super) fn line_baseline(
+    strip: &Strip,
+    cells: &[usize],
+    band: &Band,
+    delta: &dyn Fn(f32) -> f32,
+    cap: f32,
+) -> f32 {
+    let y0 = (band.top - 0.3 * cap).floor() as i32;
+    // Not far below the band: the card edge or the background may lie there.
+    let y1 = (band.bottom + 0.12 * cap).ceil() as i32;
+    let mut bottoms = Vec::with_capacity(cells.len());
+    let mut prof = Vec::with_capacity((y1 - y0).max(0) as usize);
+    for w in cells.windows(2) {
+        let [a, b] = w else { continue };
+        let d = delta((*a + *b) as f32 / 2.0).round() as i32;
+        prof.clear();
+        for y in y0..y1 {
+            prof.push((*a..*b).map(|x| strip.ink(x as i32, y + d)).sum::<f32>());
+        }
+        let pm = prof.iter().copied().fold(0.0f32, f32::max);
+        if pm <= 0.0 {
+            continue;
+        }
+        let half = 0.5 * pm;
+        // The lowest row above half.
+        let Some(y) = prof.iter().rposition(|&v| v > half) else {
+            continue;
+        };
+        let (va, vb) = (
+            prof.get(y).copied().unwrap_or(0.0),
+            prof.get(y + 1).copied().unwrap_or(0.0),
+        );
+        let frac = if va - vb > 1e-6 {
+            (va - half) / (va - vb)
+        } else {
+            0.5
+        };
+        let bottom = y0 as f32 + y as f32 + frac + 0.5;
+        if bottom > band.bottom - 0.3 * cap && y + 1 < prof.len() {
+            bottoms.push(bottom);
+        }
+    }
+    if bottoms.is_empty() {
+        return band.bottom;
+    }
+    bottoms.sort_by(f32::total_cmp);
+    let i = (bottoms.len() as f32 * 0.85) as usize;
+    bottoms
+        .get(i.min(bottoms.len() - 1))
+        .copied()
+        .unwrap_or(band.bottom)
+}
+
+/// The middle of a cell, and the half-width of the span around a boundary, in
+/// pitches; the boundary's ink counts this many times against the middle's.
+pub(super) const MIDDLE: (f32, f32) = (0.2, 0.8);
+pub(super) const BOUNDARY: f32 = 0.1;
+pub(super) const BOUNDARY_WEIGHT: f32 = 2.0;
+
+/// Pitches tried around the periodic estimate, in steps of this fraction.
+pub(super) const PITCH_STEPS: i32 = 4;
+pub(super) const PITCH_STEP: f32 = 0.005;
+
+/// The character pitch of a fixed-pitch line from its column profile between
+/// `left` and `right`: the lag near `p0` (within 15%) at which the profile's
+/// autocorrelation, summed over the first few multiples, peaks. Fillers are as
+/// periodic as text, so this holds where the grid fit alone drifts.
+pub(super) fn periodic_pitch(col: &[f32], left: f32, right: f32, p0: f32) -> Option<f32> {
+    const MULTIPLES: usize = 4;
+    let (a, b) = (
+        left.max(0.0) as usize,
+        (right.max(0.0) as usize).min(col.len()),
+    );
+    let seg = col.get(a..b)?;
+    let max_lag = (MULTIPLES as f32 * p0 * 1.15).ceil() as usize + 1;
+    if p0 < 3.0 || seg.len() < 2 * max_lag {
+        return None;
+    }
+    let m = seg.iter().sum::<f32>() / seg.len() as f32;
+    let v: Vec<f32> = seg.iter().map(|c| c - m).collect();
+    let ac: Vec<f32> = (0..=max_lag)
+        .map(|lag| {
+            let k = v.len() - lag;
+            v.iter()
+                .zip(v.iter().skip(lag))
+                .map(|(x, y)| x * y)
+                .sum::<f32>()
+                / k as f32
+        })
+        .collect();
+    let at = |x: f32| {
+        let i = x as usize;
+        let f = x - i as f32;
+        let p = ac.get(i).copied().unwrap_or(0.0);
+        p + (ac.get(i + 1).copied().unwrap_or(0.0) - p) * f
+    };
+    let comb = |p: f32| (1..=MULTIPLES).map(|k| at(k as f32 * p)).sum::<f32>();
+    let mut best = (f32::MIN, p0);
+    let mut p = 0.85 * p0;
+    while p <= 1.15 * p0 {
+        let c = comb(p);
+        if c > best.0 {
+            best = (c, p);
+        }
+        p += 0.05;
+    }
+    (best.0 > 0.0).then_some(best.1)
+}
+
+/// A regular grid of `n` cells fitted to the column profile: the pitch (and a
+/// linear change of it, for perspective) and the offset that put ink across every
+/// cell's middle and gaps on the boundaries. The MRZ has no spaces, so a grid one
+/// character off leaves a cell empty and loses. Returns n + 1 boundaries.
+pub(super) fn grid_fit(col: &[f32], left: f32, right: f32, n: usize, cap: f32) -> Option<Vec<f32>> {
+    let w = col.len();
+    if w < 4 || n == 0 {
+        return None;
+    }
+    // Mean ink over spans of the profile, from prefix sums: a cell is judged by
+    // the ink across its middle (a `0` or an `O` is hollow at its very centre)
+    // against the ink across its boundaries.
+    let mut prefix = Vec::with_capacity(w + 1);
+    let mut acc = 0.0f32;
+    prefix.push(0.0);
+    for &c in col {
+        acc += c;
+        prefix.push(acc);
+    }
+    let integral = |x: f32| {
+        let x = x.clamp(0.0, w as f32);
+        let i = x as usize;
+        let base = prefix.get(i).copied().unwrap_or(acc);
+        base + (x - i as f32) * col.get(i).copied().unwrap_or(0.0)
+    };
+    let mean = |a: f32, b: f32| (integral(b) - integral(a)) / (b - a).max(1e-3);
+    let p0 = (right - left) / (n as f32 - 1.0 + GLYPH_W);
+    let empty = 0.12 * cap;
+    let nf = n as f32;
+    let inside = |x: f32, p: f32| mean(x + MIDDLE.0 * p, x + MIDDLE.1 * p);
+    let between = |x: f32, p: f32| mean(x - BOUNDARY * p, x + BOUNDARY * p);
+    let score_of = |o: f32, p: f32, g: f32| {
+        let mut x = o;
+        let mut score = 0.0;
+        for j in 0..n {
+            let pj = p * (1.0 + g * (j as f32 - nf / 2.0) / nf);
+            let c = inside(x, pj);
+            score += c - BOUNDARY_WEIGHT * between(x, pj);
+            if c < empty {
+                score -= cap;
+            }
+            x += pj;
+        }
+        // A character just beyond either end means the grid is too short:
+        // among fillers nothing else holds the pitch.
+        let outside = |c: f32| if c < empty { 0.0 } else { cap };
+        score - BOUNDARY_WEIGHT * between(x, p) - outside(inside(x, p)) - outside(inside(o - p, p))
+    };
+    // The pitch from the profile's periodicity where it shows, else from the
+    // extent; then the offset anywhere the extent allows, give or take a
+    // pitch: a dark card edge or a stray mark stretches the extent, and the
+    // cells just beyond each end must be empty.
+    let pe = periodic_pitch(col, left, right, p0).unwrap_or(p0);
+    // Perspective: the pitch changes along the line, by as much as a fifth
+    // between its ends on a tilted page. Its halves' periodicity tells by how
+    // much; the fit searches near that.
+    let mid = (left + right) / 2.0;
+    let g0 = match (
+        periodic_pitch(col, left, mid, pe),
+        periodic_pitch(col, mid, right, pe),
+    ) {
+        (Some(pl), Some(pr)) => 4.0 * (pr - pl) / (pr + pl),
+        _ => 0.0,
+    };
+    // Coarse to fine: pitch and offset (every other pixel), then the
+    // perspective term near them, then pitch and offset again.
+    let mut best = (f32::MIN, 0.0f32, pe, g0);
+    for pi in -PITCH_STEPS..=PITCH_STEPS {
+        let p = pe * (1.0 + pi as f32 * PITCH_STEP);
+        let span = (nf - 1.0 + GLYPH_W) * p;
+        let inset = (1.0 - GLYPH_W) / 2.0 * p;
+        let first = left - inset - 1.2 * p;
+        let last = (right - span - inset + 1.2 * p).max(left - inset + 0.6 * p);
+        let mut o = first;
+        while o <= last {
+            let sc = score_of(o, p, g0);
+            if sc > best.0 {
+                best = (sc, o, p, g0);
+            }
+            o += 2.0;
+        }
+    }
+    let (_, o1, p1, _) = best;
+    for gi in -3..=3 {
+        let g = g0 + gi as f32 * 0.02;
+        for pi in -1..=1 {
+            let p = p1 * (1.0 + pi as f32 * PITCH_STEP);
+            for oi in -2..=2 {
+                let o = o1 + oi as f32;
+                let sc = score_of(o, p, g);
+                if sc > best.0 {
+                    best = (sc, o, p, g);
+                }
+            }
+        }
+    }
+    let (_, o2, p2, g2) = best;
+    for pi in -2..=2 {
+        let p = p2 * (1.0 + pi as f32 * PITCH_STEP);
+        for oi in -3..=3 {
+            let o = o2 + oi as f32 * 0.5;
+            let sc = score_of(o, p, g2);
+            if sc > best.0 {
+                best = (sc, o, p, g2);
+            }
+        }
+    }
+    let (_, o, p, g) = best;
+    let mut out = Vec::with_capacity(n + 1);
+    let mut x = o;
+    out.push(x);
+    for j in 0..n {
+        x += p * (1.0 + g * (j as f32 - nf / 2.0) / nf);
+        out.push(x);
+    }
+    Some(out)
+}
+
+/// Cell boundaries (n + 1 columns) near the expected ones: dynamic programming
+/// that puts boundaries in ink minima while keeping widths near the local pitch.
+pub(super) fn segment(col: &[f32], expect: &[f32], cap: f32) -> Vec<usize> {
+    let n = expect.len().saturating_sub(1);
+    let w = col.len();
+    let inf = f32::INFINITY;
+    let first = expect.first().copied().unwrap_or(0.0);
+    let last = expect.last().copied().unwrap_or(0.0);
+    let p = if n > 0 {
+        (last - first) / n as f32
+    } else {
+        1.0
+    };
+    if n == 0 || w < 2 || p < 1.0 {
+        return expect.iter().map(|v| v.max(0.0) as usize).collect();
+    }
+    let lam = 2.0 * cap / (p * p);
+    let reach = 0.3 * p;
+    let range = |e: f32| {
+        (
+            (e - reach).max(0.0) as usize,
+            ((e + reach).max(0.0) as usize).min(w - 1),
+        )
+    };
+    // cost[i][x]: best cost with boundary i at column x.
+    let mut cost = vec![inf; (n + 1) * w];
+    let mut from = vec![0u32; (n + 1) * w];
+    let (lo, hi) = range(first);
+    for x in lo..=hi {
+        if let Some(c) = cost.get_mut(x) {
+            *c = col.get(x).copied().unwrap_or(0.0);
+        }
+    }
+    for i in 1..=n {
+        let e = expect.get(i).copied().unwrap_or(0.0);
+        let local = e - expect.get(i - 1).copied().unwrap_or(0.0);
+        let (plo, phi) = range(expect.get(i - 1).copied().unwrap_or(0.0));
+        let (lo, hi) = range(e);
+        for x in lo..=hi {
+            let mut best = (inf, 0u32);
+            for px in plo..=phi.min(x.saturating_sub(1)) {
+                let pc = cost.get((i - 1) * w + px).copied().unwrap_or(inf);
+                if pc == inf {
+                    continue;
+                }
+                let dev = (x - px) as f32 - local;
+                let c = pc + lam * dev * dev;
+                if c < best.0 {
+                    best = (c, px as u32);
+                }
+            }
+            if best.0 < inf
+                && let (Some(c), Some(f)) = (cost.get_mut(i * w + x), from.get_mut(i * w + x))
+            {
+                *c = best.0 + col.get(x).copied().unwrap_or(0.0);
+                *f = best.1;
+            }
+        }
+    }
+    let end = (0..w)
+        .filter(|&x| cost.get(n * w + x).is_some_and(|c| c.is_finite()))
+        .min_by(|&a, &b| {
+            cost.get(n * w + a)
+                .copied()
+                .unwrap_or(inf)
+                .total_cmp(&cost.get(n * w + b).copied().unwrap_or(inf))
+        });
+    let Some(mut x) = end else {
+        return expect.iter().map(|v| v.max(0.0) as usize).collect();
+    };
+    let mut out = vec![0usize; n + 1];
+    for i in (0..=n).rev() {
+        if let Some(o) = out.get_mut(i) {
+            *o = x;
+        }
+        if i > 0 {
+            x = from.get(i * w + x).copied().unwrap_or(0) as usize;
+        }
+    }
+    out
+}

@@ -1,0 +1,319 @@
+//! The rectified strip: sampled at full resolution along the region, ink
+//! normalized per column block, glyph grids sampled from it.
+
+#[allow(unused_imports)]
+use super::*;
+
+pub(super) struct Strip {
+    pub(super) w: usize,
+    pub(super) h: usize,
+    pub(super) ink: Vec<f32>,
+    pub(super) saturated: f32,
+    pub(super) clipped: bool,
+    pub(super) sharp: f32,
+}
+
+impl Strip {
+    #[inline]
+    pub(super) fn ink(&self, x: i32, y: i32) -> f32 {
+        if x < 0 || y < 0 || x as usize >= self.w || y as usize >= self.h {
+            return 0.0;
+        }
+        self.ink
+            .get(y as usize * self.w + x as usize)
+            .copied()
+            .unwrap_or(0.0)
+    }
+
+    pub(super) fn ink_bilinear(&self, x: f32, y: f32) -> f32 {
+        // Truncation is floor for non-negative values, and far cheaper than a
+        // libm call on targets without SSE4.1.
+        if x >= 0.0 && y >= 0.0 {
+            let (xi, yi) = (x as usize, y as usize);
+            let (fx, fy) = (x - xi as f32, y - yi as f32);
+            let i = yi * self.w + xi;
+            if xi + 1 < self.w
+                && let (Some(&[a, b]), Some(&[c, d])) = (
+                    self.ink
+                        .get(i..i + 2)
+                        .and_then(|s| <&[f32; 2]>::try_from(s).ok()),
+                    self.ink
+                        .get(i + self.w..i + self.w + 2)
+                        .and_then(|s| <&[f32; 2]>::try_from(s).ok()),
+                )
+            {
+                let top = a + (b - a) * fx;
+                let bottom = c + (d - c) * fx;
+                return top + (bottom - top) * fy;
+            }
+        }
+        let (xf, yf) = (x.floor(), y.floor());
+        let (fx, fy) = (x - xf, y - yf);
+        let (xi, yi) = (xf as i32, yf as i32);
+        let a = self.ink(xi, yi) + (self.ink(xi + 1, yi) - self.ink(xi, yi)) * fx;
+        let b = self.ink(xi, yi + 1) + (self.ink(xi + 1, yi + 1) - self.ink(xi, yi + 1)) * fx;
+        a + (b - a) * fy
+    }
+}
+
+impl Strip {
+    /// [`glyphs::normalize`] over the ink (pixel centres at +0.5), computed
+    /// separably: the grid is axis-aligned in the strip, so every column and
+    /// row tap is found once instead of once per sample.
+    pub(super) fn glyph(
+        &self,
+        cx: f32,
+        top: f32,
+        baseline: f32,
+        width_cap: f32,
+    ) -> [f32; glyphs::N] {
+        use glyphs::{GH, GW, MARGIN};
+        let generic = || {
+            glyphs::normalize(
+                |x, y| self.ink_bilinear(x - 0.5, y - 0.5),
+                cx,
+                top,
+                baseline,
+                width_cap,
+            )
+        };
+        let cap = (baseline - top).max(1e-3);
+        let sy = cap / (GH as f32 - 2.0 * MARGIN);
+        let sx = width_cap.max(1e-3) * glyphs::GRID_W_CAPS / GW as f32;
+        let x0 = cx - sx * GW as f32 / 2.0 - 0.5;
+        let y0 = top - MARGIN * sy - 0.5;
+        let offs = glyphs::subsample_offsets(sx, sy);
+        let k = offs.len();
+        // Taps (index, fraction) per column sample and per row sample.
+        let mut xt = [(0usize, 0.0f32); GW * 3];
+        let mut yt = [(0usize, 0.0f32); GH * 3];
+        for (i, t) in xt.iter_mut().take(GW * k).enumerate() {
+            let x = x0 + ((i / k) as f32 + offs.get(i % k).copied().unwrap_or(0.5)) * sx;
+            if x < 0.0 || x as usize + 1 >= self.w {
+                return generic();
+            }
+            *t = (x as usize, x - (x as usize) as f32);
+        }
+        for (i, t) in yt.iter_mut().take(GH * k).enumerate() {
+            let y = y0 + ((i / k) as f32 + offs.get(i % k).copied().unwrap_or(0.5)) * sy;
+            if y < 0.0 || y as usize + 1 >= self.h {
+                return generic();
+            }
+            *t = (y as usize, y - (y as usize) as f32);
+        }
+        let inv = 1.0 / (k * k) as f32;
+        let mut out = [0.0f32; glyphs::N];
+        for (gy, row_out) in out.chunks_exact_mut(GW).enumerate() {
+            for &(yi, fy) in yt.get(gy * k..(gy + 1) * k).unwrap_or(&[]) {
+                let (Some(r0), Some(r1)) = (
+                    self.ink.get(yi * self.w..(yi + 1) * self.w),
+                    self.ink.get((yi + 1) * self.w..(yi + 2) * self.w),
+                ) else {
+                    return generic();
+                };
+                for (gx, o) in row_out.iter_mut().enumerate() {
+                    let mut acc = 0.0;
+                    for &(xi, fx) in xt.get(gx * k..(gx + 1) * k).unwrap_or(&[]) {
+                        let (a, b) = (
+                            r0.get(xi).copied().unwrap_or(0.0),
+                            r0.get(xi + 1).copied().unwrap_or(0.0),
+                        );
+                        let (c, d) = (
+                            r1.get(xi).copied().unwrap_or(0.0),
+                            r1.get(xi + 1).copied().unwrap_or(0.0),
+                        );
+                        let top = a + (b - a) * fx;
+                        let bottom = c + (d - c) * fx;
+                        acc += top + (bottom - top) * fy;
+                    }
+                    *o += acc * inv;
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Samples the oriented rectangle at `s` full-res pixels per strip pixel and turns
+/// it into ink in [0, 1] using block-wise paper and ink levels.
+pub(super) fn sample_strip(
+    frame: &LumaFrame<'_>,
+    r: &Region,
+    along: f32,
+    perp: f32,
+    s: f32,
+) -> Option<Strip> {
+    let w = ((2.0 * along / s) as usize).clamp(8, 2400);
+    let h = ((2.0 * perp / s) as usize).clamp(8, 600);
+    let mut v = vec![0.0f32; w * h];
+    let (dx, dy) = (r.dx * s, r.dy * s);
+    let (nx, ny) = (-r.dy * s, r.dx * s);
+    let x0 = r.cx - r.dx * along + r.dy * perp;
+    let y0 = r.cy - r.dy * along - r.dx * perp;
+    let (fw, fh) = (frame.width() as f32, frame.height() as f32);
+    let mut clipped = false;
+    let mut sat = 0u32;
+    for j in 0..h {
+        let (mut x, mut y) = (x0 + nx * j as f32, y0 + ny * j as f32);
+        let row = v.get_mut(j * w..(j + 1) * w)?;
+        for o in row.iter_mut() {
+            if x < 0.0 || y < 0.0 || x > fw - 1.0 || y > fh - 1.0 {
+                clipped = true;
+                // Outside the frame: a marker, turned into "no ink" below.
+                *o = -1.0;
+            } else {
+                *o = frame.sample(x, y);
+            }
+            if *o >= 250.0 {
+                sat += 1;
+            }
+            x += dx;
+            y += dy;
+        }
+    }
+    // Paper and ink levels per column block, from a coarse histogram.
+    let bw = (h / 2).clamp(8, 64);
+    let nb = w.div_ceil(bw);
+    let mut lo = vec![0.0f32; nb];
+    let mut hi = vec![0.0f32; nb];
+    let mut hist = [0u32; 64];
+    for b in 0..nb {
+        hist.fill(0);
+        let (c0, c1) = (b * bw, ((b + 1) * bw).min(w));
+        // Every other row and column is plenty for two percentiles.
+        for j in (0..h).step_by(2) {
+            for i in (c0..c1).step_by(2) {
+                let p = v.get(j * w + i).copied().unwrap_or(0.0);
+                if p < 0.0 {
+                    continue;
+                }
+                if let Some(hh) = hist.get_mut((p as usize >> 2).min(63)) {
+                    *hh += 1;
+                }
+            }
+        }
+        let total: u32 = hist.iter().sum();
+        let pct = |q: f32| {
+            let target = (total as f32 * q) as u32;
+            let mut acc = 0;
+            for (k, &c) in hist.iter().enumerate() {
+                acc += c;
+                if acc > target {
+                    return (k * 4 + 2) as f32;
+                }
+            }
+            254.0
+        };
+        if let (Some(l), Some(hh)) = (lo.get_mut(b), hi.get_mut(b)) {
+            *l = pct(0.03);
+            *hh = pct(0.90);
+        }
+    }
+    let mut contrasts: Vec<f32> = hi.iter().zip(&lo).map(|(h, l)| h - l).collect();
+    contrasts.sort_by(f32::total_cmp);
+    let med = contrasts
+        .get(contrasts.len() * 3 / 4)
+        .copied()
+        .unwrap_or(0.0);
+    if med < 12.0 {
+        return None;
+    }
+    let mut sharp_acc = 0.0f32;
+    let mut sharp_n = 0u32;
+    // Paper and contrast per column, interpolated between block centres.
+    let levels: Vec<(f32, f32)> = (0..w)
+        .map(|i| {
+            let t = (i as f32 + 0.5) / bw as f32 - 0.5;
+            let b0 = (t.floor().max(0.0) as usize).min(nb - 1);
+            let b1 = (b0 + 1).min(nb - 1);
+            let ft = (t - b0 as f32).clamp(0.0, 1.0);
+            let l = lo.get(b0).copied().unwrap_or(0.0) * (1.0 - ft)
+                + lo.get(b1).copied().unwrap_or(0.0) * ft;
+            let hh = hi.get(b0).copied().unwrap_or(0.0) * (1.0 - ft)
+                + hi.get(b1).copied().unwrap_or(0.0) * ft;
+            (hh, 1.0 / (hh - l).max(0.5 * med))
+        })
+        .collect();
+    for row in v.chunks_exact_mut(w) {
+        for (p, &(hh, inv)) in row.iter_mut().zip(&levels) {
+            *p = if *p < 0.0 {
+                0.0
+            } else {
+                ((hh - *p) * inv).clamp(0.0, 1.0)
+            };
+        }
+    }
+    for j in (0..h).step_by(4) {
+        for i in 1..w {
+            let a = v.get(j * w + i).copied().unwrap_or(0.0);
+            let b = v.get(j * w + i - 1).copied().unwrap_or(0.0);
+            let d = (a - b).abs();
+            if d > 0.05 {
+                sharp_acc += d;
+                sharp_n += 1;
+            }
+        }
+    }
+    Some(Strip {
+        w,
+        h,
+        ink: v,
+        saturated: sat as f32 / (w * h) as f32,
+        clipped,
+        sharp: if sharp_n > 0 {
+            sharp_acc / sharp_n as f32
+        } else {
+            0.0
+        },
+    })
+}
+
+/// Sub-pixel shift of `b` against `a` maximizing correlation within `range`.
+pub(super) fn best_shift(a: &[f32], b: &[f32], range: i32) -> (f32, f32) {
+    let n = a.len() as i32;
+    let corr = |s: i32| -> f32 {
+        let mut acc = 0.0;
+        for y in 0..n {
+            let yb = y + s;
+            if yb >= 0 && yb < n {
+                acc += a.get(y as usize).copied().unwrap_or(0.0)
+                    * b.get(yb as usize).copied().unwrap_or(0.0);
+            }
+        }
+        acc
+    };
+    let mut best = (0, f32::MIN);
+    for s in -range..=range {
+        let c = corr(s);
+        if c > best.1 {
+            best = (s, c);
+        }
+    }
+    let (s, c0) = best;
+    let (cm, cp) = (corr(s - 1), corr(s + 1));
+    let den = cm - 2.0 * c0 + cp;
+    let frac = if den < -1e-6 {
+        (0.5 * (cm - cp) / den).clamp(-0.5, 0.5)
+    } else {
+        0.0
+    };
+    (s as f32 + frac, c0)
+}
+
+/// The normalized ink strip of a region as 8-bit pixels (diagnostics).
+pub fn debug_strip(frame: &LumaFrame<'_>, r: &Region) -> Option<(usize, usize, Vec<u8>)> {
+    let cap_guess = 2.0 * r.half_len / 40.0;
+    let s = (cap_guess / 16.0).max(1.0);
+    let strip = sample_strip(
+        frame,
+        r,
+        r.half_len * 1.1 + 1.5 * cap_guess,
+        r.half_h + 1.2 * cap_guess,
+        s,
+    )?;
+    Some((
+        strip.w,
+        strip.h,
+        strip.ink.iter().map(|v| 255 - (v * 255.0) as u8).collect(),
+    ))
+}

@@ -1,0 +1,308 @@
+//! The scanner on real photographs and scans, against a hand-checked truth file:
+//!
+//! `cargo run --release -p aktiver-scan-tools --bin realimages -- [--dir DIR]
+//! [--truth FILE] [--rotations] [--runs N] [--only SUBSTRING]`
+//!
+//! Defaults: the images of `tools/scan-eval/fetch-passporteye.sh` and
+//! `tools/scan-eval/data/passporteye.tsv`. Per image: the expected format, the
+//! outcome (`exact`, `refused` with the feedback and how many characters the
+//! unaccepted reading got wrong, `WRONG` when a wrong MRZ was accepted, `none`
+//! when nothing was read) and the best time of N runs. `--rotations` also
+//! feeds every image turned by 90, 180 and 270 degrees without telling the
+//! scanner. The last lines sum up: exact reads of standard MRZs, accepted
+//! wrong, false detections on images without an MRZ.
+
+use aktiver_scan::still;
+use aktiver_scan::{LumaImage, Rotation, scan_frame};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// One line of the truth file: `FILE<TAB>KIND<TAB>MRZ` with the MRZ's lines
+/// joined by `|`; KIND is a format name (`td1`, `td2`, `td3`, `mrv_a`,
+/// `mrv_b`), `none` for an image without an MRZ, or `skip` (with a reason in
+/// the third column) for an image that is not a fair test.
+struct Truth {
+    file: String,
+    kind: String,
+    lines: Vec<String>,
+}
+
+fn load_truth(path: &Path) -> Result<Vec<Truth>, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut out = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        if line.trim().is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let cols: Vec<&str> = line.split('\t').collect();
+        let (Some(file), Some(kind)) = (cols.first(), cols.get(1)) else {
+            return Err(format!(
+                "{}:{}: want FILE<TAB>KIND[<TAB>MRZ]",
+                path.display(),
+                n + 1
+            ));
+        };
+        let lines: Vec<String> = match (*kind, cols.get(2)) {
+            ("none" | "skip", _) => Vec::new(),
+            (_, Some(mrz)) => mrz.split('|').map(str::to_string).collect(),
+            (_, None) => return Err(format!("{}:{}: MRZ missing", path.display(), n + 1)),
+        };
+        if !lines.is_empty() {
+            // The truth is typed by hand from the images: every one must
+            // parse with valid check digits (or say why not in its kind).
+            let parsed = aktiver_mrz::parse(&lines.join("\n"));
+            let ok = parsed.as_ref().is_ok_and(|m| m.is_valid());
+            let fmt = parsed.as_ref().map(|m| m.format.name()).unwrap_or("?");
+            if !ok || fmt != *kind {
+                eprintln!("warning: {file}: truth parses as {fmt}, valid={ok} (kind {kind})");
+            }
+        }
+        out.push(Truth {
+            file: (*file).to_string(),
+            kind: (*kind).to_string(),
+            lines,
+        });
+    }
+    Ok(out)
+}
+
+/// `img` turned clockwise by `rot`.
+fn turned(img: &LumaImage, rot: Rotation) -> LumaImage {
+    if rot == Rotation::R0 {
+        return img.clone();
+    }
+    // The camera-buffer helper stores the pixels so that `rot` turns them
+    // back upright: that buffer is the image turned the other way.
+    let back = match rot {
+        Rotation::R90 => Rotation::R270,
+        Rotation::R270 => Rotation::R90,
+        r => r,
+    };
+    let (data, width, height, _) = img.to_camera_buffer(back, 0);
+    LumaImage {
+        width,
+        height,
+        data,
+    }
+}
+
+#[derive(Default)]
+struct Tally {
+    standard: usize,
+    exact: usize,
+    refused_right: usize,
+    wrong: usize,
+    negatives: usize,
+    false_detections: usize,
+    ms: Vec<f64>,
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let target = std::env::var("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| root.join("../../target"));
+    let mut dir = target.join("realimages/passporteye");
+    let mut truth_path = root.join("data/passporteye.tsv");
+    let mut rotations = false;
+    let mut runs = 1usize;
+    let mut only: Option<String> = None;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--dir" => dir = it.next().map(PathBuf::from).unwrap_or(dir),
+            "--truth" => truth_path = it.next().map(PathBuf::from).unwrap_or(truth_path),
+            "--rotations" => rotations = true,
+            "--runs" => runs = it.next().and_then(|s| s.parse().ok()).unwrap_or(1).max(1),
+            "--only" => only = it.next().cloned(),
+            "--draft" => {}
+            _ => {
+                eprintln!(
+                    "usage: realimages [--dir DIR] [--truth FILE] [--rotations] [--runs N] [--only SUBSTRING]"
+                );
+                std::process::exit(2);
+            }
+        }
+    }
+    if args.iter().any(|a| a == "--draft") {
+        draft(&dir);
+        return;
+    }
+    let truth = match load_truth(&truth_path) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("{e}");
+            std::process::exit(2);
+        }
+    };
+    let turns: &[Rotation] = if rotations {
+        &[Rotation::R0, Rotation::R90, Rotation::R180, Rotation::R270]
+    } else {
+        &[Rotation::R0]
+    };
+    let mut tally = Tally::default();
+    println!("| image | turned | format | outcome | ms |\n|---|---|---|---|---|");
+    for t in &truth {
+        if t.kind == "skip" || only.as_ref().is_some_and(|o| !t.file.contains(o.as_str())) {
+            continue;
+        }
+        let bytes = match std::fs::read(dir.join(&t.file)) {
+            Ok(b) => b,
+            Err(e) => {
+                eprintln!(
+                    "{}: {e} (run tools/scan-eval/fetch-passporteye.sh first)",
+                    t.file
+                );
+                std::process::exit(2);
+            }
+        };
+        let img = match still::decode(&bytes) {
+            Ok(i) => i,
+            Err(e) => {
+                eprintln!("{}: {e}", t.file);
+                std::process::exit(2);
+            }
+        };
+        for &rot in turns {
+            let im = turned(&img, rot);
+            let mut best = f64::INFINITY;
+            let mut scan = None;
+            for _ in 0..runs {
+                let start = Instant::now();
+                let s = scan_frame(&im.frame());
+                best = best.min(start.elapsed().as_secs_f64() * 1e3);
+                scan = Some(s);
+            }
+            let Some(scan) = scan else { continue };
+            tally.ms.push(best);
+            let lines = scan.reading.as_ref().map(|r| r.lines.clone());
+            let outcome = if t.lines.is_empty() {
+                tally.negatives += 1;
+                if scan.valid {
+                    tally.false_detections += 1;
+                    "FALSE DETECTION".to_string()
+                } else {
+                    format!("none ({})", scan.feedback.as_str())
+                }
+            } else {
+                tally.standard += 1;
+                let right = lines.as_ref() == Some(&t.lines);
+                match (scan.valid, right) {
+                    (true, true) => {
+                        tally.exact += 1;
+                        "exact".to_string()
+                    }
+                    (true, false) => {
+                        tally.wrong += 1;
+                        format!("WRONG {}", diff(&t.lines, lines.as_deref()))
+                    }
+                    (false, true) => {
+                        tally.refused_right += 1;
+                        format!("refused ({}), read right", scan.feedback.as_str())
+                    }
+                    (false, false) => match &lines {
+                        Some(l) => format!(
+                            "refused ({}), {}",
+                            scan.feedback.as_str(),
+                            diff(&t.lines, Some(l))
+                        ),
+                        None => format!("none ({})", scan.feedback.as_str()),
+                    },
+                }
+            };
+            println!(
+                "| {} | {} | {} | {} | {:.1} |",
+                t.file,
+                rot.degrees(),
+                t.kind,
+                outcome,
+                best
+            );
+        }
+    }
+    let mut ms = tally.ms.clone();
+    ms.sort_by(f64::total_cmp);
+    let median = ms.get(ms.len() / 2).copied().unwrap_or(0.0);
+    let pct = |a: usize, b: usize| 100.0 * a as f64 / b.max(1) as f64;
+    println!(
+        "\nstandard MRZs read exactly: {}/{} ({:.1}%); read right but refused: {}; accepted wrong: {}; \
+         false detections: {}/{}; median {:.1} ms, max {:.1} ms (best of {runs})",
+        tally.exact,
+        tally.standard,
+        pct(tally.exact, tally.standard),
+        tally.refused_right,
+        tally.wrong,
+        tally.false_detections,
+        tally.negatives,
+        median,
+        ms.last().copied().unwrap_or(0.0),
+    );
+}
+
+/// Where a reading differs from the truth: the format's shape, or the count
+/// of wrong characters and the first few as `line:column want/got`.
+fn diff(truth: &[String], got: Option<&[String]>) -> String {
+    let Some(got) = got else {
+        return "nothing read".to_string();
+    };
+    if got.len() != truth.len() || got.iter().zip(truth).any(|(g, t)| g.len() != t.len()) {
+        let shape: Vec<usize> = got.iter().map(String::len).collect();
+        return format!("read as {shape:?}");
+    }
+    let mut wrong = Vec::new();
+    for (li, (g, t)) in got.iter().zip(truth).enumerate() {
+        for (ci, (a, b)) in g.chars().zip(t.chars()).enumerate() {
+            if a != b {
+                wrong.push(format!("{}:{} {b}/{a}", li + 1, ci + 1));
+            }
+        }
+    }
+    let n = wrong.len();
+    wrong.truncate(4);
+    format!("{n} wrong [{}]", wrong.join(" "))
+}
+
+/// `--draft`: what the scanner reads in every image of `dir`, accepted or
+/// not, as truth-file lines to check by eye against the image.
+fn draft(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        eprintln!("{}: cannot list", dir.display());
+        return;
+    };
+    let mut files: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    files.sort();
+    for f in files {
+        let Ok(img) = std::fs::read(&f)
+            .map_err(|e| e.to_string())
+            .and_then(|b| still::decode(&b).map_err(|e| e.to_string()))
+        else {
+            continue;
+        };
+        let name = f
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let mut shown = false;
+        for rot in [Rotation::R0, Rotation::R90, Rotation::R180, Rotation::R270] {
+            let s = scan_frame(&turned(&img, rot).frame());
+            if let Some(r) = &s.reading {
+                println!(
+                    "{name}\t{:?}\t{}\t# turned {} valid={} {}",
+                    r.format,
+                    r.lines.join("|"),
+                    rot.degrees(),
+                    s.valid,
+                    s.feedback.as_str()
+                );
+                shown = true;
+                if s.valid {
+                    break;
+                }
+            }
+        }
+        if !shown {
+            println!("{name}\t?\t# {}x{}", img.width, img.height);
+        }
+    }
+}
