@@ -326,7 +326,13 @@ fn the_error_names_the_csca_whose_key_identifier_matched() {
         )
     );
     let sod = without_certificates(&read("FI.sod"));
-    let pa = passive_authentication_with(&store, &sod, &[], std::slice::from_ref(&ds), signing_time(&ds));
+    let pa = passive_authentication_with(
+        &store,
+        &sod,
+        &[],
+        std::slice::from_ref(&ds),
+        signing_time(&ds),
+    );
     match &pa.ds_chain {
         Verdict::Fail(ChainError::SignatureByNoTrustedCsca { csca, .. }) => {
             assert!(csca.contains("CSCA Finland"), "{csca}");
