@@ -1,6 +1,7 @@
 //! `aktiver-sim`: the desktop simulator. Every core capability is a subcommand.
 
 mod cmd;
+mod sim;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -18,8 +19,10 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Walk the most complete path the simulator can walk today.
-    Demo,
+    /// The whole activation, screen by screen, against a sandbox this command starts.
+    Demo(cmd::demo::DemoArgs),
+    /// Run scripted scenarios (TOML): actions and the screens expected.
+    Scenario(cmd::scenario::ScenarioArgs),
     /// Machine-readable zones (ICAO 9303): parse typed lines, scan camera frames.
     #[command(subcommand)]
     Mrz(cmd::mrz::MrzCommand),
@@ -38,7 +41,8 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let status = match cli.command {
-        Command::Demo => cmd::demo::run(),
+        Command::Demo(a) => cmd::demo::run(a),
+        Command::Scenario(a) => cmd::scenario::run(a),
         Command::Mrz(c) => cmd::mrz::run(c),
         Command::Nin(c) => cmd::nin::run(c),
         Command::Chip(c) => cmd::chip::run(c),

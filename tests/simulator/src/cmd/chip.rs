@@ -287,22 +287,6 @@ fn read_command(
     })
 }
 
-/// Read the virtual chip of a document with this MRZ (a TD1 ID card or a
-/// TD3 passport) over PACE or BAC, verify it, and report as `chip read` does.
-pub(crate) fn read_document(mrz: &str, doc: DocKind) -> Result<(Value, bool), String> {
-    let mut setup = parse_faults(doc, &[])?;
-    setup.spec = match doc {
-        DocKind::Passport => DocumentSpec::passport(mrz),
-        DocKind::IdCard => DocumentSpec::id_card(mrz),
-    };
-    read_and_verify(
-        &setup,
-        AccessPolicy::Auto,
-        false,
-        LinkModel::new(424_000, 10_000),
-    )
-}
-
 /// One read end to end: the JSON report and whether the document is fully
 /// verified (passive, chip and active authentication, DG1 = scanned MRZ).
 fn read_and_verify(

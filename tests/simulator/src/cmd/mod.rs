@@ -6,6 +6,7 @@ pub mod demo;
 pub mod mrz;
 pub mod nin;
 pub mod scan;
+pub mod scenario;
 pub mod serve;
 
 /// Exit status: every input was valid.
