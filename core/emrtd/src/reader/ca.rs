@@ -279,6 +279,43 @@ mod tests {
         assert!(matches!(ca.step(&ok), Err(CaError::Finished)));
     }
 
+    /// Chip authentication's key agreement and key derivation against ICAO
+    /// numbers: 9303-11 G.1's chip key PK_IC and reader key SK_IFD
+    /// (brainpoolP256r1) give K = 28768D20... and KS_enc/KS_mac F5F0E35C.../
+    /// FE251C78...; CA computes exactly x(SK * PK_IC) and the same KDF.
+    #[test]
+    fn key_agreement_matches_icao_g1_numbers() {
+        let point = hex(
+            "049E880F842905B8B3181F7AF7CAA9F0EFB743847F44A306D2D28C1D9EC65DF6DB7764B22277A2EDDC3C265A9F018F9CB852E111B768B326904B59A0193776F094",
+        );
+        let sk = hex("A73FB703AC1436A18E0CFA5ABB3F7BEC7A070E7A6788486BEE230C4A22762595");
+        let k = CaKey {
+            curve: Curve::BrainpoolP256r1,
+            point,
+            cipher: CipherKind::Aes128,
+            oid: Some(hex("04007F00070202030202")),
+            key_id: None,
+        };
+        let (mut ca, _) = CaReader::start(k, &mut FixedRng::new(sk)).unwrap();
+        let ok = ResponseApdu::new(vec![], StatusWord::SUCCESS);
+        ca.step(&ok).unwrap();
+        let mut got = match ca.step(&ok).unwrap() {
+            CaStep::Done(sm) => sm,
+            CaStep::Send(_) => panic!(),
+        };
+        let mut icao = SmSession::with_zero_ssc(
+            CipherKind::Aes128,
+            zeroize::Zeroizing::new(hex("F5F0E35C0D7161EE6724EE513A0D9A7F")),
+            zeroize::Zeroizing::new(hex("FE251C7858B356B24514B3BD5F4297D1")),
+        )
+        .unwrap();
+        let cmd = CommandApdu::new(0, 0xB0, 0, 0).with_le(4);
+        assert_eq!(
+            got.wrap(&cmd).unwrap().encode().unwrap(),
+            icao.wrap(&cmd).unwrap().encode().unwrap()
+        );
+    }
+
     #[test]
     fn version_1_3des_uses_set_kat_and_refusals_fail() {
         let (k, _) = key(CipherKind::Tdes, None);
