@@ -192,6 +192,23 @@ impl World {
         Ok(())
     }
 
+    /// The person activates on another phone: fresh keys, storage and
+    /// permissions, the same document, the same sandbox.
+    pub async fn new_device(&mut self) -> Result<(), String> {
+        if let Some(h) = self.observe.take() {
+            h.cancel();
+        }
+        self.phone.keys = Arc::new(SoftwareKeys::default());
+        self.phone.storage = Arc::new(MemoryStorage::default());
+        self.phone.permissions = Arc::new(SimPermissions::allowing_all());
+        self.frame_index = 0;
+        self.flow = Flow::start(self.cfg.clone(), self.phone.capabilities())
+            .await
+            .map_err(|e| e.to_string())?;
+        self.observe = Some(self.flow.observe(self.recorder.clone()));
+        Ok(())
+    }
+
     pub async fn act(&mut self, a: Action) -> Result<View, FlowError> {
         self.flow.act(a).await
     }
