@@ -492,6 +492,43 @@ mod tests {
         }
     }
 
+    /// AES-256 secure messaging against an independent implementation: JMRTD's
+    /// wire bytes after PACE (session keys and SSC as logged), as kept in the
+    /// dmrtd project's test/wire_format_comparison_test.dart
+    /// (github.com/ZeroPass/dmrtd; test values only).
+    #[test]
+    fn aes256_matches_jmrtd_wire_bytes() {
+        let session = |ssc: u8| {
+            let mut counter = vec![0u8; 16];
+            counter[15] = ssc;
+            SmSession::new(
+                CipherKind::Aes256,
+                Zeroizing::new(hex(
+                    "8211A58CA9424057904E2369B077160891BDD336D31D1904F059B681F695C217",
+                )),
+                Zeroizing::new(hex(
+                    "49542AEDBD0FB32B730819C0030BCB312718BBE861CBB54AEF249AF98A8F4AA9",
+                )),
+                counter,
+            )
+            .unwrap()
+        };
+        let select = CommandApdu::new(0x00, 0xA4, 0x04, 0x0C).with_data(hex("A0000002471001"));
+        assert_eq!(
+            session(0).wrap(&select).unwrap().encode().unwrap(),
+            hex("0CA4040C1D87110168DCB0BBCF666F019EBA74B3C093FB998E0850A12D9362F63DC100")
+        );
+        assert_eq!(
+            session(2).wrap(&select).unwrap().encode().unwrap(),
+            hex("0CA4040C1D871101074B34C82347CFB2D6F2C382DC149FCD8E089AB538BA84F6072A00")
+        );
+        let read = CommandApdu::new(0x00, 0xB0, 0x00, 0x00).with_le(16);
+        assert_eq!(
+            session(6).wrap(&read).unwrap().encode().unwrap(),
+            hex("0CB000000D9701108E08FB04958219AD003000")
+        );
+    }
+
     fn pair(cipher: CipherKind) -> (SmSession, SmSession) {
         let k1 = vec![0x11; cipher.key_len()];
         let k2 = vec![0x22; cipher.key_len()];

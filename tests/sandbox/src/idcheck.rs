@@ -92,73 +92,47 @@ pub fn verify(i: &Inputs<'_>, ev: &proto::IdCheckEvidence) -> Result<IdCheckRec,
         return Err(reject(code, format!("passive authentication: {f}")));
     }
 
-    // 2. Clone detection: active authentication is verified here; chip
-    // authentication can only be taken as the reader's claim.
+    // 2. Clone detection. What the SOD lists decides, not what the client sent:
+    // a chip whose SOD lists DG15 has an active-authentication key, and only
+    // its signature over this server's challenge proves the chip is not a copy.
+    let listed = |n: u8| {
+        pa.data_groups.iter().any(|c| c.data_group.number() == n)
+            || pa.not_read.iter().any(|d| d.number() == n)
+    };
     let dg14 = get(14);
     let dg15 = get(15);
-    let mut aa = false;
-    let mut ca_claim = None;
-    if let Some(t) = &ev.active_auth {
+    let (aa, ca_claim) = if listed(15) {
         let Some(dg15) = dg15 else {
             return Err(reject(
                 ErrorCode::ChipAuthenticationFailed,
-                "active authentication needs DG15",
+                "the SOD lists DG15: submit it and active authentication over the server's challenge",
+            )
+            .map(|b| b.with_field("data_groups")));
+        };
+        let Some(t) = &ev.active_auth else {
+            // A chip-authentication claim never replaces it: a clone of the
+            // data groups can claim anything, only the key can sign.
+            return Err(reject(
+                ErrorCode::ChipAuthenticationFailed,
+                "the SOD lists DG15: active authentication over the server's challenge is required",
             )
             .map(|b| b.with_field("active_auth")));
         };
-        let challenge = decode_b64("challenge_b64", &t.challenge_b64)?;
-        let signature = decode_b64("signature_b64", &t.signature_b64)?;
-        let open = i.challenge.as_deref().unwrap_or_default();
-        let challenge: [u8; 8] = match <[u8; 8]>::try_from(challenge.as_slice()) {
-            Ok(c) if !open.is_empty() && crate::ct_eq(&c, open) => c,
-            _ => {
-                return Err(reject(
-                    ErrorCode::ChipAuthenticationFailed,
-                    "active_auth.challenge_b64: not the server's open challenge",
-                )
-                .map(|b| b.with_field("active_auth.challenge_b64")));
-            }
-        };
-        aktiver_emrtd::reader::aa::verify(
-            dg15,
-            dg14,
-            &ActiveAuthEvidence {
-                challenge,
-                signature,
-            },
-        )
-        .map_err(|e| {
-            reject(
-                ErrorCode::ChipAuthenticationFailed,
-                format!("active authentication: {e}"),
-            )
-            .map(|b| b.with_field("active_auth.signature_b64"))
-        })?;
-        aa = true;
-    }
-    if let Some(c) = &ev.chip_auth {
-        if !matches!(c.protocol.as_str(), "ca" | "pace_cam") {
-            return Err(malformed(
-                "chip_auth.protocol",
-                "chip_auth.protocol: ca or pace_cam",
-            ));
-        }
-        if dg14.is_none() {
+        verify_active_authentication(i, t, dg15, dg14)?;
+        (true, None)
+    } else {
+        if ev.active_auth.is_some() {
             return Err(reject(
                 ErrorCode::ChipAuthenticationFailed,
-                "chip authentication claimed but DG14 (its key) was not submitted",
+                "active authentication submitted but the SOD lists no DG15 (no key to check it with)",
             )
-            .map(|b| b.with_field("chip_auth")));
+            .map(|b| b.with_field("active_auth")));
         }
-        ca_claim = Some(c.protocol.clone());
-    }
-    if !aa && ca_claim.is_none() {
-        return Err(reject(
-            ErrorCode::ChipAuthenticationFailed,
-            "the chip did not prove it is genuine: submit active authentication (or a chip authentication claim with DG14)",
+        (
+            false,
+            Some(chip_authentication_claim(ev, dg14, listed(14))?),
         )
-        .map(|b| b.with_field("active_auth")));
-    }
+    };
 
     // 3. DG1 against the scanned MRZ, then the document rules and the identity number.
     let dg1 = Dg1::parse(dg1).map_err(|_| malformed("data_groups", "DG1 is malformed"))?;
@@ -234,4 +208,103 @@ pub fn verify(i: &Inputs<'_>, ev: &proto::IdCheckEvidence) -> Result<IdCheckRec,
         active_authentication: aa,
         chip_authentication_claim: ca_claim,
     })
+}
+
+/// The chip's signature over the server's open 8-byte challenge, checked with
+/// the SOD-protected DG15 key.
+fn verify_active_authentication(
+    i: &Inputs<'_>,
+    t: &proto::ActiveAuthTranscript,
+    dg15: &[u8],
+    dg14: Option<&[u8]>,
+) -> Result<(), ApiError> {
+    let not_open = || {
+        reject(
+            ErrorCode::ChipAuthenticationFailed,
+            "active_auth.challenge_b64: not the server's open challenge",
+        )
+        .map(|b| b.with_field("active_auth.challenge_b64"))
+    };
+    let challenge = decode_b64("challenge_b64", &t.challenge_b64).map_err(|_| not_open())?;
+    let signature = decode_b64("signature_b64", &t.signature_b64).map_err(|_| {
+        malformed(
+            "active_auth.signature_b64",
+            "active_auth.signature_b64: not base64",
+        )
+    })?;
+    let open = i.challenge.as_deref().unwrap_or_default();
+    let challenge: [u8; 8] = match <[u8; 8]>::try_from(challenge.as_slice()) {
+        Ok(c) if !open.is_empty() && crate::ct_eq(&c, open) => c,
+        _ => return Err(not_open()),
+    };
+    aktiver_emrtd::reader::aa::verify(
+        dg15,
+        dg14,
+        &ActiveAuthEvidence {
+            challenge,
+            signature,
+        },
+    )
+    .map_err(|e| {
+        reject(
+            ErrorCode::ChipAuthenticationFailed,
+            format!("active authentication: {e}"),
+        )
+        .map(|b| b.with_field("active_auth.signature_b64"))
+    })
+}
+
+/// Largest chip-authentication transcript accepted (a few public keys and APDUs).
+const CA_TRANSCRIPT_MAX: usize = 4096;
+/// Smallest: an ephemeral P-256 public key alone is 65 bytes.
+const CA_TRANSCRIPT_MIN: usize = 32;
+
+/// A chip without active authentication can only be vouched for by the
+/// reader's chip-authentication claim, which this service cannot re-verify
+/// (its proof is secure-messaging keys that stay in the reader). The claim is
+/// taken only when it is well formed: a known protocol, DG14 listed in the SOD
+/// and submitted (so its hash was checked), a chip-authentication key in it,
+/// and a transcript that decodes to a plausible size.
+fn chip_authentication_claim(
+    ev: &proto::IdCheckEvidence,
+    dg14: Option<&[u8]>,
+    dg14_listed: bool,
+) -> Result<String, ApiError> {
+    let Some(c) = &ev.chip_auth else {
+        return Err(reject(
+            ErrorCode::ChipAuthenticationFailed,
+            "the chip did not prove it is genuine: no DG15 in the SOD and no chip authentication",
+        )
+        .map(|b| b.with_field("chip_auth")));
+    };
+    if !matches!(c.protocol.as_str(), "ca" | "pace_cam") {
+        return Err(malformed(
+            "chip_auth.protocol",
+            "chip_auth.protocol: ca or pace_cam",
+        ));
+    }
+    let (true, Some(dg14)) = (dg14_listed, dg14) else {
+        return Err(reject(
+            ErrorCode::ChipAuthenticationFailed,
+            "chip authentication claimed but DG14 (its key) is not listed in the SOD and submitted",
+        )
+        .map(|b| b.with_field("chip_auth")));
+    };
+    let has_key = aktiver_emrtd::lds::SecurityInfos::parse_dg14(dg14)
+        .is_ok_and(|s| s.chip_authentication_public_keys().next().is_some());
+    if !has_key {
+        return Err(reject(
+            ErrorCode::ChipAuthenticationFailed,
+            "chip authentication claimed but DG14 holds no chip-authentication key",
+        )
+        .map(|b| b.with_field("chip_auth")));
+    }
+    let transcript = decode_b64("transcript_b64", &c.transcript_b64).ok();
+    if !transcript.is_some_and(|t| (CA_TRANSCRIPT_MIN..=CA_TRANSCRIPT_MAX).contains(&t.len())) {
+        return Err(malformed(
+            "chip_auth.transcript_b64",
+            "chip_auth.transcript_b64: base64 of 32 to 4096 bytes expected",
+        ));
+    }
+    Ok(c.protocol.clone())
 }

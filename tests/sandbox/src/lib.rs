@@ -7,17 +7,23 @@ mod agreement;
 mod app;
 pub mod client;
 pub mod clock;
+mod conn;
 pub mod db;
+mod docs;
 pub mod face;
+mod files;
 mod flow;
 mod idcheck;
+pub mod inbox;
 mod kdf;
 mod keys;
+mod limits;
 pub mod log;
 pub mod otp;
 pub mod population;
 mod qr;
 pub mod rules;
+pub mod secrets;
 mod server;
 pub mod tls;
 
@@ -25,7 +31,7 @@ pub use agreement::AGREEMENT_ID;
 pub use app::App;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use rules::Rules;
-pub use server::{RunningServer, ServerOptions, router, start};
+pub use server::{RunningServer, SANDBOX_TOKEN_HEADER, ServerOptions, router, start};
 
 /// Failures starting or talking to the sandbox.
 #[derive(Debug, thiserror::Error)]
@@ -42,6 +48,8 @@ pub enum ServerError {
     Client(String),
     #[error("trust store: {0}")]
     Trust(String),
+    #[error("config: {0}")]
+    Config(String),
 }
 
 /// The sandbox's test PKI: its CSCA is always trusted. The same seed as

@@ -12,21 +12,29 @@
 //! [`driver`] runs the machine over an async [`Transport`](crate::apdu::Transport).
 
 pub mod aa;
+pub mod ca;
+mod card_access;
+mod config;
 pub mod driver;
 pub mod files;
+mod outcome;
 
 use std::collections::BTreeMap;
 
 use crate::apdu::{CommandApdu, ResponseApdu, Status, StatusWord, TransportLimits};
-use crate::bac::{self, AccessKey, BacError, BacReader};
-use crate::crypto::{self, CipherKind, OsRng, Rng};
-use crate::lds::DataGroup;
-use crate::pace::{CamEvidence, Curve, ID_PACE, PaceError, PaceReader, PaceStep, PaceSuite};
+use crate::bac::{self, BacError, BacReader};
+use crate::crypto::{OsRng, Rng};
+use crate::pace::{CamEvidence, PaceError, PaceReader, PaceStep, PaceSuite};
 use crate::sm::{SmError, SmSession};
-use crate::tlv;
+use aa::AaReader;
+use ca::{CaKey, CaReader, CaStep, ca_key_from_dg14};
+pub use card_access::{files_from_com, pace_offered_in_card_access, pace_suites_from_card_access};
+pub use config::{AccessPolicy, ReaderConfig};
 pub use files::{ChunkPolicy, FileError, FileRead, ReadNext, ReadStrategy};
-use thiserror::Error;
-use zeroize::Zeroizing;
+pub use outcome::{
+    AccessProtocol, ActiveAuthEvidence, AuthOutcome, Progress, ReadOutcome, ReadStats, ReaderError,
+    Step,
+};
 
 /// The eMRTD application identifier.
 pub const EMRTD_AID: [u8; 7] = [0xA0, 0x00, 0x00, 0x02, 0x47, 0x10, 0x01];
@@ -48,214 +56,6 @@ pub const MAX_APDUS_WITHOUT_PROGRESS: u32 = 64;
 /// size stay below it; a chip dribbling out bytes one by one does not.
 pub const MAX_APDUS: u32 = 50_000;
 
-/// Which access control to use. No policy downgrades silently: BAC after a
-/// failed PACE only when [`AccessPolicy::AutoWithBacFallback`] says so.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AccessPolicy {
-    /// PACE when EF.CardAccess offers it; BAC only when the chip offers no
-    /// PACE at all. A failed PACE, or PACE offered only with parameters this
-    /// reader does not implement, ends the read.
-    Auto,
-    /// Like [`AccessPolicy::Auto`], but BAC is tried after PACE failed or
-    /// when no offered PACE suite is supported (ICAO 9303-11, 4.2 allows it;
-    /// it gives up PACE's protection against offline password guessing).
-    AutoWithBacFallback,
-    PaceOnly,
-    BacOnly,
-}
-
-/// What to read and how.
-#[derive(Clone)]
-pub struct ReaderConfig {
-    pub key: AccessKey,
-    pub limits: TransportLimits,
-    pub access: AccessPolicy,
-    pub strategy: ReadStrategy,
-    /// Files to read; `None` reads EF.COM and then every readable data group it lists, and EF.SOD.
-    pub files: Option<Vec<u16>>,
-    pub chip_authentication: bool,
-    pub active_authentication: bool,
-    /// The challenge active authentication signs: the verifier's (the server's
-    /// single-use 8 bytes), so the signature proves the chip to it. `None`
-    /// draws a random one, which proves the chip to this reader only.
-    pub aa_challenge: Option<[u8; 8]>,
-}
-
-impl core::fmt::Debug for ReaderConfig {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("ReaderConfig")
-            .field("limits", &self.limits)
-            .field("access", &self.access)
-            .field("strategy", &self.strategy)
-            .field("files", &self.files)
-            .finish_non_exhaustive()
-    }
-}
-
-impl ReaderConfig {
-    pub fn new(key: AccessKey) -> Self {
-        Self {
-            key,
-            limits: TransportLimits::default(),
-            access: AccessPolicy::Auto,
-            strategy: ReadStrategy::Adaptive,
-            files: None,
-            chip_authentication: true,
-            active_authentication: true,
-            aa_challenge: None,
-        }
-    }
-}
-
-/// Why a read failed. A chip that fails chip or active authentication is a failed read.
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
-pub enum ReaderError {
-    #[error("the chip has no eMRTD application")]
-    NoApplication,
-    #[error("access control failed: the document number, dates or CAN do not match the chip")]
-    AccessDenied,
-    #[error("PACE: {0}")]
-    Pace(#[from] PaceError),
-    #[error("BAC: {0}")]
-    Bac(#[from] BacError),
-    #[error("secure messaging: {0}")]
-    Sm(#[from] SmError),
-    #[error("reading: {0}")]
-    File(#[from] FileError),
-    #[error("{step}: the chip answered {sw}")]
-    Refused { step: &'static str, sw: StatusWord },
-    #[error("the chip's answer to {step} is malformed")]
-    Malformed { step: &'static str },
-    #[error("chip authentication failed: {0}")]
-    ChipAuthenticationFailed(&'static str),
-    #[error("active authentication failed: {0}")]
-    ActiveAuthenticationFailed(&'static str),
-    #[error("PACE is required but the chip does not offer a supported suite")]
-    PaceUnavailable,
-    #[error(
-        "the chip offers PACE only with parameters this reader does not implement; BAC is not used in its place"
-    )]
-    PaceNotSupported,
-    #[error("the read was resumed {0} times; giving up")]
-    TooManyResumptions(u32),
-    #[error("the chip made no progress in {0} APDUs; giving up")]
-    Stalled(u32),
-    #[error("the reader is not waiting for a response")]
-    NotWaiting,
-    #[error("the random source failed")]
-    Random,
-    #[error("APDU: {0}")]
-    Apdu(#[from] crate::apdu::ApduError),
-}
-
-/// The access control a read used.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AccessProtocol {
-    Bac,
-    Pace(PaceSuite),
-}
-
-impl AccessProtocol {
-    pub fn name(&self) -> String {
-        match self {
-            AccessProtocol::Bac => "BAC".into(),
-            AccessProtocol::Pace(s) => format!("PACE {}", s.name()),
-        }
-    }
-}
-
-/// Outcome of chip or active authentication.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum AuthOutcome {
-    /// The document does not support it (no DG14/DG15) or it was not asked for.
-    NotPerformed,
-    /// The chip proved possession of the key (chip authentication: secure
-    /// messaging under the new keys verified).
-    Passed,
-    /// Challenge and signature collected but not verified here (a key type
-    /// this crate cannot check); see [`aa::verify`].
-    Collected(ActiveAuthEvidence),
-}
-
-/// Active authentication's challenge and the chip's signature over it. The
-/// challenge is the caller's ([`ReaderConfig::aa_challenge`]) when one was
-/// given, so a verifier can check the signature over its own challenge.
-/// Defined on the document side, where it is verified.
-pub use crate::auth::ActiveAuthEvidence;
-
-/// Counters of one read.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct ReadStats {
-    pub apdus: u32,
-    pub bytes_sent: u64,
-    pub bytes_received: u64,
-    pub resumptions: u32,
-    pub chunk_fallbacks: u32,
-    /// The plaintext read size in use at the end.
-    pub final_read_size: usize,
-    pub extended_length_used: bool,
-}
-
-/// Everything a complete read produced. File contents are the raw bytes read
-/// (passive authentication hashes exactly these).
-#[derive(Clone)]
-pub struct ReadOutcome {
-    pub access: AccessProtocol,
-    pub card_access: Option<Vec<u8>>,
-    pub files: BTreeMap<u16, Vec<u8>>,
-    pub chip_authentication: AuthOutcome,
-    pub active_authentication: AuthOutcome,
-    /// The challenge and signature of active authentication whenever it ran
-    /// (also when it passed here): what a remote verifier checks.
-    pub active_auth_evidence: Option<ActiveAuthEvidence>,
-    pub stats: ReadStats,
-}
-
-impl core::fmt::Debug for ReadOutcome {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        let sizes: BTreeMap<String, usize> = self
-            .files
-            .iter()
-            .map(|(k, v)| (format!("{k:04X}"), v.len()))
-            .collect();
-        f.debug_struct("ReadOutcome")
-            .field("access", &self.access)
-            .field("file_sizes", &sizes)
-            .field("chip_authentication", &self.chip_authentication)
-            .field("active_authentication", &self.active_authentication)
-            .field("stats", &self.stats)
-            .finish()
-    }
-}
-
-/// Bytes read out of bytes expected (expected grows as file headers are read).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Progress {
-    pub bytes_read: usize,
-    pub bytes_expected: usize,
-    pub files_done: usize,
-    pub files_total: usize,
-}
-
-/// What the caller does next.
-#[derive(Debug)]
-pub enum Step {
-    /// Transmit these bytes and pass the answer to [`Reader::on_response`].
-    Transmit(Vec<u8>),
-    /// The read is complete.
-    Done(Box<ReadOutcome>),
-}
-
-/// A chip-authentication key from DG14.
-#[derive(Clone)]
-struct CaKey {
-    curve: Curve,
-    point: Vec<u8>,
-    cipher: CipherKind,
-    oid: Option<Vec<u8>>,
-    key_id: Option<Vec<u8>>,
-}
-
 enum Phase {
     Start,
     SelectMf,
@@ -270,16 +70,8 @@ enum Phase {
     SelectAppletSm,
     SelectFile(FileRead),
     ReadFile(FileRead),
-    CaSetAt {
-        key: CaKey,
-        sk: Zeroizing<Vec<u8>>,
-        pk: Vec<u8>,
-    },
-    CaGa {
-        key: CaKey,
-        sk: Zeroizing<Vec<u8>>,
-    },
-    ActiveAuth([u8; 8]),
+    ChipAuthentication(CaReader),
+    ActiveAuth(AaReader),
     Done,
 }
 
@@ -452,7 +244,7 @@ impl Reader {
         match core::mem::replace(&mut self.phase, Phase::Start) {
             Phase::SelectFile(f) | Phase::ReadFile(f) => self.partial = Some(f),
             Phase::ActiveAuth(_) => self.queue.push(JOB_AA),
-            Phase::CaSetAt { .. } | Phase::CaGa { .. } => self.queue.push(JOB_CA),
+            Phase::ChipAuthentication(_) => self.queue.push(JOB_CA),
             _ => {}
         }
         self.sm = None;
@@ -574,7 +366,7 @@ impl Reader {
             ));
         }
         match (&self.phase, e) {
-            (Phase::CaGa { .. } | Phase::CaSetAt { .. }, SmError::Unprotected { sw }) => {
+            (Phase::ChipAuthentication(_), SmError::Unprotected { sw }) => {
                 Err(ReaderError::Refused {
                     step: "chip authentication",
                     sw,
@@ -736,44 +528,31 @@ impl Reader {
                 self.send(cmd)
             }
             Phase::ReadFile(f) => self.on_read(f, resp),
-            Phase::CaSetAt { key, sk, pk } => {
-                if !resp.sw.is_success() {
-                    return Err(ReaderError::ChipAuthenticationFailed(
-                        "the chip refused MSE:Set AT",
-                    ));
+            Phase::ChipAuthentication(mut ca) => match ca.step(&resp) {
+                Ok(CaStep::Send(cmd)) => {
+                    self.phase = Phase::ChipAuthentication(ca);
+                    self.send(cmd)
                 }
-                let cmd = CommandApdu::new(0x00, 0x86, 0x00, 0x00)
-                    .with_data(tlv::encode(0x7C, &tlv::encode(0x80, &pk)))
-                    .with_le(256);
-                self.phase = Phase::CaGa { key, sk };
-                self.send(cmd)
-            }
-            Phase::CaGa { key, sk } => {
-                if !resp.sw.is_success() {
-                    return Err(ReaderError::ChipAuthenticationFailed(
-                        "the chip refused the ephemeral key",
-                    ));
+                Ok(CaStep::Done(sm)) => {
+                    self.sm = Some(sm);
+                    self.policy = None;
+                    self.ca_done = true;
+                    // The next protected answer is the proof that the chip holds the DG14 private key.
+                    self.ca_unconfirmed = true;
+                    self.next_work()
                 }
-                self.rekey_after_ca(&key, &sk)?;
-                self.next_work()
-            }
-            Phase::ActiveAuth(challenge) => {
-                if !resp.sw.is_success() || resp.data.is_empty() {
-                    return Err(ReaderError::ActiveAuthenticationFailed(
-                        "the chip refused INTERNAL AUTHENTICATE",
-                    ));
-                }
-                let evidence = ActiveAuthEvidence {
-                    challenge,
-                    signature: resp.data,
-                };
-                self.aa_evidence = Some(evidence.clone());
+                Err(e) => Err(ReaderError::ChipAuthenticationFailed(e.reason())),
+            },
+            Phase::ActiveAuth(aa) => {
                 let dg15 = self.files.get(&FID_DG15).map(Vec::as_slice).unwrap_or(&[]);
                 let dg14 = self.files.get(&FID_DG14).map(Vec::as_slice);
-                self.aa = match aa::verify(dg15, dg14, &evidence) {
-                    Ok(()) => AuthOutcome::Passed,
-                    Err(aa::AaError::Unsupported(_)) => AuthOutcome::Collected(evidence),
-                    Err(e) => return Err(ReaderError::ActiveAuthenticationFailed(e.reason())),
+                let (evidence, verified) = aa
+                    .finish(&resp, dg15, dg14)
+                    .map_err(ReaderError::ActiveAuthenticationFailed)?;
+                self.aa_evidence = Some(evidence.clone());
+                self.aa = match verified {
+                    true => AuthOutcome::Passed,
+                    false => AuthOutcome::Collected(evidence),
                 };
                 self.next_work()
             }
@@ -911,12 +690,9 @@ impl Reader {
                         c
                     }
                 };
-                self.phase = Phase::ActiveAuth(challenge);
-                self.send(
-                    CommandApdu::new(0x00, 0x88, 0x00, 0x00)
-                        .with_data(challenge.to_vec())
-                        .with_le(256),
-                )
+                let (aa, cmd) = AaReader::start(challenge);
+                self.phase = Phase::ActiveAuth(aa);
+                self.send(cmd)
             }
             fid => {
                 let policy = self.policy();
@@ -936,47 +712,10 @@ impl Reader {
         let Some(key) = self.ca_key.clone() else {
             return self.next_work();
         };
-        let sk = key
-            .curve
-            .random_scalar(self.rng.as_mut())
-            .map_err(|_| ReaderError::Random)?;
-        let pk = key
-            .curve
-            .mul_generator(&sk)
-            .map_err(|_| ReaderError::Random)?;
-        match (&key.oid, key.cipher) {
-            (Some(oid), c) if c != CipherKind::Tdes => {
-                let mut data = tlv::encode(0x80, oid);
-                if let Some(id) = &key.key_id {
-                    data.extend(tlv::encode(0x84, id));
-                }
-                self.phase = Phase::CaSetAt { key, sk, pk };
-                self.send(CommandApdu::new(0x00, 0x22, 0x41, 0xA4).with_data(data))
-            }
-            _ => {
-                // Chip authentication version 1 with 3DES: MSE:Set KAT carries the key.
-                let mut data = tlv::encode(0x91, &pk);
-                if let Some(id) = &key.key_id {
-                    data.extend(tlv::encode(0x84, id));
-                }
-                self.phase = Phase::CaGa { key, sk };
-                self.send(CommandApdu::new(0x00, 0x22, 0x41, 0xA6).with_data(data))
-            }
-        }
-    }
-
-    fn rekey_after_ca(&mut self, key: &CaKey, sk: &[u8]) -> Result<(), ReaderError> {
-        let shared = key.curve.shared_secret(&key.point, sk).map_err(|_| {
-            ReaderError::ChipAuthenticationFailed("the DG14 key is not a valid point")
-        })?;
-        let ks_enc = crypto::kdf(&shared, crypto::KDF_ENC, key.cipher);
-        let ks_mac = crypto::kdf(&shared, crypto::KDF_MAC, key.cipher);
-        self.sm = Some(SmSession::with_zero_ssc(key.cipher, ks_enc, ks_mac)?);
-        self.policy = None;
-        self.ca_done = true;
-        // The next protected answer is the proof that the chip holds the DG14 private key.
-        self.ca_unconfirmed = true;
-        Ok(())
+        let (ca, cmd) = CaReader::start(key, self.rng.as_mut())
+            .map_err(|e| ReaderError::ChipAuthenticationFailed(e.reason()))?;
+        self.phase = Phase::ChipAuthentication(ca);
+        self.send(cmd)
     }
 
     fn finish(&mut self) -> Result<Step, ReaderError> {
@@ -1002,158 +741,12 @@ impl Reader {
     }
 }
 
-/// PACE suites offered by EF.CardAccess that this crate implements, in the chip's order.
-pub fn pace_suites_from_card_access(data: &[u8]) -> Vec<PaceSuite> {
-    let mut out = Vec::new();
-    let Ok(set) = tlv::parse_single(data) else {
-        return out;
-    };
-    let Ok(children) = set.children() else {
-        return out;
-    };
-    for info in children.flatten() {
-        let Ok(mut r) = info.children() else { continue };
-        let Ok(oid) = r.expect(0x06) else { continue };
-        let _version = r.expect(0x02);
-        let param = match r.expect(0x02) {
-            Ok(p) => p.value.iter().fold(0u64, |a, b| {
-                a.saturating_mul(256).saturating_add(u64::from(*b))
-            }),
-            Err(_) => continue,
-        };
-        match PaceSuite::from_oid(oid.value, param) {
-            Ok(s) if !out.contains(&s) => out.push(s),
-            _ => {}
-        }
-    }
-    out
-}
-
-/// Whether EF.CardAccess lists any PACEInfo (id-PACE protocol), whether or
-/// not this reader implements it.
-pub fn pace_offered_in_card_access(data: &[u8]) -> bool {
-    let Ok(set) = tlv::parse_single(data) else {
-        return false;
-    };
-    let Ok(children) = set.children() else {
-        return false;
-    };
-    children.flatten().any(|info| {
-        info.children()
-            .ok()
-            .and_then(|mut r| r.expect(0x06).ok())
-            .is_some_and(|oid| oid.value.len() > ID_PACE.len() && oid.value.starts_with(&ID_PACE))
-    })
-}
-
-/// Data groups listed in EF.COM that an inspection system without terminal
-/// authentication can read (DG3/DG4 need EAC), as file identifiers. Tags are
-/// mapped by the LDS's one table ([`DataGroup::from_tag`]); only the tag list
-/// is needed, so a chip whose version fields are off is still read. When
-/// there is no tag list, every data group that may be readable is tried (the
-/// chip says which are missing).
-pub fn files_from_com(com: &[u8]) -> Vec<u16> {
-    let readable = |dg: &DataGroup| !matches!(dg.number(), 3 | 4);
-    let list = tlv::parse_single(com)
-        .ok()
-        .filter(|t| t.tag == 0x60)
-        .and_then(|t| t.find(0x5C).ok().flatten());
-    match list {
-        Some(list) => {
-            let mut out: Vec<u16> = Vec::new();
-            for dg in list.value.iter().filter_map(|t| DataGroup::from_tag(*t)) {
-                if readable(&dg) && !out.contains(&dg.fid()) {
-                    out.push(dg.fid());
-                }
-            }
-            out
-        }
-        None => (1..=16)
-            .filter_map(DataGroup::new)
-            .filter(readable)
-            .map(DataGroup::fid)
-            .collect(),
-    }
-}
-
-fn ca_key_from_dg14(dg14: &[u8]) -> Option<CaKey> {
-    use crate::lds::{EcCurve, SecurityInfos, SubjectPublicKey};
-    let infos = SecurityInfos::parse_dg14(dg14).ok()?;
-    let pk = infos
-        .chip_authentication_public_keys()
-        .find_map(|k| match &k.public_key.key {
-            SubjectPublicKey::Ec {
-                curve: Some(c),
-                point,
-            } => {
-                let curve = match c {
-                    EcCurve::P256 => Curve::P256,
-                    EcCurve::P384 => Curve::P384,
-                    EcCurve::BrainpoolP256r1 => Curve::BrainpoolP256r1,
-                    EcCurve::BrainpoolP384r1 => Curve::BrainpoolP384r1,
-                };
-                Some((curve, point.clone(), k.key_id))
-            }
-            _ => None,
-        })?;
-    let (curve, point, key_id) = pk;
-    let info = infos
-        .chip_authentication_infos()
-        .find(|i| key_id.is_none() || i.key_id.is_none() || i.key_id == key_id);
-    let (cipher, oid) = match info {
-        Some(i) => {
-            let cipher = match i.cipher {
-                Some(crate::lds::PaceCipher::AesCbcCmac128) => CipherKind::Aes128,
-                Some(crate::lds::PaceCipher::AesCbcCmac192) => CipherKind::Aes192,
-                Some(crate::lds::PaceCipher::AesCbcCmac256) => CipherKind::Aes256,
-                _ => CipherKind::Tdes,
-            };
-            (cipher, Some(i.oid.as_bytes().to_vec()))
-        }
-        None => (CipherKind::Tdes, None),
-    };
-    let key_id = key_id.map(|id| {
-        let b = id.to_be_bytes();
-        let skip = b.iter().take_while(|x| **x == 0).count().min(7);
-        b.get(skip..).unwrap_or(&[0]).to_vec()
-    });
-    Some(CaKey {
-        curve,
-        point,
-        cipher,
-        oid,
-        key_id,
-    })
-}
-
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+    use crate::bac::AccessKey;
     use crate::crypto::tests::hex;
-
-    #[test]
-    fn card_access_suites() {
-        let s = pace_suites_from_card_access(&hex("31143012060A04007F0007020204020202010202010D"));
-        assert_eq!(
-            s,
-            vec![PaceSuite::new(Curve::BrainpoolP256r1, CipherKind::Aes128)]
-        );
-        assert!(pace_suites_from_card_access(&[0x31, 0x05, 0, 0]).is_empty());
-    }
-
-    #[test]
-    fn com_lists_readable_groups() {
-        let com = hex("60145F0104303130365F36063034303030305C026175");
-        assert_eq!(files_from_com(&com), vec![0x0101, 0x0102]);
-        // 0x67/0x68/0x69 are DG7/8/9 (ICAO 9303-10 table 34), 0x63/0x76 (DG3/4) need EAC.
-        let com = hex("60175F0104303130375F36063034303030305C056768696376");
-        assert_eq!(files_from_com(&com), vec![0x0107, 0x0108, 0x0109]);
-        // An EF.COM that does not parse: try every group without EAC.
-        let all = files_from_com(&[0x60, 0x00]);
-        assert_eq!(all.len(), 14);
-        assert!(!all.contains(&0x0103) && !all.contains(&0x0104));
-    }
 
     #[test]
     fn bac_only_starts_with_select_applet() {
