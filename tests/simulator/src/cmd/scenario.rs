@@ -55,6 +55,9 @@ struct Step {
     /// One move of the autopilot on the current screen.
     #[serde(default)]
     auto: bool,
+    /// After the step's action, the person reads the newest SMS (`true`: a
+    /// new one must have arrived; `false`: none may have).
+    read_sms: Option<bool>,
     /// A typed action.
     act: Option<Action>,
     /// Camera frames pushed on the scan screen.
@@ -255,6 +258,16 @@ async fn run_steps(w: &mut World, sc: &ScenarioFile, screen: Option<&str>) -> Re
                     return Err(at(format!("`{}` was accepted", a.name())));
                 }
                 Ok(_) => {}
+            }
+        }
+        if let Some(expected) = st.read_sms {
+            let before = w.last_sms.clone();
+            let got = w.read_sms().await;
+            let arrived = got.is_some() && got != before;
+            if arrived != expected {
+                return Err(at(format!(
+                    "an SMS arrived: {arrived}, expected {expected}"
+                )));
             }
         }
         if let Some(ms) = st.interrupt_after_ms {

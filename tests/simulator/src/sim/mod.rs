@@ -100,6 +100,9 @@ pub struct World {
     pub outside: Outside,
     /// The password the person signs with.
     pub password: Option<String>,
+    /// The last SMS code the person read (it stays on their phone after the
+    /// sandbox's inbox forgets it).
+    pub last_sms: Option<String>,
     observe: Option<aktiver_flow::ObserveHandle>,
 }
 
@@ -175,6 +178,7 @@ impl World {
             choices: setup.choices,
             outside: Outside::default(),
             password,
+            last_sms: None,
             observe,
         })
     }
@@ -207,6 +211,17 @@ impl World {
             .map_err(|e| e.to_string())?;
         self.observe = Some(self.flow.observe(self.recorder.clone()));
         Ok(())
+    }
+
+    /// The person reads the newest SMS on their phone.
+    pub async fn read_sms(&mut self) -> Option<String> {
+        let t = Instant::now();
+        let code = self.sandbox.sms_code(&self.person.phone).await;
+        self.outside.human += t.elapsed();
+        if code.is_some() {
+            self.last_sms = code;
+        }
+        self.last_sms.clone()
     }
 
     pub async fn act(&mut self, a: Action) -> Result<View, FlowError> {
