@@ -529,10 +529,12 @@ impl ChipProfile {
     ) -> Result<Self, ProfileError> {
         use crate::lds::{EcCurve, KeyAgreement, PaceCipher, PaceMapping};
         let curve = |c: EcCurve| match c {
-            EcCurve::P256 => Curve::P256,
-            EcCurve::P384 => Curve::P384,
-            EcCurve::BrainpoolP256r1 => Curve::BrainpoolP256r1,
-            EcCurve::BrainpoolP384r1 => Curve::BrainpoolP384r1,
+            EcCurve::P256 => Some(Curve::P256),
+            EcCurve::P384 => Some(Curve::P384),
+            EcCurve::BrainpoolP256r1 => Some(Curve::BrainpoolP256r1),
+            EcCurve::BrainpoolP384r1 => Some(Curve::BrainpoolP384r1),
+            // Verified on the document side only; no key agreement yet.
+            _ => None,
         };
         let mrz = AccessKey::from_mrz_text(&spec.mrz).map_err(|_| ProfileError::Mrz)?;
         let pace = spec
@@ -554,16 +556,18 @@ impl ChipProfile {
                     PaceMapping::ChipAuthentication => Mapping::ChipAuthentication,
                 };
                 Some(PaceSuite::with_mapping(
-                    curve(params.curve()?),
+                    curve(params.curve()?)?,
                     cipher,
                     mapping,
                 ))
             })
             .collect();
         let crate::issuer::IssuedDocument { files, keys, .. } = doc;
-        let chip_authentication = keys.chip_authentication.map(|k| CaPrivateKey {
-            curve: curve(k.curve),
-            secret: k.secret.clone(),
+        let chip_authentication = keys.chip_authentication.and_then(|k| {
+            Some(CaPrivateKey {
+                curve: curve(k.curve)?,
+                secret: k.secret.clone(),
+            })
         });
         let active_authentication = keys.active_authentication.map(|k| {
             let signer: AaSigner = match k {

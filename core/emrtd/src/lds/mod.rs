@@ -45,8 +45,12 @@ pub const MAX_LIST: usize = 64;
 /// document content.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum LdsError {
-    #[error("{file}: file of {len} bytes exceeds the limit of {MAX_FILE_LEN}")]
-    FileTooLarge { file: &'static str, len: usize },
+    #[error("{file}: {len} bytes exceed the limit of {limit}")]
+    FileTooLarge {
+        file: &'static str,
+        len: usize,
+        limit: usize,
+    },
     #[error("{file}: malformed TLV in {field}: {source}")]
     Tlv {
         file: &'static str,
@@ -100,6 +104,7 @@ impl Ctx {
             return Err(LdsError::FileTooLarge {
                 file: self.file,
                 len: data.len(),
+                limit: MAX_FILE_LEN,
             });
         }
         Ok(())

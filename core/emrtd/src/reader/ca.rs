@@ -183,6 +183,8 @@ pub fn ca_key_from_dg14(dg14: &[u8]) -> Option<CaKey> {
                     EcCurve::P384 => Curve::P384,
                     EcCurve::BrainpoolP256r1 => Curve::BrainpoolP256r1,
                     EcCurve::BrainpoolP384r1 => Curve::BrainpoolP384r1,
+                    // Verified on the document side; no key agreement here yet.
+                    _ => return None,
                 };
                 Some((curve, point.clone(), k.key_id))
             }
