@@ -2,7 +2,7 @@
 //! frames, and listeners that see the current screen at once and every
 //! change after it.
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
@@ -146,14 +146,12 @@ pub(crate) enum Interrupt {
 /// Lets Back and Cancel reach work in progress.
 pub(crate) struct Interrupts {
     pub(crate) tx: watch::Sender<Interrupt>,
-    /// For blocking work (the chip read) that cannot await the channel.
-    pub(crate) stop: Arc<AtomicBool>,
 }
 
 impl Interrupts {
     pub(crate) fn raise(&self, i: Interrupt) {
-        self.stop.store(i != Interrupt::None, Ordering::SeqCst);
-        let _ = self.tx.send(i);
+        // Replace, not send: the value must change also while nothing listens.
+        self.tx.send_replace(i);
     }
 }
 
@@ -196,10 +194,7 @@ impl Flow {
             next_id: AtomicU64::new(1),
         });
         let (tx, _) = watch::channel(Interrupt::None);
-        let interrupts = Arc::new(Interrupts {
-            tx,
-            stop: Arc::new(AtomicBool::new(false)),
-        });
+        let interrupts = Arc::new(Interrupts { tx });
         let mut machine = Machine::new(cfg, caps, client, publisher.clone(), interrupts.clone())
             .map_err(FlowError::Setup)?;
         machine.resume_or_welcome().await;
@@ -277,5 +272,22 @@ impl Flow {
         let rotation = Rotation::from_degrees(rotation_degrees as i32).unwrap_or(Rotation::R0);
         let mut m = self.machine.lock().await;
         m.frame(luma, width, height, row_stride, rotation).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assert_send<T: Send>(_: &T) {}
+
+    /// Shells run the flow's futures on any executor thread (tokio::spawn,
+    /// uniffi's async calls): they must be Send, and the flow Send + Sync.
+    #[allow(dead_code)]
+    fn futures_are_send(flow: &Flow) {
+        fn assert_sync<T: Send + Sync>() {}
+        assert_sync::<Flow>();
+        assert_send(&flow.act(Action::Continue));
+        assert_send(&flow.submit_frame(Vec::new(), 0, 0, 0, 0));
     }
 }

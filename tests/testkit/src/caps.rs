@@ -27,15 +27,12 @@ fn lock<T>(m: &Mutex<T>) -> Result<std::sync::MutexGuard<'_, T>, CapabilityError
 /// counted, never slept: the demo reports it apart from wall time.
 pub struct VirtualNfc {
     transport: Mutex<Option<VirtualTransport>>,
-    /// The tag was lost and has not been presented again.
-    lost: Mutex<bool>,
 }
 
 impl VirtualNfc {
     pub fn new() -> Self {
         VirtualNfc {
             transport: Mutex::new(None),
-            lost: Mutex::new(false),
         }
     }
 
@@ -80,22 +77,17 @@ impl NfcTransport for VirtualNfc {
         let t = g
             .as_mut()
             .ok_or_else(|| CapabilityError::Unavailable("no document on the phone".into()))?;
-        let mut lost = lock(&self.lost)?;
-        if *lost {
-            // Presented again: a fresh field, a fresh chip session. The
-            // virtual transport's reconnect is ready at once.
-            use aktiver_emrtd::reader::driver::Reconnect;
-            let mut fut = std::pin::pin!(t.reconnect());
-            let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
-            match fut.as_mut().poll(&mut cx) {
-                std::task::Poll::Ready(r) => {
-                    r.map_err(|e| CapabilityError::Failed(e.to_string()))?
-                }
-                std::task::Poll::Pending => {
-                    return Err(CapabilityError::Failed("reconnect pending".into()));
-                }
+        // Every connect is a fresh field and a fresh chip session (the
+        // first read, a read after Back, the tag presented again after a
+        // loss). The virtual transport's reconnect is ready at once.
+        use aktiver_emrtd::reader::driver::Reconnect;
+        let mut fut = std::pin::pin!(t.reconnect());
+        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+        match fut.as_mut().poll(&mut cx) {
+            std::task::Poll::Ready(r) => r.map_err(|e| CapabilityError::Failed(e.to_string()))?,
+            std::task::Poll::Pending => {
+                return Err(CapabilityError::Failed("reconnect pending".into()));
             }
-            *lost = false;
         }
         Ok(())
     }
@@ -107,12 +99,7 @@ impl NfcTransport for VirtualNfc {
             .ok_or_else(|| CapabilityError::Unavailable("no document on the phone".into()))?;
         match t.exchange(apdu) {
             Ok(a) => Ok(a),
-            Err(TransportError::TagLost) => {
-                if let Ok(mut l) = self.lost.lock() {
-                    *l = true;
-                }
-                Err(CapabilityError::TagLost)
-            }
+            Err(TransportError::TagLost) => Err(CapabilityError::TagLost),
             Err(e) => Err(CapabilityError::Failed(e.to_string())),
         }
     }

@@ -16,7 +16,7 @@ pub struct NetSwitch {
 
 impl NetSwitch {
     pub fn set_up(&self, up: bool) {
-        let _ = self.up.send(up);
+        self.up.send_replace(up);
     }
 
     pub fn is_up(&self) -> bool {

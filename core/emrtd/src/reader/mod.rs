@@ -748,6 +748,37 @@ mod tests {
     use crate::bac::AccessKey;
     use crate::crypto::tests::hex;
 
+    /// A hostile chip that answers every READ BINARY of EF.CardAccess with
+    /// 6Cxx one smaller than asked never sends a byte; the step guard ends
+    /// the read after MAX_APDUS_WITHOUT_PROGRESS APDUs; without it every Le
+    /// of every rung of the ladder is tried first (about 650 APDUs).
+    #[test]
+    fn a_chip_that_never_sends_data_is_given_up() {
+        let key = AccessKey::from_mrz("L898902C", "690806", "940623").unwrap();
+        let mut r = Reader::new(ReaderConfig::new(key));
+        let mut step = r.start().unwrap();
+        let mut apdus = 0;
+        let err = loop {
+            apdus += 1;
+            assert!(apdus <= 300, "no end after {apdus} APDUs");
+            let Step::Transmit(cmd) = step else {
+                panic!("a read without data cannot finish");
+            };
+            // Le is the last byte of these short plain commands.
+            let le = cmd.last().copied().unwrap_or(0);
+            let answer = match cmd.get(1) {
+                Some(0xB0) => vec![0x6C, le.saturating_sub(1).max(1)],
+                _ => vec![0x90, 0x00],
+            };
+            match r.on_response(&answer) {
+                Ok(next) => step = next,
+                Err(e) => break e,
+            }
+        };
+        assert_eq!(err, ReaderError::Stalled(MAX_APDUS_WITHOUT_PROGRESS));
+        assert_eq!(apdus, MAX_APDUS_WITHOUT_PROGRESS);
+    }
+
     #[test]
     fn bac_only_starts_with_select_applet() {
         let key = AccessKey::from_mrz("L898902C", "690806", "940623").unwrap();

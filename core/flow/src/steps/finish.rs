@@ -71,7 +71,15 @@ impl Machine {
                     .set_password(&password, &repeat, current.as_ref())
                     .await;
             }
-            (Screen::PasswordUpdated, Action::Continue) => self.show(Screen::NotificationsOffer),
+            (Screen::PasswordUpdated, Action::Continue) => {
+                // A password set because signing needed one: back to signing.
+                if self.mem.password_required {
+                    self.mem.password_required = false;
+                    self.show(Screen::SignAgreement { error: None });
+                } else {
+                    self.show(Screen::NotificationsOffer);
+                }
+            }
             (Screen::NotificationsOffer, Action::Continue) => return self.notifications().await,
             (Screen::NotificationsOffer, Action::NotNow) => self.show(Screen::BiometricsOffer),
             (Screen::BiometricsOffer, Action::Continue) => self.show(Screen::BiometricsInfo),
@@ -160,7 +168,6 @@ impl Machine {
         {
             Ok(v) => {
                 self.mem.session = Some(v);
-                self.mem.password_required = false;
                 self.mem.current_password = None;
                 self.show(Screen::PasswordUpdated);
                 Ok(())

@@ -1,5 +1,7 @@
 //! The ID check: intro and steps, camera access, document choice, MRZ scan,
 //! chip read, face check, and the evidence sent while activating.
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::SystemTime;
 
 use sha2::{Digest, Sha256};
@@ -70,7 +72,7 @@ impl Machine {
                 });
             }
             (Screen::ChipInfo { .. }, Action::Continue) => {
-                self.mem.reader = None;
+                self.mem.set_reader(None);
                 return self.read_chip(false).await;
             }
             (Screen::Paused { .. }, Action::Continue) => return self.read_chip(true).await,
@@ -151,7 +153,7 @@ impl Machine {
             self.show(Screen::ScanInfo { document });
             return Ok(());
         };
-        let mut reader = match self.mem.reader.take() {
+        let mut reader = match self.mem.take_reader() {
             Some(r) if resume => r,
             _ => {
                 let key = AccessKey::from_mrz_text(&mrz)
@@ -181,25 +183,35 @@ impl Machine {
             hint: ChipHint::PlacePhone,
         });
         let nfc = self.caps.nfc.clone();
-        let stop = self.stop_flag();
+        // One stop flag per read: an interrupted read must end before any
+        // other read talks to the chip.
+        let stop = Arc::new(AtomicBool::new(false));
+        let stop_read = stop.clone();
         let publisher = self.publisher();
-        let r = self
-            .blocking(move || {
-                let r = chip::read(&*nfc, &mut reader, resume, &stop, |progress| {
-                    publisher.publish(Screen::ChipScan {
-                        document,
-                        progress,
-                        hint: ChipHint::KeepStill,
-                    });
+        let mut handle = tokio::task::spawn_blocking(move || {
+            let r = chip::read(&*nfc, &mut reader, resume, &stop_read, |progress| {
+                publisher.publish(Screen::ChipScan {
+                    document,
+                    progress,
+                    hint: ChipHint::KeepStill,
                 });
-                (reader, r)
-            })
-            .await?;
+            });
+            (reader, r)
+        });
+        let r = match self.guard(&mut handle).await {
+            Ok(Ok(r)) => r,
+            Ok(Err(_)) => return Err(Halt::Fail(Failure::CHIP_READ_FAILED)),
+            Err(h) => {
+                stop.store(true, Ordering::SeqCst);
+                let _ = handle.await;
+                return Err(h);
+            }
+        };
         let (reader, outcome) = r;
         let outcome = match outcome {
             Ok(o) => o,
             Err(ReadStop::TagLost) => {
-                self.mem.reader = Some(reader);
+                self.mem.set_reader(Some(reader));
                 self.show(Screen::Paused {
                     cause: PauseCause::TagLost,
                     during: "chip_scan".to_owned(),

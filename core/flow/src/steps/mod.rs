@@ -66,8 +66,9 @@ pub(crate) struct Memory {
     pub consensus: Consensus,
     pub frames: u32,
     pub mrz: Option<Zeroizing<String>>,
-    /// A read paused by a lost tag, kept for `Continue`.
-    pub reader: Option<Reader>,
+    /// A read paused by a lost tag, kept for `Continue`. (In a mutex only
+    /// to make the machine `Sync`: the reader's random source is not.)
+    pub reader: std::sync::Mutex<Option<Reader>>,
     pub chip: Option<ChipData>,
     pub face: Option<FaceVerdict>,
     /// The code-unit path's password, needed again to change it.
@@ -81,6 +82,18 @@ pub(crate) struct Memory {
     pub retry: Option<(Screen, Action)>,
     /// Idempotency keys of steps whose last call got no answer.
     pub keys: HashMap<&'static str, String>,
+}
+
+impl Memory {
+    pub fn take_reader(&mut self) -> Option<Reader> {
+        self.reader.get_mut().ok().and_then(Option::take)
+    }
+
+    pub fn set_reader(&mut self, r: Option<Reader>) {
+        if let Ok(slot) = self.reader.get_mut() {
+            *slot = r;
+        }
+    }
 }
 
 pub(crate) struct Machine {
@@ -207,10 +220,6 @@ impl Machine {
         }
     }
 
-    pub fn stop_flag(&self) -> Arc<std::sync::atomic::AtomicBool> {
-        self.interrupts.stop.clone()
-    }
-
     pub fn publisher(&self) -> Arc<Publisher> {
         self.publisher.clone()
     }
@@ -327,7 +336,7 @@ impl Machine {
             Screen::MrzLocation { .. } => Screen::ScanInfo { document: doc },
             Screen::MrzScan { .. } => Screen::MrzLocation { document: doc },
             Screen::ChipScan { .. } | Screen::Paused { .. } => {
-                self.mem.reader = None;
+                self.mem.set_reader(None);
                 Screen::ChipInfo { document: doc }
             }
             Screen::ChipInfo { .. } => {

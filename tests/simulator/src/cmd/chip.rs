@@ -33,7 +33,8 @@ pub enum ChipCommand {
         #[arg(long)]
         bac: bool,
         /// Faults: tag-lost=N (repeatable), wrong-length=MAX, no-extended,
-        /// bac-only, pace-only, tampered=DGn, cloned, expired-ds, untrusted-ds.
+        /// bac-only, pace-only, tampered=DGn, cloned, expired-ds, untrusted-ds,
+        /// pace-mapping=gm|im|cam (the PACE mapping the chip offers).
         #[arg(long = "fault", value_name = "NAME[=ARG]")]
         faults: Vec<String>,
         /// The phone supports extended-length APDUs (max transceive 65546).
@@ -212,6 +213,18 @@ fn parse_faults(doc: DocKind, faults: &[String]) -> Result<Setup, String> {
             "bac-only" => pace = false,
             "pace-only" => bac = false,
             "cloned" => chip_faults.cloned = true,
+            "pace-mapping" => {
+                use aktiver_emrtd::lds::PaceMapping;
+                let mapping = match arg {
+                    Some("gm") => PaceMapping::Generic,
+                    Some("im") => PaceMapping::Integrated,
+                    Some("cam") => PaceMapping::ChipAuthentication,
+                    _ => return Err("fault pace-mapping needs =gm, =im or =cam".into()),
+                };
+                for (protocol, _) in &mut spec.pace {
+                    protocol.mapping = mapping;
+                }
+            }
             "expired-ds" => spec = spec.with_fault(DocumentFault::ExpiredDocumentSigner),
             "untrusted-ds" => spec = spec.with_fault(DocumentFault::UntrustedDocumentSigner),
             "tampered" => {
@@ -562,5 +575,14 @@ mod tests {
         assert_eq!(s.chip_faults.tag_lost_at, vec![5]);
         assert!(s.spec.pace.is_empty());
         assert_eq!(s.spec.faults.len(), 1);
+        let s = parse_faults(DocKind::IdCard, &["pace-mapping=im".into()]);
+        let s = s.unwrap_or_else(|e| panic!("{e}"));
+        assert!(
+            s.spec
+                .pace
+                .iter()
+                .all(|(p, _)| p.mapping == aktiver_emrtd::lds::PaceMapping::Integrated)
+        );
+        assert!(parse_faults(DocKind::IdCard, &["pace-mapping=dh".into()]).is_err());
     }
 }

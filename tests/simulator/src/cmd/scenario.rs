@@ -55,6 +55,9 @@ struct Step {
     /// One move of the autopilot on the current screen.
     #[serde(default)]
     auto: bool,
+    /// After the step's action, the person reads the newest SMS (`true`: a
+    /// new one must have arrived; `false`: none may have).
+    read_sms: Option<bool>,
     /// A typed action.
     act: Option<Action>,
     /// Camera frames pushed on the scan screen.
@@ -84,6 +87,21 @@ struct Step {
     replaced_previous_device: Option<bool>,
     /// The OS prompt for this permission will be declined.
     deny: Option<Permission>,
+    /// The person starts over on another phone (new keys and storage).
+    #[serde(default)]
+    new_device: bool,
+    /// The autopilot's next move runs in the background; once its work
+    /// shows, after this many milliseconds the person presses `interrupt`
+    /// (in-flight work must stop).
+    interrupt_after_ms: Option<u64>,
+    /// `cancel` (the default) or `back`.
+    interrupt: Option<String>,
+    /// Screens that must have been shown (so far) ...
+    #[serde(default)]
+    seen: Vec<String>,
+    /// ... and screens that must not have been.
+    #[serde(default)]
+    not_seen: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -242,8 +260,47 @@ async fn run_steps(w: &mut World, sc: &ScenarioFile, screen: Option<&str>) -> Re
                 Ok(_) => {}
             }
         }
+        if let Some(expected) = st.read_sms {
+            let before = w.last_sms.clone();
+            let got = w.read_sms().await;
+            let arrived = got.is_some() && got != before;
+            if arrived != expected {
+                return Err(at(format!(
+                    "an SMS arrived: {arrived}, expected {expected}"
+                )));
+            }
+        }
+        if let Some(ms) = st.interrupt_after_ms {
+            let flow = w.flow.clone();
+            let next = next_action(w).ok_or_else(|| at("no move to cancel".into()))?;
+            let task = tokio::spawn(async move { flow.act(next).await });
+            // Wait until the work shows, then let it run a little.
+            for _ in 0..2000 {
+                if w.flow.screen().is_busy() {
+                    break;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+            let busy = w.flow.screen().name();
+            let press = match st.interrupt.as_deref() {
+                Some("back") => Action::Back,
+                _ => Action::Cancel,
+            };
+            w.act(press).await.map_err(|e| at(e.to_string()))?;
+            let _ = task.await;
+            if !matches!(
+                busy,
+                "chip_scan" | "face_scan" | "activating" | "permission_prompt"
+            ) {
+                return Err(at(format!("the interrupt came at {busy}, not during work")));
+            }
+        }
         if st.kill {
             w.restart().await.map_err(at)?;
+        }
+        if st.new_device {
+            w.new_device().await.map_err(at)?;
         }
         check(w, st, screen).map_err(at)?;
     }
@@ -289,6 +346,22 @@ fn check(w: &World, st: &Step, screen: Option<&str>) -> Result<(), String> {
             }
         }
     }
+    let shown: BTreeSet<String> = w
+        .recorder
+        .views
+        .lock()
+        .map(|v| v.iter().map(|(_, v)| v.screen.name().to_owned()).collect())
+        .unwrap_or_default();
+    for name in &st.seen {
+        if !shown.contains(name) {
+            return Err(format!("{name} was never shown"));
+        }
+    }
+    for name in &st.not_seen {
+        if shown.contains(name) {
+            return Err(format!("{name} was shown"));
+        }
+    }
     if let Some(r) = st.replaced_previous_device {
         match &s {
             Screen::Complete {
@@ -302,6 +375,15 @@ fn check(w: &World, st: &Step, screen: Option<&str>) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// The move to cancel in flight: Continue, where the screen takes it.
+fn next_action(w: &World) -> Option<Action> {
+    w.flow
+        .screen()
+        .actions()
+        .contains(&"continue")
+        .then_some(Action::Continue)
 }
 
 fn field_error(s: &Screen) -> Option<aktiver_flow::FieldError> {

@@ -38,9 +38,7 @@ impl World {
                 value: Sensitive::new(typed_phone(&self.person.phone)),
             },
             Screen::SmsCode { .. } => {
-                let t = Instant::now();
-                let code = self.sandbox.sms_code(&self.person.phone).await;
-                self.outside.human += t.elapsed();
+                let code = self.read_sms().await;
                 Action::SubmitSmsCode {
                     code: Sensitive::new(code.ok_or("no SMS in the sandbox inbox")?),
                 }

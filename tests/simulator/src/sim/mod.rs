@@ -100,6 +100,9 @@ pub struct World {
     pub outside: Outside,
     /// The password the person signs with.
     pub password: Option<String>,
+    /// The last SMS code the person read (it stays on their phone after the
+    /// sandbox's inbox forgets it).
+    pub last_sms: Option<String>,
     observe: Option<aktiver_flow::ObserveHandle>,
 }
 
@@ -175,6 +178,7 @@ impl World {
             choices: setup.choices,
             outside: Outside::default(),
             password,
+            last_sms: None,
             observe,
         })
     }
@@ -190,6 +194,34 @@ impl World {
             .map_err(|e| e.to_string())?;
         self.observe = Some(self.flow.observe(self.recorder.clone()));
         Ok(())
+    }
+
+    /// The person activates on another phone: fresh keys, storage and
+    /// permissions, the same document, the same sandbox.
+    pub async fn new_device(&mut self) -> Result<(), String> {
+        if let Some(h) = self.observe.take() {
+            h.cancel();
+        }
+        self.phone.keys = Arc::new(SoftwareKeys::default());
+        self.phone.storage = Arc::new(MemoryStorage::default());
+        self.phone.permissions = Arc::new(SimPermissions::allowing_all());
+        self.frame_index = 0;
+        self.flow = Flow::start(self.cfg.clone(), self.phone.capabilities())
+            .await
+            .map_err(|e| e.to_string())?;
+        self.observe = Some(self.flow.observe(self.recorder.clone()));
+        Ok(())
+    }
+
+    /// The person reads the newest SMS on their phone.
+    pub async fn read_sms(&mut self) -> Option<String> {
+        let t = Instant::now();
+        let code = self.sandbox.sms_code(&self.person.phone).await;
+        self.outside.human += t.elapsed();
+        if code.is_some() {
+            self.last_sms = code;
+        }
+        self.last_sms.clone()
     }
 
     pub async fn act(&mut self, a: Action) -> Result<View, FlowError> {
