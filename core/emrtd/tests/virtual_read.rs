@@ -340,6 +340,28 @@ fn small_read_limits_finish_card_access_and_files() {
     }
 }
 
+/// A read limit learnt once (on the plain EF.CardAccess) is kept for the
+/// PACE session and after chip authentication re-keys: the ladder is walked
+/// once per read, not once per session.
+#[test]
+fn a_learnt_read_limit_outlives_the_session() {
+    let faults = Faults {
+        max_read: Some(0x40),
+        ..Faults::default()
+    };
+    let (r, _) = read(
+        issued(&DocumentSpec::passport(SPECIMEN_TD3)),
+        faults,
+        TransportLimits::default(),
+        ReaderConfig::new(AccessKey::from_mrz_text(SPECIMEN_TD3).unwrap()),
+    );
+    let o = r.unwrap();
+    assert_eq!(o.chip_authentication, AuthOutcome::Passed);
+    assert_eq!(o.stats.final_read_size, 0x40);
+    // 256 -> 0xA0 -> 0x80 -> 0x40 on EF.CardAccess, nothing after.
+    assert_eq!(o.stats.chunk_fallbacks, 3);
+}
+
 #[test]
 fn extended_length_and_its_absence() {
     let ext = TransportLimits {
