@@ -475,6 +475,7 @@ fn pace_cam_proves_the_chip_and_a_clone_fails() {
     );
     assert_eq!(o.access, AccessProtocol::Pace(cam));
     assert_eq!(o.chip_authentication, AuthOutcome::Passed);
+    assert_eq!(o.chip_authentication_protocol(), Some("pace_cam"));
     assert!(o.files.contains_key(&0x010E));
     // No MSE:Set AT for chip authentication after PACE-CAM: fewer APDUs than GM + CA.
     let mut gm = spec.clone();
@@ -485,7 +486,9 @@ fn pace_cam_proves_the_chip_and_a_clone_fails() {
         TransportLimits::default(),
         ReaderConfig::new(key()),
     );
-    assert_eq!(r2.unwrap().chip_authentication, AuthOutcome::Passed);
+    let o2 = r2.unwrap();
+    assert_eq!(o2.chip_authentication, AuthOutcome::Passed);
+    assert_eq!(o2.chip_authentication_protocol(), Some("ca"));
     assert_eq!(t.apdus + 2, t2.apdus);
     let faults = Faults {
         cloned: true,

@@ -3,6 +3,7 @@
 
 pub mod chip;
 pub mod demo;
+pub mod helpers;
 pub mod mrz;
 pub mod nin;
 pub mod scan;
