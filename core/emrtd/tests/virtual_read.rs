@@ -340,6 +340,28 @@ fn small_read_limits_finish_card_access_and_files() {
     }
 }
 
+/// A read limit learnt once (on the plain EF.CardAccess) is kept for the
+/// PACE session and after chip authentication re-keys: the ladder is walked
+/// once per read, not once per session.
+#[test]
+fn a_learnt_read_limit_outlives_the_session() {
+    let faults = Faults {
+        max_read: Some(0x40),
+        ..Faults::default()
+    };
+    let (r, _) = read(
+        issued(&DocumentSpec::passport(SPECIMEN_TD3)),
+        faults,
+        TransportLimits::default(),
+        ReaderConfig::new(AccessKey::from_mrz_text(SPECIMEN_TD3).unwrap()),
+    );
+    let o = r.unwrap();
+    assert_eq!(o.chip_authentication, AuthOutcome::Passed);
+    assert_eq!(o.stats.final_read_size, 0x40);
+    // 256 -> 0xA0 -> 0x80 -> 0x40 on EF.CardAccess, nothing after.
+    assert_eq!(o.stats.chunk_fallbacks, 3);
+}
+
 #[test]
 fn extended_length_and_its_absence() {
     let ext = TransportLimits {
@@ -475,6 +497,7 @@ fn pace_cam_proves_the_chip_and_a_clone_fails() {
     );
     assert_eq!(o.access, AccessProtocol::Pace(cam));
     assert_eq!(o.chip_authentication, AuthOutcome::Passed);
+    assert_eq!(o.chip_authentication_protocol(), Some("pace_cam"));
     assert!(o.files.contains_key(&0x010E));
     // No MSE:Set AT for chip authentication after PACE-CAM: fewer APDUs than GM + CA.
     let mut gm = spec.clone();
@@ -485,7 +508,9 @@ fn pace_cam_proves_the_chip_and_a_clone_fails() {
         TransportLimits::default(),
         ReaderConfig::new(key()),
     );
-    assert_eq!(r2.unwrap().chip_authentication, AuthOutcome::Passed);
+    let o2 = r2.unwrap();
+    assert_eq!(o2.chip_authentication, AuthOutcome::Passed);
+    assert_eq!(o2.chip_authentication_protocol(), Some("ca"));
     assert_eq!(t.apdus + 2, t2.apdus);
     let faults = Faults {
         cloned: true,

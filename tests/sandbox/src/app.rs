@@ -174,10 +174,15 @@ impl App {
         let Some(info) = self.people.get(nin_mac) else {
             return Ok(None);
         };
+        let st =
+            crate::db::get_person_state(conn, nin_mac)?.unwrap_or_else(|| crate::db::PersonState {
+                password_hash: info.initial_password_hash.clone(),
+                ..Default::default()
+            });
         Ok(Some(crate::db::PersonRec {
             nin_mac: nin_mac.to_owned(),
             info: info.clone(),
-            st: crate::db::get_person_state(conn, nin_mac)?,
+            st,
         }))
     }
 

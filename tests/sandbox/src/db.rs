@@ -66,6 +66,8 @@ pub fn open(path: Option<&std::path::Path>) -> rusqlite::Result<Connection> {
     // Deleted rows (expired codes, pruned sessions) are overwritten, not left in free pages.
     conn.pragma_update(None, "secure_delete", "ON")?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
+    // `aktiver-sim sandbox reset` may write while the server runs.
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     migrate(&mut conn)?;
     Ok(conn)
@@ -96,6 +98,9 @@ pub struct PersonInfo {
     pub code_unit_secret: Option<zeroize::Zeroizing<Vec<u8>>>,
     /// The simulated face-check provider's verdict for this person.
     pub face_check_pass: bool,
+    /// The Argon2id hash of the population's password, the state a person
+    /// starts from (and returns to after `reset_person`).
+    pub initial_password_hash: Option<String>,
 }
 
 impl std::fmt::Debug for PersonInfo {
@@ -224,7 +229,8 @@ fn from_json<T: for<'de> Deserialize<'de>>(s: &str) -> rusqlite::Result<T> {
     })
 }
 
-pub fn get_person_state(conn: &Connection, nin_mac: &str) -> rusqlite::Result<PersonState> {
+/// The stored state of a person, `None` if nothing is stored yet.
+pub fn get_person_state(conn: &Connection, nin_mac: &str) -> rusqlite::Result<Option<PersonState>> {
     let s: Option<String> = conn
         .query_row(
             "SELECT data FROM persons WHERE nin_mac = ?1",
@@ -232,7 +238,7 @@ pub fn get_person_state(conn: &Connection, nin_mac: &str) -> rusqlite::Result<Pe
             |r| r.get(0),
         )
         .optional()?;
-    Ok(s.map(|s| from_json(&s)).transpose()?.unwrap_or_default())
+    s.map(|s| from_json(&s)).transpose()
 }
 
 pub fn put_person_state(conn: &Connection, nin_mac: &str, p: &PersonState) -> rusqlite::Result<()> {
@@ -413,4 +419,16 @@ pub fn active_devices(conn: &Connection, nin_mac: &str) -> rusqlite::Result<Vec<
         conn.prepare("SELECT id FROM devices WHERE nin_mac = ?1 AND revoked_at IS NULL")?;
     let rows = st.query_map([nin_mac], |r| r.get(0))?;
     rows.collect()
+}
+
+/// Deletes a person's stored state, sessions and devices; returns rows deleted.
+pub fn forget_person(conn: &Connection, nin_mac: &str) -> rusqlite::Result<usize> {
+    let mut n = conn.execute("DELETE FROM persons WHERE nin_mac = ?1", [nin_mac])?;
+    n += conn.execute(
+        "DELETE FROM idempotency WHERE session_id IN (SELECT id FROM sessions WHERE nin_mac = ?1)",
+        [nin_mac],
+    )?;
+    n += conn.execute("DELETE FROM sessions WHERE nin_mac = ?1", [nin_mac])?;
+    n += conn.execute("DELETE FROM devices WHERE nin_mac = ?1", [nin_mac])?;
+    Ok(n)
 }

@@ -109,7 +109,7 @@ pub fn precompute(app: &App, sid: &str, body: &[u8], call: PasswordCall) -> KdfW
     let snapshot = (|| {
         let conn = app.db.lock().ok()?;
         let s = crate::db::get_session(&conn, sid).ok()??;
-        let p = crate::db::get_person_state(&conn, &s.nin_mac).ok()?;
+        let p = app.person(&conn, &s.nin_mac).ok()??.st;
         Some((s, p))
     })();
     let Some((s, p)) = snapshot else {

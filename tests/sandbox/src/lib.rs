@@ -95,3 +95,21 @@ pub fn fetch_inbox_blocking(
         .map_err(|e| ServerError::Io("tokio runtime".to_owned(), e))?;
     rt.block_on(client::fetch_inbox(url, pin, phone))
 }
+
+/// Forgets everything the sandbox stored about one person: counters,
+/// suspension, open codes, sessions and devices (a tester's "start over").
+/// Works on the state file of a stopped or a running sandbox. Returns the
+/// number of rows deleted.
+pub fn reset_person(db: &std::path::Path, national_id: &str) -> Result<usize, ServerError> {
+    let nin = aktiver_nin::NationalId::parse(national_id, aktiver_nin::Policy::SANDBOX)
+        .map_err(|e| ServerError::Population(format!("national_id: {}", e.code())))?;
+    if !db.exists() {
+        return Err(ServerError::Io(
+            db.display().to_string(),
+            std::io::ErrorKind::NotFound.into(),
+        ));
+    }
+    let secret = secrets::ServerSecret::load_or_create(db)?;
+    let conn = db::open(Some(db)).map_err(ServerError::Db)?;
+    db::forget_person(&conn, &secret.nin(nin.as_str())).map_err(ServerError::Db)
+}

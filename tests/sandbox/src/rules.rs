@@ -124,3 +124,19 @@ impl Rules {
         Ok(f.rules)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_testers_config_overrides_only_what_it_names() {
+        let r =
+            Rules::from_toml("[rules]\nactivation_code_ttl_s = 120\nsms_resend_cooldown_s = 5\n")
+                .unwrap_or_default();
+        assert_eq!((r.activation_code_ttl_s, r.sms_resend_cooldown_s), (120, 5));
+        assert_eq!(r.sms_expiry_s, Rules::default().sms_expiry_s);
+        let e = Rules::from_toml("[rules]\nsms_cooldown = 5\n").err();
+        assert!(e.is_some_and(|e| e.to_string().contains("sms_cooldown")));
+    }
+}

@@ -97,10 +97,9 @@ impl RunningServer {
     }
 }
 
-/// The bank's people by keyed identity-number hash; stored state gets the
-/// population's initial password (Argon2id) the first time a person is seen.
+/// The bank's people by keyed identity-number hash, with the Argon2id hash of
+/// the population's password as the state a person starts from.
 fn load_population(
-    conn: &rusqlite::Connection,
     people: &[Person],
     rules: &Rules,
     secret: &ServerSecret,
@@ -108,14 +107,12 @@ fn load_population(
     let mut map = std::collections::HashMap::new();
     for p in people {
         let nin_mac = secret.nin(&p.national_id);
-        let mut st = db::get_person_state(conn, &nin_mac).map_err(ServerError::Db)?;
-        if st.password_hash.is_none()
-            && let Some(pw) = &p.password
-        {
-            st.password_hash =
-                Some(crate::kdf::hash(pw, rules).map_err(|e| ServerError::Config(e.0.message))?);
-            db::put_person_state(conn, &nin_mac, &st).map_err(ServerError::Db)?;
-        }
+        let initial_password_hash = match &p.password {
+            Some(pw) => {
+                Some(crate::kdf::hash(pw, rules).map_err(|e| ServerError::Config(e.0.message))?)
+            }
+            None => None,
+        };
         let info = PersonInfo {
             nin: p.national_id.clone(),
             phone: p.phone.clone(),
@@ -127,6 +124,7 @@ fn load_population(
                 .and_then(crate::otp::decode_hex)
                 .map(zeroize::Zeroizing::new),
             face_check_pass: !p.documents.iter().any(|d| d.face_check == "fail"),
+            initial_password_hash,
         };
         map.insert(nin_mac, Arc::new(info));
     }
@@ -147,7 +145,7 @@ pub async fn start(opts: ServerOptions) -> Result<RunningServer, ServerError> {
         Some(p) => ServerSecret::load_or_create(p)?,
         None => ServerSecret::ephemeral()?,
     };
-    let people = load_population(&conn, &people, &opts.rules, &secret)?;
+    let people = load_population(&people, &opts.rules, &secret)?;
     let mut trust = crate::sandbox_pki()?.trust_store();
     // Files the operator configures are trusted by that choice: a master
     // list among them may vouch for itself (the operator says so).

@@ -1,6 +1,7 @@
 //! `aktiver-sim`: the desktop simulator. Every core capability is a subcommand.
 
 mod cmd;
+mod out;
 mod sim;
 
 use clap::{Parser, Subcommand};
@@ -36,9 +37,15 @@ enum Command {
     Serve(cmd::serve::ServeArgs),
     /// Read the sandbox SMS inbox.
     Sms(cmd::serve::SmsArgs),
+    /// A sandbox person's code-unit one-time code, now.
+    Otp(cmd::helpers::OtpArgs),
+    /// Sandbox helpers for the curl walkthrough: chip evidence, reset, abandon.
+    #[command(subcommand)]
+    Sandbox(cmd::helpers::SandboxCommand),
 }
 
 fn main() -> ExitCode {
+    out::quiet_on_closed_pipe();
     let cli = Cli::parse();
     let status = match cli.command {
         Command::Demo(a) => cmd::demo::run(a),
@@ -48,6 +55,8 @@ fn main() -> ExitCode {
         Command::Chip(c) => cmd::chip::run(c),
         Command::Serve(a) => cmd::serve::serve(a),
         Command::Sms(a) => cmd::serve::sms(a),
+        Command::Otp(a) => cmd::helpers::otp(a),
+        Command::Sandbox(c) => cmd::helpers::run(c),
     };
     ExitCode::from(status)
 }

@@ -115,6 +115,23 @@ pub struct ReadOutcome {
     pub stats: ReadStats,
 }
 
+impl ReadOutcome {
+    /// How the chip proved its key, when it did: `"pace_cam"` when PACE's
+    /// chip-authentication mapping did it, `"ca"` for chip authentication
+    /// (the names of the sandbox's `chip_auth.protocol`).
+    pub fn chip_authentication_protocol(&self) -> Option<&'static str> {
+        if self.chip_authentication != AuthOutcome::Passed {
+            return None;
+        }
+        Some(match self.access {
+            AccessProtocol::Pace(s) if s.mapping == crate::pace::Mapping::ChipAuthentication => {
+                "pace_cam"
+            }
+            _ => "ca",
+        })
+    }
+}
+
 impl core::fmt::Debug for ReadOutcome {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         let sizes: BTreeMap<String, usize> = self

@@ -4,6 +4,7 @@
 pub mod chip;
 pub mod chip_verify;
 pub mod demo;
+pub mod helpers;
 pub mod mrz;
 pub mod nin;
 pub mod scan;
