@@ -244,6 +244,24 @@ fn no_bac_after_pace_unless_the_policy_allows_it() {
     assert_eq!(r.unwrap().access, AccessProtocol::Bac);
 }
 
+/// EF.CardAccess offers two suites but the chip takes only the second: the
+/// reader tries the next offered suite (still PACE) instead of giving up.
+#[test]
+fn a_refused_suite_gives_way_to_the_next_offered() {
+    let first = PaceSuite::new(Curve::P384, CipherKind::Aes256);
+    let second = PaceSuite::new(Curve::P256, CipherKind::Aes128);
+    let mut profile = fabricated(vec![first, second], 100);
+    profile.pace = vec![second];
+    profile.bac = false;
+    let (r, _) = read(
+        profile,
+        Faults::default(),
+        TransportLimits::default(),
+        ReaderConfig::new(key()),
+    );
+    assert_eq!(r.unwrap().access, AccessProtocol::Pace(second));
+}
+
 #[test]
 fn pace_only_and_bac_only_chips() {
     let suite = PaceSuite::new(Curve::BrainpoolP256r1, CipherKind::Aes128);
@@ -338,6 +356,28 @@ fn small_read_limits_finish_card_access_and_files() {
         assert_eq!(o.files[&0x0102], expected[&0x0102]);
         assert!(o.stats.final_read_size <= max);
     }
+}
+
+/// A read limit learnt once (on the plain EF.CardAccess) is kept for the
+/// PACE session and after chip authentication re-keys: the ladder is walked
+/// once per read, not once per session.
+#[test]
+fn a_learnt_read_limit_outlives_the_session() {
+    let faults = Faults {
+        max_read: Some(0x40),
+        ..Faults::default()
+    };
+    let (r, _) = read(
+        issued(&DocumentSpec::passport(SPECIMEN_TD3)),
+        faults,
+        TransportLimits::default(),
+        ReaderConfig::new(AccessKey::from_mrz_text(SPECIMEN_TD3).unwrap()),
+    );
+    let o = r.unwrap();
+    assert_eq!(o.chip_authentication, AuthOutcome::Passed);
+    assert_eq!(o.stats.final_read_size, 0x40);
+    // 256 -> 0xA0 -> 0x80 -> 0x40 on EF.CardAccess, nothing after.
+    assert_eq!(o.stats.chunk_fallbacks, 3);
 }
 
 #[test]

@@ -86,6 +86,8 @@ pub struct Reader {
     pace_suites: Vec<PaceSuite>,
     /// EF.CardAccess lists PACE (supported or not).
     pace_offered: bool,
+    /// The offered suite PACE uses (the next one after MSE:Set AT is refused).
+    pace_next: usize,
     card_access: Option<Vec<u8>>,
     card_access_done: bool,
     pace_failed: bool,
@@ -106,6 +108,10 @@ pub struct Reader {
     stats: ReadStats,
     /// The chip refused an extended-length APDU; never try again in this read.
     chip_rejects_extended: bool,
+    /// The largest short read the chip accepted after stepping down (from
+    /// EF.CardAccess or an earlier session): new sessions start there
+    /// instead of learning it again.
+    learned_short: Option<usize>,
     /// Progress frozen when the outcome was handed out.
     final_progress: Option<Progress>,
     /// The plain command behind the outstanding APDU (needed to unwrap odd-INS answers).
@@ -161,6 +167,7 @@ impl Reader {
             access: None,
             pace_suites: Vec::new(),
             pace_offered: false,
+            pace_next: 0,
             card_access: None,
             card_access_done: false,
             pace_failed: false,
@@ -179,6 +186,7 @@ impl Reader {
             outstanding: None,
             final_progress: None,
             chip_rejects_extended: false,
+            learned_short: None,
             idle_apdus: 0,
             bytes_seen: 0,
         }
@@ -281,7 +289,7 @@ impl Reader {
         let suite = match policy {
             P::BacOnly => None,
             _ if self.pace_failed => None,
-            _ => self.pace_suites.first().copied(),
+            _ => self.pace_suites.get(self.pace_next).copied(),
         };
         if let Some(suite) = suite {
             let (p, cmd) = PaceReader::start(&self.cfg.key, suite);
@@ -409,31 +417,33 @@ impl Reader {
                 self.phase = Phase::ReadCardAccess(f, policy);
                 self.send(cmd)
             }
-            Phase::ReadCardAccess(mut f, mut policy) => match f.on_response(&resp, &mut policy) {
-                Ok(ReadNext::NeedSelect) if resp.sw == StatusWord::FILE_NOT_FOUND => {
-                    self.card_access_done = true;
-                    self.after_card_access()
+            Phase::ReadCardAccess(mut f, mut policy) => {
+                match self.card_access_answer(&mut f, &resp, &mut policy) {
+                    Ok(ReadNext::NeedSelect) if resp.sw == StatusWord::FILE_NOT_FOUND => {
+                        self.card_access_done = true;
+                        self.after_card_access()
+                    }
+                    Ok(ReadNext::NeedSelect) => {
+                        self.phase = Phase::SelectMf;
+                        self.send(select_mf())
+                    }
+                    Ok(ReadNext::Read(cmd)) => {
+                        self.phase = Phase::ReadCardAccess(f, policy);
+                        self.send(cmd)
+                    }
+                    Ok(ReadNext::Complete) => {
+                        self.card_access_done = true;
+                        self.pace_suites = pace_suites_from_card_access(&f.data);
+                        self.pace_offered = pace_offered_in_card_access(&f.data);
+                        self.card_access = Some(f.data);
+                        self.after_card_access()
+                    }
+                    Err(_) => {
+                        self.card_access_done = true;
+                        self.after_card_access()
+                    }
                 }
-                Ok(ReadNext::NeedSelect) => {
-                    self.phase = Phase::SelectMf;
-                    self.send(select_mf())
-                }
-                Ok(ReadNext::Read(cmd)) => {
-                    self.phase = Phase::ReadCardAccess(f, policy);
-                    self.send(cmd)
-                }
-                Ok(ReadNext::Complete) => {
-                    self.card_access_done = true;
-                    self.pace_suites = pace_suites_from_card_access(&f.data);
-                    self.pace_offered = pace_offered_in_card_access(&f.data);
-                    self.card_access = Some(f.data);
-                    self.after_card_access()
-                }
-                Err(_) => {
-                    self.card_access_done = true;
-                    self.after_card_access()
-                }
-            },
+            }
             Phase::Pace(mut p) => match p.step(&resp, self.rng.as_mut()) {
                 Ok(PaceStep::Send(cmd)) => {
                     self.phase = Phase::Pace(p);
@@ -449,6 +459,15 @@ impl Reader {
                     }
                     self.phase = Phase::SelectAppletSm;
                     self.send(select_applet())
+                }
+                Err(PaceError::Refused {
+                    step: "MSE:Set AT",
+                    sw,
+                }) if sw.sw1() != 0x63 && self.pace_next + 1 < self.pace_suites.len() => {
+                    // The chip does not take this suite after all: the next one it
+                    // offers is still PACE, not a downgrade.
+                    self.pace_next += 1;
+                    self.after_card_access()
                 }
                 Err(e) => {
                     if self.cfg.access == AccessPolicy::AutoWithBacFallback {
@@ -535,7 +554,11 @@ impl Reader {
                 }
                 Ok(CaStep::Done(sm)) => {
                     self.sm = Some(sm);
-                    self.policy = None;
+                    if let Some(p) = self.policy.take() {
+                        self.learn(&p);
+                        // Extended length stays off when it was given up in this read.
+                        self.chip_rejects_extended |= p.fallbacks > 0 && !p.extended;
+                    }
                     self.ca_done = true;
                     // The next protected answer is the proof that the chip holds the DG14 private key.
                     self.ca_unconfirmed = true;
@@ -569,18 +592,46 @@ impl Reader {
         )
     }
 
+    /// EF.CardAccess's READ BINARY answer under its plain policy; what the
+    /// policy learnt about the chip's read size is kept for later sessions.
+    fn card_access_answer(
+        &mut self,
+        f: &mut FileRead,
+        resp: &ResponseApdu,
+        policy: &mut ChunkPolicy,
+    ) -> Result<ReadNext, FileError> {
+        let before = policy.fallbacks;
+        let next = f.on_response(resp, policy);
+        if policy.fallbacks > before {
+            self.stats.chunk_fallbacks += policy.fallbacks - before;
+            self.learn(policy);
+        }
+        next
+    }
+
+    /// Remembers a stepped-down short read size.
+    fn learn(&mut self, policy: &ChunkPolicy) {
+        if policy.fallbacks > 0 && !policy.extended {
+            let size = policy.short_size;
+            self.learned_short = Some(self.learned_short.map_or(size, |l| l.min(size)));
+        }
+    }
+
     fn policy(&mut self) -> ChunkPolicy {
         if let Some(p) = self.policy {
             return p;
         }
         let cipher = self.sm.as_ref().map(SmSession::cipher);
         let extended = self.cfg.limits.extended_length && !self.chip_rejects_extended;
-        let p = ChunkPolicy::new(
+        let mut p = ChunkPolicy::new(
             self.cfg.strategy,
             cipher,
             self.cfg.limits.max_transceive,
             extended,
         );
+        if let Some(limit) = self.learned_short {
+            p.short_size = p.short_size.min(limit);
+        }
         self.policy = Some(p);
         p
     }
