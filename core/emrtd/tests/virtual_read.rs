@@ -244,6 +244,24 @@ fn no_bac_after_pace_unless_the_policy_allows_it() {
     assert_eq!(r.unwrap().access, AccessProtocol::Bac);
 }
 
+/// EF.CardAccess offers two suites but the chip takes only the second: the
+/// reader tries the next offered suite (still PACE) instead of giving up.
+#[test]
+fn a_refused_suite_gives_way_to_the_next_offered() {
+    let first = PaceSuite::new(Curve::P384, CipherKind::Aes256);
+    let second = PaceSuite::new(Curve::P256, CipherKind::Aes128);
+    let mut profile = fabricated(vec![first, second], 100);
+    profile.pace = vec![second];
+    profile.bac = false;
+    let (r, _) = read(
+        profile,
+        Faults::default(),
+        TransportLimits::default(),
+        ReaderConfig::new(key()),
+    );
+    assert_eq!(r.unwrap().access, AccessProtocol::Pace(second));
+}
+
 #[test]
 fn pace_only_and_bac_only_chips() {
     let suite = PaceSuite::new(Curve::BrainpoolP256r1, CipherKind::Aes128);

@@ -86,6 +86,8 @@ pub struct Reader {
     pace_suites: Vec<PaceSuite>,
     /// EF.CardAccess lists PACE (supported or not).
     pace_offered: bool,
+    /// The offered suite PACE uses (the next one after MSE:Set AT is refused).
+    pace_next: usize,
     card_access: Option<Vec<u8>>,
     card_access_done: bool,
     pace_failed: bool,
@@ -165,6 +167,7 @@ impl Reader {
             access: None,
             pace_suites: Vec::new(),
             pace_offered: false,
+            pace_next: 0,
             card_access: None,
             card_access_done: false,
             pace_failed: false,
@@ -286,7 +289,7 @@ impl Reader {
         let suite = match policy {
             P::BacOnly => None,
             _ if self.pace_failed => None,
-            _ => self.pace_suites.first().copied(),
+            _ => self.pace_suites.get(self.pace_next).copied(),
         };
         if let Some(suite) = suite {
             let (p, cmd) = PaceReader::start(&self.cfg.key, suite);
@@ -456,6 +459,15 @@ impl Reader {
                     }
                     self.phase = Phase::SelectAppletSm;
                     self.send(select_applet())
+                }
+                Err(PaceError::Refused {
+                    step: "MSE:Set AT",
+                    sw,
+                }) if sw.sw1() != 0x63 && self.pace_next + 1 < self.pace_suites.len() => {
+                    // The chip does not take this suite after all: the next one it
+                    // offers is still PACE, not a downgrade.
+                    self.pace_next += 1;
+                    self.after_card_access()
                 }
                 Err(e) => {
                     if self.cfg.access == AccessPolicy::AutoWithBacFallback {
