@@ -82,7 +82,8 @@ fn link_sessions(doc: &mut serde_json::Value) {
             }
         }
     }
-    let created = &mut doc["paths"][crate::endpoints::START_SESSION.path]["post"]["responses"]["201"];
+    let created =
+        &mut doc["paths"][crate::endpoints::START_SESSION.path]["post"]["responses"]["201"];
     if created.is_object() {
         created["links"] = serde_json::Value::Object(links);
     }
@@ -237,7 +238,10 @@ mod tests {
             .as_object()
             .map(|l| l.len())
             .unwrap_or(0);
-        let session_ops = ALL.iter().filter(|e| e.path.contains("{session_id}")).count();
+        let session_ops = ALL
+            .iter()
+            .filter(|e| e.path.contains("{session_id}"))
+            .count();
         assert_eq!(links, session_ops);
     }
 
