@@ -53,6 +53,40 @@ pub enum ChipCommand {
         #[arg(long, value_name = "DOCNO/BIRTH/EXPIRY")]
         mrz_info: String,
     },
+    /// Verify files read from any chip (EF.SOD, data groups) with the shared
+    /// ID-check verdict and print it as JSON. Inputs may be raw, hex or
+    /// base64. Exit 0 when it passed, 1 when it failed, 2 on unreadable input.
+    Verify {
+        /// EF.SOD as read.
+        #[arg(long, value_name = "FILE")]
+        sod: std::path::PathBuf,
+        /// A data group as read, e.g. --dg 1=dg1.bin (repeatable).
+        #[arg(long = "dg", value_name = "N=FILE")]
+        dgs: Vec<String>,
+        /// CSCA trust: PEM, DER certificates, master lists or folders of
+        /// them, recognised by content (repeatable).
+        #[arg(long, value_name = "FILE|DIR", required = true)]
+        trust: Vec<std::path::PathBuf>,
+        /// A Document Signer certificate for a SOD that carries none.
+        #[arg(long, value_name = "FILE")]
+        ds: Vec<std::path::PathBuf>,
+        /// Time of the check (default: now).
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        at: Option<String>,
+        /// The MRZ as scanned, to compare with DG1.
+        #[arg(long, value_name = "TEXT")]
+        mrz: Option<String>,
+        /// The verifier's 8-byte active-authentication challenge, hex.
+        #[arg(long, value_name = "HEX", requires = "aa_signature")]
+        challenge: Option<String>,
+        /// The chip's INTERNAL AUTHENTICATE answer over --challenge.
+        #[arg(long, value_name = "FILE", requires = "challenge")]
+        aa_signature: Option<std::path::PathBuf>,
+        /// Load a master list whose signer chains only to a CSCA inside the
+        /// list itself (by default its signer must chain to a trusted CSCA).
+        #[arg(long)]
+        trust_self_signed_lists: bool,
+    },
     /// The ID-check evidence of a sandbox person's virtual passport for the
     /// server's challenge, as `POST /v1/sessions/{id}/id-check` takes it.
     Evidence(super::helpers::EvidenceArgs),
@@ -97,6 +131,27 @@ pub fn run(c: ChipCommand) -> u8 {
             }
         }
         ChipCommand::Bench => bench(),
+        ChipCommand::Verify {
+            sod,
+            dgs,
+            trust,
+            ds,
+            at,
+            mrz,
+            challenge,
+            aa_signature,
+            trust_self_signed_lists,
+        } => super::chip_verify::verify(&super::chip_verify::VerifyArgs {
+            sod,
+            dgs,
+            trust,
+            ds,
+            at,
+            mrz,
+            challenge,
+            aa_signature,
+            trust_self_signed_lists,
+        }),
     }
 }
 

@@ -2,6 +2,7 @@
 //! 1 something invalid, 2 misuse or unreadable input.
 
 pub mod chip;
+pub mod chip_verify;
 pub mod demo;
 pub mod helpers;
 pub mod mrz;
