@@ -11,10 +11,13 @@ use std::time::SystemTime;
 use zeroize::Zeroizing;
 
 use aktiver_emrtd::apdu::TransportLimits;
-use aktiver_emrtd::lds::Dg1;
-use aktiver_emrtd::pki::{PassiveAuthFailure, TrustStore, passive_authentication_files};
+use aktiver_emrtd::lds::DataGroup;
+use aktiver_emrtd::pki::TrustStore;
 use aktiver_emrtd::reader::{
     ActiveAuthEvidence, AuthOutcome, ReadOutcome, Reader, ReaderError, Step,
+};
+use aktiver_emrtd::verdict::{
+    ChipAuthenticationClaim, ChipRead, IdCheckInput, StepKind, verify_id_check,
 };
 use aktiver_protocol::ErrorCode;
 
@@ -108,46 +111,65 @@ impl std::fmt::Debug for ChipData {
     }
 }
 
-/// The phone's verdict on a read: passive authentication against the trust
-/// anchors, the chip's MRZ against the scanned one, and proof the chip is
-/// not a clone (chip authentication, or active authentication, which signed
-/// the server's own challenge so the server can check it too). The server
-/// repeats all of it.
+/// The phone's verdict on a read, with the verdict function the server
+/// uses too (`aktiver_emrtd::verdict`): passive authentication against the
+/// trust anchors, active authentication on the server's challenge (required
+/// when the SOD lists DG15), the chip's MRZ against the scanned one, expiry.
+/// The first failed step gives the failure code the server would answer.
 pub fn verdict(
     trust: &TrustStore,
     outcome: ReadOutcome,
     scanned_mrz: &str,
+    challenge: Option<[u8; 8]>,
     now: SystemTime,
 ) -> Result<ChipData, Failure> {
-    let pa = passive_authentication_files(trust, &outcome.files, now);
-    if let Some(f) = pa.failure() {
-        return Err(Failure::from_code(match f {
-            PassiveAuthFailure::UntrustedDocumentSigner(_)
-            | PassiveAuthFailure::DocumentSignerValidity(_) => ErrorCode::DocumentSignerUntrusted,
+    let sod = outcome.files.get(&0x011D).map(Vec::as_slice).unwrap_or(&[]);
+    let groups: Vec<(DataGroup, &[u8])> = outcome
+        .files
+        .iter()
+        .filter_map(|(&fid, v)| DataGroup::from_fid(fid).map(|dg| (dg, v.as_slice())))
+        .collect();
+    let read = ChipRead {
+        sod,
+        data_groups: &groups,
+        document_signers: &[],
+    };
+    let mut input = IdCheckInput::new(now);
+    input.scanned_mrz = Some(scanned_mrz);
+    input.active_authentication = outcome.active_auth_evidence.clone();
+    input.expected_challenge = challenge;
+    input.chip_authentication = match outcome.chip_authentication {
+        AuthOutcome::Passed => ChipAuthenticationClaim::Passed,
+        _ => ChipAuthenticationClaim::NotPerformed,
+    };
+    // The portrait is what the face check compares.
+    let required = [DataGroup::DG2];
+    input.required = &required;
+    let v = verify_id_check(&read, trust, &input);
+    if let Some(step) = v.first_failure() {
+        return Err(Failure::from_code(match step.step {
+            StepKind::CertificateChain
+            | StepKind::DocumentSignerValidity
+            | StepKind::DocumentSignerValidityAtSigning
+            | StepKind::CscaValidity => ErrorCode::DocumentSignerUntrusted,
+            StepKind::ChipAuthentication | StepKind::ActiveAuthentication => {
+                ErrorCode::ChipAuthenticationFailed
+            }
+            StepKind::MrzMatch => ErrorCode::MrzMismatch,
+            StepKind::DocumentExpiry => ErrorCode::DocumentExpired,
             _ => ErrorCode::DocumentNotAuthentic,
         }));
     }
-    let dg1_matches = outcome
-        .files
-        .get(&0x0101)
-        .and_then(|d| Dg1::parse(d).ok())
-        .is_some_and(|d| d.matches_scanned(scanned_mrz));
-    if !dg1_matches {
-        return Err(Failure::from_code(ErrorCode::MrzMismatch));
-    }
-    let ca = outcome.chip_authentication == AuthOutcome::Passed;
-    let aa = outcome.active_authentication != AuthOutcome::NotPerformed
-        && outcome.active_auth_evidence.is_some();
-    if !ca && !aa {
-        return Err(Failure::from_code(ErrorCode::ChipAuthenticationFailed));
+    if !v.passed {
+        return Err(Failure::from_code(ErrorCode::DocumentNotAuthentic));
     }
     Ok(ChipData {
+        chip_authentication: outcome.chip_authentication == AuthOutcome::Passed,
+        active_authentication: outcome.active_auth_evidence,
         files: outcome
             .files
             .into_iter()
             .map(|(k, v)| (k, Zeroizing::new(v)))
             .collect(),
-        chip_authentication: ca,
-        active_authentication: outcome.active_auth_evidence,
     })
 }

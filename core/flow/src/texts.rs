@@ -249,7 +249,88 @@ mod tests {
             "Hello from the shell"
         );
         assert_eq!(Lang::from_locale("nn-NO"), Lang::Nn);
+        assert_eq!(Lang::from_locale("no"), Lang::Nb);
         assert_eq!(Lang::from_locale("en_GB"), Lang::En);
         assert_eq!(Lang::from_locale("se"), Lang::Nb);
+    }
+}
+
+#[cfg(test)]
+mod coverage {
+    use super::*;
+
+    /// Every message id the English bundle defines, which is the list the
+    /// other languages must match.
+    fn ids(src: &str) -> Vec<String> {
+        src.lines()
+            .filter(|l| !l.starts_with('#') && l.contains(" = "))
+            .filter_map(|l| l.split(" = ").next().map(str::to_owned))
+            .collect()
+    }
+
+    #[test]
+    fn every_language_defines_the_same_messages() {
+        let en = ids(Lang::En.source());
+        assert_eq!(ids(Lang::Nb.source()), en);
+        assert_eq!(ids(Lang::Nn.source()), en);
+    }
+
+    #[test]
+    fn every_screen_and_every_remedy_has_text_in_every_language() {
+        let names = [
+            "welcome",
+            "national_id",
+            "phone",
+            "sms_code",
+            "activation_method",
+            "id_check_intro",
+            "id_check_steps",
+            "camera_access",
+            "permission_prompt",
+            "choose_document",
+            "scan_info",
+            "mrz_location",
+            "mrz_scan",
+            "chip_info",
+            "chip_scan",
+            "face_info",
+            "face_scan",
+            "activating",
+            "password_offer",
+            "new_password",
+            "password_updated",
+            "notifications_offer",
+            "biometrics_offer",
+            "biometrics_info",
+            "biometrics_steps",
+            "biometrics_security",
+            "biometrics_terms",
+            "agreement",
+            "sign_agreement",
+            "code_unit",
+            "activation_code",
+            "network_error",
+            "paused",
+            "complete",
+            "failed",
+            "cancelled",
+        ];
+        for lang in [Lang::Nb, Lang::Nn, Lang::En] {
+            let t = Texts::new(lang).expect("bundle");
+            for n in names {
+                assert!(
+                    t.message(&format!("{n}-title"), &[]).is_some(),
+                    "{lang:?} {n}"
+                );
+                assert!(
+                    t.message(&format!("{n}-body"), &[]).is_some(),
+                    "{lang:?} {n}"
+                );
+            }
+            for code in aktiver_protocol::ErrorCode::ALL {
+                let id = format!("remedy-{}", code.remedy_id().trim_start_matches("remedy."));
+                assert!(t.message(&id, &[]).is_some(), "{lang:?} {id}");
+            }
+        }
     }
 }

@@ -171,6 +171,7 @@ impl Machine {
                     .ok()
                     .and_then(|c| c.try_into().ok())
                     .ok_or(Halt::Fail(Failure::UNEXPECTED_ANSWER))?;
+                self.mem.aa_challenge = Some(challenge);
                 let mut cfg = ReaderConfig::new(key);
                 cfg.files = Some(vec![0x011E, 0x0101, 0x0102, 0x010E, 0x010F, EF_SOD]);
                 cfg.aa_challenge = Some(challenge);
@@ -226,8 +227,14 @@ impl Machine {
             progress: 100,
             hint: ChipHint::Verifying,
         });
-        let data =
-            chip::verdict(&self.trust, outcome, &mrz, SystemTime::now()).map_err(Halt::Fail)?;
+        let data = chip::verdict(
+            &self.trust,
+            outcome,
+            &mrz,
+            self.mem.aa_challenge,
+            SystemTime::now(),
+        )
+        .map_err(Halt::Fail)?;
         self.mem.chip = Some(data);
         self.show(Screen::FaceInfo);
         Ok(())

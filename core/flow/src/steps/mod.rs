@@ -70,6 +70,8 @@ pub(crate) struct Memory {
     /// to make the machine `Sync`: the reader's random source is not.)
     pub reader: std::sync::Mutex<Option<Reader>>,
     pub chip: Option<ChipData>,
+    /// The server's active-authentication challenge of the current read.
+    pub aa_challenge: Option<[u8; 8]>,
     pub face: Option<FaceVerdict>,
     /// The code-unit path's password, needed again to change it.
     pub current_password: Option<Zeroizing<String>>,

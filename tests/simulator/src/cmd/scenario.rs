@@ -419,6 +419,7 @@ async fn kill_at_each(w: &mut World) -> Result<(), String> {
         }
         if killed.insert(s.name().to_owned()) {
             let before = s.name();
+            no_secret_in_snapshot(w, before)?;
             w.restart().await?;
             let after = w.flow.screen();
             let allowed = resumes_at(before);
@@ -430,6 +431,28 @@ async fn kill_at_each(w: &mut World) -> Result<(), String> {
         w.auto().await?;
     }
     Err("complete not reached".into())
+}
+
+/// The snapshot holds where the flow is, never a secret: no password, SMS
+/// code, phone number or MRZ.
+fn no_secret_in_snapshot(w: &World, at: &str) -> Result<(), String> {
+    let Ok(Some(bytes)) = w.phone.storage.get("aktiver.flow.snapshot") else {
+        return Err(format!("no snapshot saved at {at}"));
+    };
+    let text = String::from_utf8_lossy(&bytes);
+    let phone = w.person.phone.trim_start_matches("+47");
+    let mut secrets: Vec<&str> = vec![phone, "NORDMANN", "IDNOR", "P<NOR"];
+    if let Some(p) = &w.password {
+        secrets.push(p);
+    }
+    secrets.push(&w.choices.new_password);
+    if let Some(c) = &w.last_sms {
+        secrets.push(c);
+    }
+    match secrets.iter().find(|s| !s.is_empty() && text.contains(*s)) {
+        Some(_) => Err(format!("the snapshot at {at} holds a secret")),
+        None => Ok(()),
+    }
 }
 
 /// Where the snapshot resumes a flow killed at `screen`.
