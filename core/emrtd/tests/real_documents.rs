@@ -340,3 +340,52 @@ fn the_error_names_the_csca_whose_key_identifier_matched() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn card_security_files_parse_and_verify() {
+    use aktiver_emrtd::pki::verify_card_security;
+    for cc in ["DE", "FI"] {
+        let store = store_of(&[read(&format!("{cc}.csca.der"))]);
+        let ds = Certificate::from_der(&read(&format!("{cc}.ds.der"))).unwrap();
+        let v = verify_card_security(
+            &store,
+            &read(&format!("{cc}.cardsecurity")),
+            signing_time(&ds),
+        );
+        assert!(v.passed(), "{cc}: {v:?}");
+        let infos = &v.card_security.unwrap().security_infos;
+        // Both documents offer PACE and carry a chip-authentication key on a
+        // curve named by its standardized-parameter id or explicitly.
+        assert!(infos.pace_infos().count() > 0, "{cc}");
+        let key = infos.chip_authentication_public_keys().next().unwrap();
+        assert!(
+            matches!(
+                key.public_key.key,
+                aktiver_emrtd::lds::SubjectPublicKey::Ec { curve: Some(_), .. }
+            ),
+            "{cc}: {:?}",
+            key.public_key.key
+        );
+        // A flipped byte in the signed content fails the signature.
+        let mut bad = read(&format!("{cc}.cardsecurity"));
+        let i = bad.len() / 5;
+        bad[i] ^= 1;
+        assert!(!verify_card_security(&store, &bad, signing_time(&ds)).passed());
+    }
+}
+
+/// ISO/IEC 39794-5 DG2 test vectors (ICAO application profile, all fields
+/// and mandatory fields only): the face image kind and colour space, coded
+/// through the extension alternative, are read.
+#[test]
+fn iso_39794_5_dg2_reads_image_kind_and_colour_space() {
+    use aktiver_emrtd::lds::{Dg2, FaceEncoding};
+    let all = Dg2::parse(&read("dg2/ICAO_39794_5_AP_DG2_AllFields.dat")).unwrap();
+    let face = &all.faces[0];
+    assert_eq!(face.encoding, FaceEncoding::Iso39794_5);
+    assert_eq!(face.image().len(), 15_000);
+    assert!(face.image_type.is_some(), "face image kind: {face:?}");
+    assert!(face.colour_space.is_some(), "colour space: {face:?}");
+    let mand = Dg2::parse(&read("dg2/ICAO_39794_5_AP_DG2_MandFields.dat")).unwrap();
+    assert_eq!(mand.faces[0].image(), face.image());
+}

@@ -1,19 +1,14 @@
-//! ID-check evidence, re-verified by the service: passive authentication
-//! against the CSCA trust store, active authentication over the server's
-//! challenge, DG1 against the scanned MRZ and the session's identity number,
-//! the document rules (NOR, not expired), and the face-check verdict.
-//!
-//! What the service re-verifies itself: the SOD signature, the Document
-//! Signer's chain to a trusted CSCA and its validity, every submitted data
-//! group's hash (so DG1, DG2, DG14 and DG15 are the chip's), the AA signature
-//! over the 8-byte challenge this service issued (single use) with the
-//! SOD-protected DG15 key, DG1 = scanned MRZ, the rules and identity number
-//! from DG1, and the face verdict's signature and binding (session, SHA-256 of
-//! DG2, age). What it cannot: chip authentication. Its proof is that the chip
-//! continued secure messaging under keys agreed with the DG14 key, and those
-//! keys stay in the reader, so a `chip_auth` entry is recorded as the reader's
-//! claim, accepted only when the (hash-checked) DG14 it names was submitted.
-//! A chip with neither AA nor a CA claim is refused (no clone detection).
+//! ID-check evidence, re-verified by the service with the same verdict
+//! function the phone runs (`aktiver_emrtd::verdict::verify_id_check`), so
+//! server and phone cannot disagree: passive authentication against the CSCA
+//! trust store, every submitted data group's hash, DG15 required whenever the
+//! SOD lists it and then active authentication over the 8-byte challenge this
+//! service issued (single use), DG1 against the scanned MRZ, expiry. On top
+//! of it, the service's own rules: a chip without DG15 needs a well-formed
+//! chip-authentication claim (the claim cannot be re-verified remotely: its
+//! proof is secure-messaging keys that stay in the reader), Norwegian
+//! passports and ID cards only, the session's identity number in DG1, and the
+//! face-check verdict's signature and binding (session, SHA-256 of DG2, age).
 //!
 //! The evidence is checked in memory and never stored; the buffers holding it
 //! are zeroized when dropped.
@@ -22,9 +17,11 @@ use std::time::{Duration, UNIX_EPOCH};
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
+use aktiver_emrtd::auth::ActiveAuthEvidence;
 use aktiver_emrtd::lds::{DataGroup, Dg1};
-use aktiver_emrtd::pki::{PassiveAuthFailure, passive_authentication};
-use aktiver_emrtd::reader::ActiveAuthEvidence;
+use aktiver_emrtd::verdict::{
+    ChipAuthenticationClaim, ChipRead, IdCheckInput, Step as VerdictStep, StepKind, verify_id_check,
+};
 use aktiver_nin::Policy;
 use aktiver_protocol::{self as proto, DocumentKind, ErrorCode, decode_b64};
 
@@ -78,47 +75,46 @@ pub fn verify(i: &Inputs<'_>, ev: &proto::IdCheckEvidence) -> Result<IdCheckRec,
         return Err(malformed("data_groups", "DG1 and DG2 are required"));
     };
 
-    // 1. Passive authentication over the bytes as submitted.
+    // 1. The verdict the phone computes too (core/emrtd's verify_id_check):
+    // passive authentication, the data groups the SOD makes required (DG15
+    // when listed), active authentication over this server's own challenge
+    // whenever the SOD lists DG15, DG1 against the scanned MRZ, expiry.
     let refs: Vec<(DataGroup, &[u8])> = groups.iter().map(|(d, b)| (*d, b.as_slice())).collect();
     let at = UNIX_EPOCH + Duration::from_secs(u64::try_from(i.now).unwrap_or(0));
-    let pa = passive_authentication(&i.app.trust, &sod, &refs, at);
-    if let Some(f) = pa.failure() {
-        let code = match f {
-            PassiveAuthFailure::UntrustedDocumentSigner(_)
-            | PassiveAuthFailure::DocumentSignerValidity(_) => ErrorCode::DocumentSignerUntrusted,
-            _ => ErrorCode::DocumentNotAuthentic,
-        };
-        // The failure names steps and data groups, never their content.
-        return Err(reject(code, format!("passive authentication: {f}")));
+    let aa = match &ev.active_auth {
+        Some(t) => Some(active_authentication_evidence(i, t)?),
+        None => None,
+    };
+    let mut input = IdCheckInput::new(at);
+    input.scanned_mrz = Some(ev.scanned_mrz.expose());
+    input.expected_challenge = aa.as_ref().map(|e| e.challenge);
+    input.active_authentication = aa;
+    input.required = &[DataGroup::DG1, DataGroup::DG2];
+    input.chip_authentication = if ev.chip_auth.is_some() {
+        ChipAuthenticationClaim::Passed
+    } else {
+        ChipAuthenticationClaim::NotPerformed
+    };
+    let verdict = verify_id_check(
+        &ChipRead {
+            sod: &sod,
+            data_groups: &refs,
+            document_signers: &[],
+        },
+        &i.app.trust,
+        &input,
+    );
+    if let Some(f) = verdict.first_failure() {
+        return Err(verdict_error(f));
     }
 
-    // 2. Clone detection. What the SOD lists decides, not what the client sent:
-    // a chip whose SOD lists DG15 has an active-authentication key, and only
-    // its signature over this server's challenge proves the chip is not a copy.
-    let listed = |n: u8| {
-        pa.data_groups.iter().any(|c| c.data_group.number() == n)
-            || pa.not_read.iter().any(|d| d.number() == n)
-    };
-    let dg14 = get(14);
-    let dg15 = get(15);
-    let (aa, ca_claim) = if listed(15) {
-        let Some(dg15) = dg15 else {
-            return Err(reject(
-                ErrorCode::ChipAuthenticationFailed,
-                "the SOD lists DG15: submit it and active authentication over the server's challenge",
-            )
-            .map(|b| b.with_field("data_groups")));
-        };
-        let Some(t) = &ev.active_auth else {
-            // A chip-authentication claim never replaces it: a clone of the
-            // data groups can claim anything, only the key can sign.
-            return Err(reject(
-                ErrorCode::ChipAuthenticationFailed,
-                "the SOD lists DG15: active authentication over the server's challenge is required",
-            )
-            .map(|b| b.with_field("active_auth")));
-        };
-        verify_active_authentication(i, t, dg15, dg14)?;
+    // 2. Clone detection beyond the verdict. A chip whose SOD lists DG15 has
+    // just proved itself by active authentication (a chip-authentication
+    // claim never replaces it). A chip without DG15 can only offer the
+    // reader's chip-authentication claim, taken only when well formed; one
+    // with neither proves nothing and is refused.
+    let listed = verdict.passive.listed_data_groups();
+    let (active, ca_claim) = if listed.contains(&DataGroup::DG15) {
         (true, None)
     } else {
         if ev.active_auth.is_some() {
@@ -128,21 +124,12 @@ pub fn verify(i: &Inputs<'_>, ev: &proto::IdCheckEvidence) -> Result<IdCheckRec,
             )
             .map(|b| b.with_field("active_auth")));
         }
-        (
-            false,
-            Some(chip_authentication_claim(ev, dg14, listed(14))?),
-        )
+        let dg14 = get(14).filter(|_| listed.contains(&DataGroup::DG14));
+        (false, Some(chip_authentication_claim(ev, dg14)?))
     };
 
     // 3. DG1 against the scanned MRZ, then the document rules and the identity number.
     let dg1 = Dg1::parse(dg1).map_err(|_| malformed("data_groups", "DG1 is malformed"))?;
-    if !dg1.matches_scanned(ev.scanned_mrz.expose()) {
-        return Err(reject(
-            ErrorCode::MrzMismatch,
-            "the chip's MRZ differs from the scanned MRZ",
-        )
-        .map(|b| b.with_field("scanned_mrz")));
-    }
     let today = time::OffsetDateTime::from_unix_timestamp(i.now)
         .map(|t| t.date())
         .map_err(|_| ApiError::new(ErrorCode::Internal, "clock out of range"))?;
@@ -205,19 +192,17 @@ pub fn verify(i: &Inputs<'_>, ev: &proto::IdCheckEvidence) -> Result<IdCheckRec,
     }
     Ok(IdCheckRec {
         verified_at: i.now,
-        active_authentication: aa,
+        active_authentication: active,
         chip_authentication_claim: ca_claim,
     })
 }
 
-/// The chip's signature over the server's open 8-byte challenge, checked with
-/// the SOD-protected DG15 key.
-fn verify_active_authentication(
+/// The chip's answer over the server's open 8-byte challenge; a challenge
+/// the server did not issue (or that is used up) is refused here.
+fn active_authentication_evidence(
     i: &Inputs<'_>,
     t: &proto::ActiveAuthTranscript,
-    dg15: &[u8],
-    dg14: Option<&[u8]>,
-) -> Result<(), ApiError> {
+) -> Result<ActiveAuthEvidence, ApiError> {
     let not_open = || {
         reject(
             ErrorCode::ChipAuthenticationFailed,
@@ -233,25 +218,44 @@ fn verify_active_authentication(
         )
     })?;
     let open = i.challenge.as_deref().unwrap_or_default();
-    let challenge: [u8; 8] = match <[u8; 8]>::try_from(challenge.as_slice()) {
-        Ok(c) if !open.is_empty() && crate::ct_eq(&c, open) => c,
-        _ => return Err(not_open()),
-    };
-    aktiver_emrtd::reader::aa::verify(
-        dg15,
-        dg14,
-        &ActiveAuthEvidence {
-            challenge,
+    match <[u8; 8]>::try_from(challenge.as_slice()) {
+        Ok(c) if !open.is_empty() && crate::ct_eq(&c, open) => Ok(ActiveAuthEvidence {
+            challenge: c,
             signature,
-        },
-    )
-    .map_err(|e| {
-        reject(
-            ErrorCode::ChipAuthenticationFailed,
-            format!("active authentication: {e}"),
-        )
-        .map(|b| b.with_field("active_auth.signature_b64"))
-    })
+        }),
+        _ => Err(not_open()),
+    }
+}
+
+/// The typed error for the verdict's first failed step (its reason names
+/// steps and data groups, never document content).
+fn verdict_error(f: &VerdictStep) -> ApiError {
+    let (code, field) = match f.step {
+        StepKind::Sod
+        | StepKind::SignedAttributes
+        | StepKind::SodSignature
+        | StepKind::DataGroupHash => (ErrorCode::DocumentNotAuthentic, None),
+        StepKind::CertificateChain
+        | StepKind::DocumentSignerValidity
+        | StepKind::DocumentSignerValidityAtSigning
+        | StepKind::CscaValidity => (ErrorCode::DocumentSignerUntrusted, None),
+        StepKind::RequiredDataGroups => (ErrorCode::ChipAuthenticationFailed, Some("data_groups")),
+        StepKind::ChipAuthentication => (ErrorCode::ChipAuthenticationFailed, Some("chip_auth")),
+        StepKind::ActiveAuthentication => {
+            (ErrorCode::ChipAuthenticationFailed, Some("active_auth"))
+        }
+        StepKind::MrzMatch => (ErrorCode::MrzMismatch, Some("scanned_mrz")),
+        StepKind::DocumentExpiry => (ErrorCode::DocumentExpired, None),
+    };
+    let what = match f.data_group {
+        Some(n) => format!("DG{n}: {}", f.reason),
+        None => f.reason.clone(),
+    };
+    let e = reject(code, format!("ID check: {what}"));
+    match field {
+        Some(field) => e.map(|b| b.with_field(field)),
+        None => e,
+    }
 }
 
 /// Largest chip-authentication transcript accepted (a few public keys and APDUs).
@@ -268,7 +272,6 @@ const CA_TRANSCRIPT_MIN: usize = 32;
 fn chip_authentication_claim(
     ev: &proto::IdCheckEvidence,
     dg14: Option<&[u8]>,
-    dg14_listed: bool,
 ) -> Result<String, ApiError> {
     let Some(c) = &ev.chip_auth else {
         return Err(reject(
@@ -283,7 +286,7 @@ fn chip_authentication_claim(
             "chip_auth.protocol: ca or pace_cam",
         ));
     }
-    let (true, Some(dg14)) = (dg14_listed, dg14) else {
+    let Some(dg14) = dg14 else {
         return Err(reject(
             ErrorCode::ChipAuthenticationFailed,
             "chip authentication claimed but DG14 (its key) is not listed in the SOD and submitted",

@@ -3,6 +3,7 @@
 //! before allocating, and keeps personal data out of `Debug`.
 
 pub mod ber;
+mod card_security;
 mod com;
 mod dg1;
 mod dg11;
@@ -14,6 +15,7 @@ pub(crate) mod sod;
 mod spki;
 
 pub use ber::{Tlv, TlvError, TlvReader};
+pub use card_security::CardSecurity;
 pub use com::EfCom;
 pub use dg1::{Dg1, MrzFormat};
 pub use dg2::{Dg2, FaceEncoding, FaceImage, ImageFormat};

@@ -18,6 +18,9 @@ pub const ID_PK: Oid = oid("0.4.0.127.0.7.2.2.1");
 pub const ID_TA: Oid = oid("0.4.0.127.0.7.2.2.2");
 /// ICAO id-icao-mrtd-security-aaProtocolObject.
 pub const ID_AA: Oid = oid("2.23.136.1.1.5");
+/// BSI TR-03110 standardizedDomainParameters: a key's AlgorithmIdentifier
+/// naming its domain parameters by id (German CA keys).
+pub const STANDARDIZED_DOMAIN_PARAMETERS: Oid = oid("0.4.0.127.0.7.1.2");
 
 // CMS / LDS security object.
 pub const SIGNED_DATA: Oid = oid("1.2.840.113549.1.7.2");

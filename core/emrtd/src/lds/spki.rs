@@ -160,6 +160,7 @@ impl PublicKeyInfo {
                 exponent: ber::strip_leading_zeros(e.value).to_vec(),
             }
         } else if algorithm == oid::EC_PUBLIC_KEY
+            || algorithm == oid::STANDARDIZED_DOMAIN_PARAMETERS
             || oid::is_under(&algorithm, &oid::ID_PK)
             || oid::is_under(&algorithm, &oid::ID_CA)
         {
@@ -169,11 +170,22 @@ impl PublicKeyInfo {
                     .ok()
                     .and_then(|o| EcCurve::from_oid(&o)),
                 Some(p) if p.tag == 0x30 => explicit_curve(cx, &p)?,
+                // BSI TR-03110 standardized domain parameters by id (DG14
+                // chip-authentication keys of German and Dutch documents).
+                Some(p) if p.tag == 0x02 => ber::uint_value(p.value)
+                    .and_then(super::StandardizedDomainParameters::from_id)
+                    .and_then(super::StandardizedDomainParameters::curve),
                 _ => None,
             };
-            if oid::is_under(&algorithm, &oid::ID_PK)
-                && params.is_some_and(|p| p.tag == 0x30)
-                && curve.is_none()
+            let dh_by_id = params.is_some_and(|p| {
+                p.tag == 0x02
+                    && ber::uint_value(p.value)
+                        .and_then(super::StandardizedDomainParameters::from_id)
+                        .is_some_and(|s| s.curve().is_none())
+            });
+            if (oid::is_under(&algorithm, &oid::ID_PK)
+                || algorithm == oid::STANDARDIZED_DOMAIN_PARAMETERS)
+                && (dh_by_id || (params.is_some_and(|p| p.tag == 0x30) && curve.is_none()))
             {
                 // id-PK-DH keys carry DH parameters (SEQUENCE too): keep raw.
                 SubjectPublicKey::Other {
@@ -285,6 +297,47 @@ mod tests {
                 ..
             }
         ));
+    }
+
+    #[test]
+    fn standardized_parameter_ids_name_their_curve() {
+        // SEQUENCE { SEQUENCE { id-PK-ECDH, INTEGER id }, BIT STRING point }
+        let spki = |id: u8, alg: &Oid| {
+            let a = alg.as_bytes();
+            let mut algo = vec![0x06, a.len() as u8];
+            algo.extend_from_slice(a);
+            algo.extend_from_slice(&[0x02, 0x01, id]);
+            let mut v = vec![0x30, algo.len() as u8];
+            v.extend_from_slice(&algo);
+            v.extend_from_slice(&[0x03, 0x42, 0x00, 0x04]);
+            v.extend_from_slice(&[0x22; 64]);
+            let mut out = vec![0x30, v.len() as u8];
+            out.extend_from_slice(&v);
+            out
+        };
+        let ecdh = Oid::new_unwrap("0.4.0.127.0.7.2.2.1.2");
+        let dh = Oid::new_unwrap("0.4.0.127.0.7.2.2.1.1");
+        for (id, curve) in [
+            (13, EcCurve::BrainpoolP256r1),
+            (12, EcCurve::P256),
+            (17, EcCurve::BrainpoolP512r1),
+            (11, EcCurve::BrainpoolP224r1),
+            (14, EcCurve::BrainpoolP320r1),
+        ] {
+            // id-PK-ECDH (DG14) and standardizedDomainParameters (German
+            // EF.CardSecurity) name the parameters the same way.
+            for alg in [&ecdh, &oid::STANDARDIZED_DOMAIN_PARAMETERS] {
+                let info = PublicKeyInfo::parse(&spki(id, alg)).unwrap();
+                assert!(
+                    matches!(info.key, SubjectPublicKey::Ec { curve: Some(c), .. } if c == curve),
+                    "{id}: {:?}",
+                    info.key
+                );
+            }
+        }
+        // Id 2 is the 2048-bit MODP group: a DH key, kept raw.
+        let info = PublicKeyInfo::parse(&spki(2, &dh)).unwrap();
+        assert!(matches!(info.key, SubjectPublicKey::Other { .. }));
     }
 
     #[test]

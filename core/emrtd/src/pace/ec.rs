@@ -437,6 +437,27 @@ mod tests {
         }
     }
 
+    /// f_G lands on the curve for any input on every curve, in both of its
+    /// branches (X2 and X3; each input takes one or the other about half the
+    /// time, so 32 inputs miss one with probability 2^-31). The H.1 example
+    /// checks one value on brainpoolP256r1 only.
+    #[test]
+    fn point_encoding_is_on_the_curve_for_any_input() {
+        for c in [
+            Curve::P256,
+            Curve::P384,
+            Curve::BrainpoolP256r1,
+            Curve::BrainpoolP384r1,
+        ] {
+            for i in 0u8..32 {
+                let t = crate::crypto::sha1(&[i, c.parameter_id()]).repeat(3);
+                let p = c.encode_to_point(&t).unwrap();
+                c.validate_point(&p).unwrap();
+            }
+            assert!(c.encode_to_point(&[0]).is_err());
+        }
+    }
+
     #[test]
     fn ecdh_agrees_on_every_curve() {
         for c in [

@@ -20,9 +20,9 @@ pub use cert::{
 pub use cms::CmsError;
 pub use hash::HashAlgorithm;
 pub use passive::{
-    ChainError, DataGroupCheck, DataGroupVerdict, DocumentSignerSource, PassiveAuthFailure,
-    PassiveAuthentication, ValidityError, Verdict, passive_authentication,
-    passive_authentication_files, passive_authentication_with,
+    CardSecurityVerdict, ChainError, DataGroupCheck, DataGroupVerdict, DocumentSignerSource,
+    PassiveAuthFailure, PassiveAuthentication, ValidityError, Verdict, passive_authentication,
+    passive_authentication_files, passive_authentication_with, verify_card_security,
 };
 
 pub use signature::{SignatureError, signature_hash, verify};

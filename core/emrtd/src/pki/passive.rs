@@ -456,6 +456,71 @@ fn chain_to_csca(
     )
 }
 
+/// The checks of an EF.CardSecurity: its signature, its signer's chain to a
+/// trusted CSCA and the signer's validity at `at`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CardSecurityVerdict {
+    pub parse: Verdict<LdsError>,
+    pub signature: Verdict<CmsError>,
+    pub chain: Verdict<ChainError>,
+    pub signer_validity: Verdict<ValidityError>,
+    pub card_security: Option<crate::lds::CardSecurity>,
+}
+
+impl CardSecurityVerdict {
+    pub fn passed(&self) -> bool {
+        self.parse.is_pass()
+            && self.signature.is_pass()
+            && self.chain.is_pass()
+            && self.signer_validity.is_pass()
+    }
+}
+
+/// Verifies EF.CardSecurity like an SOD: signed attributes, signature,
+/// chain to a trusted CSCA, signer validity.
+pub fn verify_card_security(
+    store: &TrustStore,
+    data: &[u8],
+    at: SystemTime,
+) -> CardSecurityVerdict {
+    let mut v = CardSecurityVerdict {
+        parse: Verdict::Skipped,
+        signature: Verdict::Skipped,
+        chain: Verdict::Skipped,
+        signer_validity: Verdict::Skipped,
+        card_security: None,
+    };
+    let cs = match crate::lds::CardSecurity::parse(data) {
+        Ok(c) => c,
+        Err(e) => {
+            v.parse = Verdict::Fail(e);
+            return v;
+        }
+    };
+    v.parse = Verdict::Pass;
+    let sd = &cs.signed_data;
+    let signed = sd
+        .signer_infos
+        .first()
+        .ok_or(CmsError::NoSignerInfo)
+        .and_then(|si| {
+            let digest = cms::check_signed_attributes(sd, si, true)?;
+            let signer = cms::signer_certificate(sd, si)?;
+            cms::check_signature(sd, si, &signer, digest)?;
+            Ok(signer)
+        });
+    match signed {
+        Ok(signer) => {
+            v.signature = Verdict::Pass;
+            v.chain = chain_to_csca(store, &signer).0;
+            v.signer_validity = validity(&signer, unix(at));
+        }
+        Err(e) => v.signature = Verdict::Fail(e),
+    }
+    v.card_security = Some(cs);
+    v
+}
+
 /// [`passive_authentication`] over a file map keyed by FID (as a reader or
 /// the virtual chip keeps it): EF.SOD at `011D`, data groups at `0101..0110`.
 pub fn passive_authentication_files(

@@ -311,7 +311,9 @@ fn generic(
     plain: bool,
 ) -> Result<(), SignatureError> {
     let (r, s) = if plain {
-        if signature.is_empty() || !signature.len().is_multiple_of(2) {
+        // BSI TR-03111: r and s each exactly as long as the group order
+        // (`n` is hex: its length in characters is twice its bytes).
+        if signature.len() != params.n.len() {
             return Err(SignatureError::MalformedSignature);
         }
         signature.split_at(signature.len() / 2)
@@ -334,11 +336,31 @@ fn der_signature(sig: &[u8]) -> Result<(&[u8], &[u8]), SignatureError> {
     if a.tag != 0x02 || b.tag != 0x02 || !matches!(r.next_tlv(), Ok(None)) {
         return Err(bad);
     }
-    // INTEGERs are positive here: a set top bit means a negative value.
+    // Strict DER (the signature is malleable otherwise): positive INTEGERs
+    // in their shortest form, definite minimal lengths, nothing else. The
+    // canonical re-encoding must equal what was received.
     if a.value.first().is_none_or(|x| x & 0x80 != 0)
         || b.value.first().is_none_or(|x| x & 0x80 != 0)
     {
         return Err(bad);
     }
+    let canonical = der_seq(&[der_int(a.value), der_int(b.value)].concat());
+    if canonical != sig {
+        return Err(bad);
+    }
     Ok((a.value, b.value))
+}
+
+fn der_int(v: &[u8]) -> Vec<u8> {
+    let v = ber::strip_leading_zeros(v);
+    let mut body = Vec::with_capacity(v.len() + 1);
+    if v.first().is_none_or(|x| x & 0x80 != 0) {
+        body.push(0);
+    }
+    body.extend_from_slice(v);
+    [&[0x02][..], &crate::lds::sod::der_length(body.len()), &body].concat()
+}
+
+fn der_seq(body: &[u8]) -> Vec<u8> {
+    [&[0x30][..], &crate::lds::sod::der_length(body.len()), body].concat()
 }

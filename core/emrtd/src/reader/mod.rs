@@ -3,13 +3,19 @@
 //! [`Reader`] emits encoded command APDUs and consumes raw responses; it never
 //! performs I/O itself. The order of work follows ICAO 9303 Part 11 and what
 //! real documents need: EF.CardAccess first (from the master file), PACE if
-//! it is offered, otherwise (or when PACE fails) BAC; then the applet's files
-//! with the adaptive read strategy of [`files`], chip authentication right
-//! after DG14 (it re-keys secure messaging) and active authentication after
-//! DG15. After a lost tag, [`Reader::resume`] re-establishes access control
-//! and continues from the last offset.
+//! it is offered, BAC only when it is not (or when [`AccessPolicy`] allows
+//! BAC after a failed PACE); then the applet's files with the adaptive read
+//! strategy of [`files`], chip authentication ([`ca`], its own machine) right
+//! after DG14 (it re-keys secure messaging; PACE-CAM replaces it) and active
+//! authentication ([`aa`]) after DG15, over the caller's challenge when given.
+//! After a lost tag, [`Reader::resume`] re-establishes access control and
+//! continues from the last offset. Every APDU passes a step guard, so no chip
+//! keeps a read going forever.
 //!
-//! [`driver`] runs the machine over an async [`Transport`](crate::apdu::Transport).
+//! Seams: `config` (what to read), `outcome` (what a read gives and why it
+//! fails), `card_access` (EF.CardAccess and EF.COM), [`files`] (one file),
+//! [`ca`] and [`aa`] (the authentication protocols); [`driver`] runs the
+//! machine over an async [`Transport`](crate::apdu::Transport).
 
 pub mod aa;
 pub mod ca;
