@@ -152,12 +152,7 @@ fn sw(s: Sw) -> ResponseApdu {
 
 /// The file identifier a short EF identifier stands for.
 fn fid_from_sfi(sfi: u8) -> u16 {
-    match sfi {
-        0x1C => 0x011C,
-        0x1D => 0x011D,
-        0x1E => 0x011E,
-        n => 0x0100 | u16::from(n),
-    }
+    crate::lds::fid::of_sfi(sfi).unwrap_or(0x0100 | u16::from(sfi))
 }
 
 fn do53_header(n: usize) -> usize {

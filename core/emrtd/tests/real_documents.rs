@@ -389,3 +389,64 @@ fn iso_39794_5_dg2_reads_image_kind_and_colour_space() {
     let mand = Dg2::parse(&read("dg2/ICAO_39794_5_AP_DG2_MandFields.dat")).unwrap();
     assert_eq!(mand.faces[0].image(), face.image());
 }
+
+/// The British SOD's SignerInfo with its digest algorithm changed from
+/// SHA-256 to SHA-384 while the signature algorithm stays ecdsa-with-SHA256.
+#[test]
+fn the_signature_hash_must_equal_the_digest_algorithm() {
+    let mut sod = read("GB.sod");
+    let sha256 = [
+        0x30, 0x0B, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01,
+    ];
+    // The last occurrence is the SignerInfo's digestAlgorithm.
+    let at = sod
+        .windows(sha256.len())
+        .rposition(|w| w == sha256)
+        .unwrap();
+    sod[at + sha256.len() - 1] = 0x02;
+    let ds = Certificate::from_der(&read("GB.ds.der")).unwrap();
+    let store = store_of(&[read("GB.csca.der")]);
+    let pa = passive_authentication(&store, &sod, &[], signing_time(&ds));
+    assert!(
+        matches!(
+            pa.signed_attributes,
+            Verdict::Fail(CmsError::HashMismatch { .. })
+        ),
+        "{pa}"
+    );
+}
+
+/// The British SOD with its signed attributes cut out: an SOD must carry them.
+#[test]
+fn an_sod_without_signed_attributes_is_refused() {
+    let sod = read("GB.sod");
+    let pat = [0xA0, 0x48, 0x30, 0x15, 0x06, 0x09];
+    let at = sod.windows(pat.len()).position(|w| w == pat).unwrap();
+    let mut cut = sod[..at].to_vec();
+    cut.extend_from_slice(&sod[at + 2 + 0x48..]);
+    fix_lengths(&mut cut, at, 2 + 0x48);
+    let ds = Certificate::from_der(&read("GB.ds.der")).unwrap();
+    let store = store_of(&[read("GB.csca.der")]);
+    let pa = passive_authentication(&store, &cut, &[], signing_time(&ds));
+    assert!(
+        matches!(
+            pa.signed_attributes,
+            Verdict::Fail(CmsError::SignedAttributesMissing)
+        ),
+        "{pa}"
+    );
+}
+
+/// Validity at the signing time and now are separate steps: the American
+/// SOD (signingTime 2021-09-16) checked in 2040, after its Document Signer
+/// expired, fails "now" but passes "at signing".
+#[test]
+fn validity_now_and_at_signing_are_reported_each() {
+    let store = store_of(&[read("US.csca.der")]);
+    let later = UNIX_EPOCH + Duration::from_secs(2_208_988_800); // 2040-01-01
+    let pa = passive_authentication(&store, &read("US.sod"), &[], later);
+    assert!(matches!(pa.ds_validity, Verdict::Fail(_)), "{pa}");
+    assert_eq!(pa.ds_validity_at_signing, Verdict::Pass, "{pa}");
+    assert!(pa.signing_time.is_some());
+    assert!(!pa.passed());
+}

@@ -100,6 +100,16 @@ error-mrz_unreadable = The code could not be read. Try again.
 error-not_accepted = Accept to continue.
 error-permission_denied = Permission was not given.
 
+## Password rules the draft breaks: violation-<rule>.
+violation-too_short = At least { $min } characters.
+violation-too_long = At most { $max } characters.
+violation-no_letter = At least one letter.
+violation-no_digit = At least one digit.
+violation-contains_birth_date = Not your birth date.
+violation-common = Not a common password.
+violation-digit_run = No more than { $max } digits in a row.
+violation-keyboard_row = No row of neighbouring keys.
+
 ## Failures: failure-<code>, and remedies: remedy-<id>.
 failure-default = The activation could not be completed.
 failure-no_bankid = We found no BankID for you with a bank that offers app activation.

@@ -100,6 +100,16 @@ error-mrz_unreadable = Koden kunne ikke leses. Prøv igjen.
 error-not_accepted = Godta for å gå videre.
 error-permission_denied = Tillatelsen ble ikke gitt.
 
+## Passordregler utkastet bryter: violation-<regel>.
+violation-too_short = Minst { $min } tegn.
+violation-too_long = Høyst { $max } tegn.
+violation-no_letter = Minst én bokstav.
+violation-no_digit = Minst ett siffer.
+violation-contains_birth_date = Ikke fødselsdatoen din.
+violation-common = Ikke et vanlig passord.
+violation-digit_run = Ikke mer enn { $max } siffer på rad.
+violation-keyboard_row = Ingen rekke med nabotaster.
+
 ## Feil: failure-<kode>, og hva du kan gjøre: remedy-<id>.
 failure-default = Aktiveringen kunne ikke fullføres.
 failure-no_bankid = Vi fant ingen BankID for deg hos en bank som tilbyr aktivering av appen.

@@ -100,6 +100,16 @@ error-mrz_unreadable = Koden kunne ikkje lesast. Prøv igjen.
 error-not_accepted = Godta for å gå vidare.
 error-permission_denied = Løyvet vart ikkje gitt.
 
+## Passordreglar utkastet bryt: violation-<regel>.
+violation-too_short = Minst { $min } teikn.
+violation-too_long = Høgst { $max } teikn.
+violation-no_letter = Minst éin bokstav.
+violation-no_digit = Minst eitt siffer.
+violation-contains_birth_date = Ikkje fødselsdatoen din.
+violation-common = Ikkje eit vanleg passord.
+violation-digit_run = Ikkje meir enn { $max } siffer på rad.
+violation-keyboard_row = Inga rekkje med nabotastar.
+
 ## Feil: failure-<kode>, og hva du kan gjøre: remedy-<id>.
 failure-default = Aktiveringa kunne ikkje fullførast.
 failure-no_bankid = Me fann ingen BankID for deg hjå ein bank som tilbyr aktivering av appen.

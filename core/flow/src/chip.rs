@@ -82,11 +82,13 @@ pub fn read(
                 step = reader
                     .on_response(&answer)
                     .map_err(|e| ReadStop::Failed(reader_failure(&e)))?;
+                // Files done of files known: the bytes expected are not
+                // known before each file's header is read, files are.
                 let p = reader.progress();
-                let pct = (p.bytes_read * 100)
-                    .checked_div(p.bytes_expected)
+                let pct = (p.files_done * 100)
+                    .checked_div(p.files_total)
                     .map_or(0, |v| v.min(99) as u8);
-                if pct >= last.saturating_add(10) {
+                if pct > last {
                     last = pct;
                     progress(pct);
                 }

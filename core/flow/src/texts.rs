@@ -8,6 +8,8 @@ use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 use serde::{Deserialize, Serialize};
 
+use aktiver_protocol::PasswordViolation;
+
 use crate::screen::{FieldError, Screen};
 
 /// A language the flow speaks.
@@ -162,6 +164,13 @@ impl Texts {
         if let Some(e) = field_error(screen) {
             out.insert("error", self.field_error(e));
         }
+        if let Screen::NewPassword { violations, .. } = screen {
+            for v in violations {
+                let (role, args) = violation(*v);
+                let id = format!("violation-{}", role.trim_start_matches("violation_"));
+                out.insert(role, self.text(id, "failure-default", &args));
+            }
+        }
         if let Screen::Failed { code, remedy } = screen {
             out.insert(
                 "failure",
@@ -188,6 +197,22 @@ impl Texts {
             args.push(("retry_after_s", FluentValue::from(s)));
         }
         self.text(format!("error-{}", e.code), "failure-default", &args)
+    }
+}
+
+/// The text role of a password rule (`violation_<rule>`; its message id is
+/// `violation-<rule>`) and its arguments.
+fn violation(v: PasswordViolation) -> (&'static str, Vec<(&'static str, FluentValue<'static>)>) {
+    use PasswordViolation as P;
+    match v {
+        P::TooShort { min } => ("violation_too_short", vec![("min", FluentValue::from(min))]),
+        P::TooLong { max } => ("violation_too_long", vec![("max", FluentValue::from(max))]),
+        P::NoLetter => ("violation_no_letter", Vec::new()),
+        P::NoDigit => ("violation_no_digit", Vec::new()),
+        P::ContainsBirthDate => ("violation_contains_birth_date", Vec::new()),
+        P::Common => ("violation_common", Vec::new()),
+        P::DigitRun { max } => ("violation_digit_run", vec![("max", FluentValue::from(max))]),
+        P::KeyboardRow => ("violation_keyboard_row", Vec::new()),
     }
 }
 
@@ -248,6 +273,20 @@ mod tests {
             t.render(&Screen::Welcome)["title"].text,
             "Hello from the shell"
         );
+        let pw = Screen::NewPassword {
+            violations: vec![
+                PasswordViolation::TooShort { min: 8 },
+                PasswordViolation::NoDigit,
+            ],
+            mismatch: false,
+            visible: false,
+            current_required: false,
+            required: false,
+            error: None,
+        };
+        let r = t.render(&pw);
+        assert_eq!(r["violation_too_short"].text, "At least 8 characters.");
+        assert_eq!(r["violation_no_digit"].id, "violation-no_digit");
         assert_eq!(Lang::from_locale("nn-NO"), Lang::Nn);
         assert_eq!(Lang::from_locale("no"), Lang::Nb);
         assert_eq!(Lang::from_locale("en_GB"), Lang::En);

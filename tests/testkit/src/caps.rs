@@ -376,3 +376,45 @@ impl SimPhone {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_storage_round_trip_owner_only() {
+        let dir = std::env::temp_dir().join(format!("aktiver-testkit-{}", std::process::id()));
+        let s = FileStorage::new(&dir).map_err(|e| e.to_string());
+        let s = s.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(s.get("aktiver.flow.snapshot"), Ok(None));
+        assert_eq!(s.put("aktiver.flow.snapshot", b"{}"), Ok(()));
+        assert_eq!(s.get("aktiver.flow.snapshot"), Ok(Some(b"{}".to_vec())));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(dir.join("aktiver.flow.snapshot"))
+                .map(|m| m.permissions().mode() & 0o777)
+                .unwrap_or(0);
+            assert_eq!(mode, 0o600);
+        }
+        // A key cannot climb out of the directory.
+        assert_eq!(s.put("../escape", b"x"), Ok(()));
+        assert!(dir.join(".._escape").exists());
+        assert_eq!(s.delete("aktiver.flow.snapshot"), Ok(()));
+        assert_eq!(s.delete("aktiver.flow.snapshot"), Ok(()));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn software_keys_sign_what_the_server_verifies() {
+        use p256::ecdsa::signature::Verifier;
+        use p256::pkcs8::DecodePublicKey;
+        let k = SoftwareKeys::default();
+        let spki = k.create("aktiver.device", false).unwrap_or_default();
+        let sig = k.sign("aktiver.device", b"challenge").unwrap_or_default();
+        let vk = p256::ecdsa::VerifyingKey::from_public_key_der(&spki);
+        let sig = Signature::from_der(&sig);
+        assert!(matches!((vk, sig), (Ok(vk), Ok(sig)) if vk.verify(b"challenge", &sig).is_ok()));
+        assert!(k.sign("aktiver.other", b"x").is_err());
+    }
+}

@@ -306,6 +306,20 @@ pub mod fid {
     pub const DG12: u16 = 0x010C;
     pub const DG14: u16 = 0x010E;
     pub const DG15: u16 = 0x010F;
+
+    /// The short EF identifier of an LDS file (ICAO 9303-10 table 35).
+    pub fn sfi_of(fid: u16) -> Option<u8> {
+        match fid {
+            EF_CARD_ACCESS | EF_SOD | EF_COM | 0x0101..=0x0110 => u8::try_from(fid & 0x1F).ok(),
+            _ => None,
+        }
+    }
+
+    /// The file identifier a short EF identifier stands for.
+    pub fn of_sfi(sfi: u8) -> Option<u16> {
+        let fid = 0x0100 | u16::from(sfi);
+        sfi_of(fid).map(|_| fid)
+    }
 }
 
 /// Debug placeholder for personal data.
@@ -331,5 +345,18 @@ mod tests {
         assert_eq!(DataGroup::from_fid(0x011D), None);
         assert_eq!(DataGroup::new(0), None);
         assert_eq!(DataGroup::new(17), None);
+        // One table of file identifiers and short identifiers.
+        for f in [
+            fid::EF_CARD_ACCESS,
+            fid::EF_SOD,
+            fid::EF_COM,
+            fid::DG1,
+            fid::DG15,
+            0x0110,
+        ] {
+            assert_eq!(fid::sfi_of(f).and_then(fid::of_sfi), Some(f));
+        }
+        assert_eq!(fid::sfi_of(0x011F), None);
+        assert_eq!(fid::of_sfi(0x1F), None);
     }
 }

@@ -535,6 +535,39 @@ pub fn name_string(name: &[u8]) -> String {
 mod tests {
     use super::*;
 
+    fn encode64(b: &[u8]) -> String {
+        const T: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        let mut s = String::new();
+        for c in b.chunks(3) {
+            let x = [c[0], *c.get(1).unwrap_or(&0), *c.get(2).unwrap_or(&0)];
+            let n = (u32::from(x[0]) << 16) | (u32::from(x[1]) << 8) | u32::from(x[2]);
+            for i in 0..4 {
+                s.push(if i <= c.len() {
+                    char::from(T[((n >> (18 - 6 * i)) & 63) as usize])
+                } else {
+                    '='
+                });
+            }
+        }
+        s
+    }
+
+    proptest::proptest! {
+        /// Any bytes survive encoding and PEM-style wrapping at any width.
+        #[test]
+        fn base64_roundtrip(data in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..200),
+                            width in 1usize..80) {
+            let text = encode64(&data);
+            let wrapped: String = text
+                .as_bytes()
+                .chunks(width)
+                .map(|c| String::from_utf8_lossy(c).into_owned())
+                .collect::<Vec<_>>()
+                .join("\r\n");
+            proptest::prop_assert_eq!(base64_decode(&wrapped), Some(data));
+        }
+    }
+
     #[test]
     fn base64_any_wrapping() {
         assert_eq!(base64_decode("TWFu").as_deref(), Some(&b"Man"[..]));

@@ -318,6 +318,30 @@ mod tests {
         );
     }
 
+    /// ICAO 9303-11 I.1's ChipAuthenticationPublicKeyInfo (brainpoolP256r1
+    /// named by its standardized-parameter id 13) in a DG14: the key the
+    /// reader finds is the one the example's CA_IC verifies against.
+    #[test]
+    fn icao_i1_public_key_info_from_dg14() {
+        let info = hex(
+            "3062060904007F000702020102305230 0C060704007F0007010202010D034200 041872709494399E7470A6431BE25E83EEE24FEA568C2ED28DB48E05DB3A610DC884D256A40E35EFCB59BF6753D3A489D28C7A4D973C2DA138A6E7A4A08F68E16F 02010D".replace(' ', "").as_str(),
+        );
+        let dg14 = tlv::encode(0x6E, &tlv::encode(0x31, &info));
+        let k = ca_key_from_dg14(&dg14).expect("the I.1 key");
+        assert_eq!(k.curve, Curve::BrainpoolP256r1);
+        assert_eq!(k.key_id, Some(vec![13]));
+        let cam = crate::pace::CamEvidence {
+            curve: k.curve,
+            pk_map_ic: hex(
+                "04A234236AA9B9621E8EFB73B5245C0E09D2576E5277183C1208BDD55280CAE8B304F365713A356E65A451E165ECC9AC0AC46E3771342C8FE5AEDD092685338E23",
+            ),
+            ca_ic: zeroize::Zeroizing::new(hex(
+                "85DC3FA93D0952BFA82F5FD189EE75BD82F11D1F0B8ED4BF5319AC9B53C426B3",
+            )),
+        };
+        assert!(cam.verify(&k.point));
+    }
+
     #[test]
     fn version_1_3des_uses_set_kat_and_refusals_fail() {
         let (k, _) = key(CipherKind::Tdes, None);

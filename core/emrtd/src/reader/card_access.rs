@@ -5,26 +5,19 @@ use crate::lds::DataGroup;
 use crate::pace::{ID_PACE, PaceSuite};
 use crate::tlv;
 
-/// PACE suites offered by EF.CardAccess that this crate implements, in the chip's order.
+/// PACE suites offered by EF.CardAccess that this crate implements, in the
+/// chip's order. EF.CardAccess is parsed by the LDS's one SecurityInfos
+/// parser ([`crate::lds::SecurityInfos::parse_card_access`]).
 pub fn pace_suites_from_card_access(data: &[u8]) -> Vec<PaceSuite> {
     let mut out = Vec::new();
-    let Ok(set) = tlv::parse_single(data) else {
+    let Ok(infos) = crate::lds::SecurityInfos::parse_card_access(data) else {
         return out;
     };
-    let Ok(children) = set.children() else {
-        return out;
-    };
-    for info in children.flatten() {
-        let Ok(mut r) = info.children() else { continue };
-        let Ok(oid) = r.expect(0x06) else { continue };
-        let _version = r.expect(0x02);
-        let param = match r.expect(0x02) {
-            Ok(p) => p.value.iter().fold(0u64, |a, b| {
-                a.saturating_mul(256).saturating_add(u64::from(*b))
-            }),
-            Err(_) => continue,
+    for info in infos.pace_infos() {
+        let Some(param) = info.parameter_id else {
+            continue;
         };
-        match PaceSuite::from_oid(oid.value, param) {
+        match PaceSuite::from_oid(info.oid.as_bytes(), param) {
             Ok(s) if !out.contains(&s) => out.push(s),
             _ => {}
         }
@@ -57,20 +50,12 @@ pub fn pace_offered_in_card_access(data: &[u8]) -> bool {
 /// chip says which are missing).
 pub fn files_from_com(com: &[u8]) -> Vec<u16> {
     let readable = |dg: &DataGroup| !matches!(dg.number(), 3 | 4);
-    let list = tlv::parse_single(com)
-        .ok()
-        .filter(|t| t.tag == 0x60)
-        .and_then(|t| t.find(0x5C).ok().flatten());
-    match list {
-        Some(list) => {
-            let mut out: Vec<u16> = Vec::new();
-            for dg in list.value.iter().filter_map(|t| DataGroup::from_tag(*t)) {
-                if readable(&dg) && !out.contains(&dg.fid()) {
-                    out.push(dg.fid());
-                }
-            }
-            out
-        }
+    match crate::lds::EfCom::listed_data_groups(com) {
+        Some(list) => list
+            .into_iter()
+            .filter(readable)
+            .map(DataGroup::fid)
+            .collect(),
         None => (1..=16)
             .filter_map(DataGroup::new)
             .filter(readable)

@@ -44,11 +44,12 @@ pub use outcome::{
 
 /// The eMRTD application identifier.
 pub const EMRTD_AID: [u8; 7] = [0xA0, 0x00, 0x00, 0x02, 0x47, 0x10, 0x01];
-pub const FID_CARD_ACCESS: u16 = 0x011C;
-pub const FID_COM: u16 = 0x011E;
-pub const FID_SOD: u16 = 0x011D;
-pub const FID_DG14: u16 = 0x010E;
-pub const FID_DG15: u16 = 0x010F;
+// File identifiers: the LDS's one table.
+pub const FID_CARD_ACCESS: u16 = crate::lds::fid::EF_CARD_ACCESS;
+pub const FID_COM: u16 = crate::lds::fid::EF_COM;
+pub const FID_SOD: u16 = crate::lds::fid::EF_SOD;
+pub const FID_DG14: u16 = crate::lds::fid::DG14;
+pub const FID_DG15: u16 = crate::lds::fid::DG15;
 /// Queue entries that are not files.
 const JOB_CA: u16 = 0xFFFE;
 const JOB_AA: u16 = 0xFFFF;
