@@ -29,6 +29,14 @@ cargo fmt --all --check
 step "Rust: cargo clippy -D warnings"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 
+step "Rust: cargo check of the fuzz crates (own workspaces, so the above skips them)"
+# Stable toolchain, no sanitizers: only that they still compile. One shared
+# target dir so the five crates build their common dependencies once.
+for fuzz in core/*/fuzz/Cargo.toml; do
+    CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}/fuzz-check" \
+        cargo check --quiet --bins --manifest-path "$fuzz"
+done
+
 step "Rust: cargo test"
 set +e
 cargo test --workspace 2>&1 | tee "$logs/rust.log" | grep -E '^(test result:|     Running|   Doc-tests|failures:|---- )|panicked'

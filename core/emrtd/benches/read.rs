@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use aktiver_emrtd::apdu::{CommandApdu, ResponseApdu, StatusWord, TransportLimits};
 use aktiver_emrtd::bac::AccessKey;
 use aktiver_emrtd::crypto::{CipherKind, OsRng};
-use aktiver_emrtd::pace::{ChipStep, Curve, PaceChip, PaceReader, PaceStep, PaceSuite};
+use aktiver_emrtd::pace::{ChipStep, Curve, Mapping, PaceChip, PaceReader, PaceStep, PaceSuite};
 use aktiver_emrtd::reader::{ReadStrategy, Reader, ReaderConfig};
 use aktiver_emrtd::sm::SmSession;
 use aktiver_emrtd::tlv;
@@ -84,11 +84,22 @@ fn pace(c: &mut Criterion) {
     for suite in [
         PaceSuite::new(Curve::BrainpoolP256r1, CipherKind::Aes128),
         PaceSuite::new(Curve::P384, CipherKind::Aes256),
+        PaceSuite::with_mapping(
+            Curve::BrainpoolP256r1,
+            CipherKind::Aes128,
+            Mapping::Integrated,
+        ),
+        PaceSuite::with_mapping(
+            Curve::BrainpoolP256r1,
+            CipherKind::Aes128,
+            Mapping::ChipAuthentication,
+        ),
     ] {
         c.bench_function(&format!("pace/{}", suite.name()), |b| {
             b.iter(|| {
                 let k = key();
-                let mut chip = PaceChip::new(vec![suite], &k, None);
+                let mut chip = PaceChip::new(vec![suite], &k, None)
+                    .with_chip_key(suite.curve, Zeroizing::new(vec![5; 32]));
                 let (mut reader, mut cmd) = PaceReader::start(&k, suite);
                 loop {
                     let resp = match chip.handle(&cmd, &mut OsRng).unwrap() {

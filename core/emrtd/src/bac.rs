@@ -28,21 +28,6 @@ pub enum BacError {
     Random(#[from] RandomError),
 }
 
-/// The ICAO 9303 check digit (weights 7, 3, 1) over `0-9 A-Z <`.
-pub fn check_digit(field: &str) -> Option<u8> {
-    let mut sum = 0u32;
-    for (i, c) in field.chars().enumerate() {
-        let v = match c {
-            '0'..='9' => c as u32 - '0' as u32,
-            'A'..='Z' => c as u32 - 'A' as u32 + 10,
-            '<' => 0,
-            _ => return None,
-        };
-        sum += v * [7, 3, 1][i % 3];
-    }
-    Some((sum % 10) as u8 + b'0')
-}
-
 /// The password of BAC and PACE: the MRZ information or a card access number.
 #[derive(Clone, Zeroize)]
 #[zeroize(drop)]
@@ -64,13 +49,16 @@ impl core::fmt::Debug for AccessKey {
 
 impl AccessKey {
     /// Builds the MRZ information from the three fields, adding the check
-    /// digits. Document numbers shorter than 9 characters are filled with `<`.
+    /// digits (ICAO 9303-11, 9.7.2). Document numbers shorter than 9
+    /// characters are filled with `<`; longer ones (TD1/TD2 numbers continued
+    /// in the optional data) are used whole, with the check digit over the
+    /// whole number.
     pub fn from_mrz(
         document_number: &str,
         birth_yymmdd: &str,
         expiry_yymmdd: &str,
     ) -> Result<Self, BacError> {
-        let mut doc = document_number.trim().to_ascii_uppercase();
+        let mut doc = Zeroizing::new(document_number.trim().to_ascii_uppercase());
         while doc.len() < 9 {
             doc.push('<');
         }
@@ -80,51 +68,59 @@ impl AccessKey {
             ("date of birth", birth_yymmdd),
             ("date of expiry", expiry_yymmdd),
         ] {
-            let cd = check_digit(value).ok_or(BacError::BadMrzField { field })?;
-            if field != "document number"
-                && (value.len() != 6 || !value.bytes().all(|b| b.is_ascii_digit()))
+            let is_date = field != "document number";
+            if !value.bytes().all(aktiver_mrz::is_mrz_char)
+                || (is_date && (value.len() != 6 || !value.bytes().all(|b| b.is_ascii_digit())))
             {
                 return Err(BacError::BadMrzField { field });
             }
             info.push_str(value);
-            info.push(char::from(cd));
+            info.push(char::from(
+                b'0' + aktiver_mrz::check_digit(value.as_bytes()),
+            ));
         }
-        doc.zeroize();
         Ok(AccessKey::Mrz(info))
     }
 
-    /// The MRZ key from a whole machine-readable zone (TD1: 90 characters,
-    /// TD2: 72, TD3: 88; line breaks are ignored). The check digits are
-    /// recomputed, not copied, so an OCR error shows up as a failed access.
+    /// The MRZ key of a parsed machine-readable zone: the whole document
+    /// number (a long TD1/TD2 number joined from the optional data) and the
+    /// two dates. The check digits are recomputed, not copied, so an OCR
+    /// error shows up as a failed access.
+    pub fn from_document(mrz: &aktiver_mrz::Mrz) -> Result<Self, BacError> {
+        Self::from_mrz(
+            &mrz.document_number,
+            &mrz.birth_date.raw,
+            &mrz.expiry_date.raw,
+        )
+    }
+
+    /// The MRZ key from a whole machine-readable zone (TD1: 3 lines of 30,
+    /// TD2: 2 of 36, TD3: 2 of 44; the lines may also be run together),
+    /// parsed by [`aktiver_mrz`]; see [`AccessKey::from_document`].
     pub fn from_mrz_text(mrz: &str) -> Result<Self, BacError> {
-        let text: String = mrz.chars().filter(|c| !c.is_whitespace()).collect();
-        let field = |from: usize, to: usize, name: &'static str| {
-            text.get(from..to)
-                .ok_or(BacError::BadMrzField { field: name })
-        };
-        let (doc, birth, expiry) = match text.len() {
-            90 => (
-                field(5, 14, "document number")?,
-                field(30, 36, "date of birth")?,
-                field(38, 44, "date of expiry")?,
-            ),
-            72 => (
-                field(36, 45, "document number")?,
-                field(49, 55, "date of birth")?,
-                field(57, 63, "date of expiry")?,
-            ),
-            88 => (
-                field(44, 53, "document number")?,
-                field(57, 63, "date of birth")?,
-                field(65, 71, "date of expiry")?,
-            ),
+        let text: Zeroizing<String> =
+            Zeroizing::new(mrz.chars().filter(|c| !c.is_whitespace()).collect());
+        let width = match text.len() {
+            90 => 30,
+            72 => 36,
+            88 => 44,
             _ => {
                 return Err(BacError::BadMrzField {
                     field: "MRZ length",
                 });
             }
         };
-        Self::from_mrz(doc, birth, expiry)
+        let lines: Zeroizing<String> = Zeroizing::new(
+            text.as_bytes()
+                .chunks(width)
+                .map(|l| String::from_utf8_lossy(l).into_owned())
+                .collect::<Vec<_>>()
+                .join("\n"),
+        );
+        let parsed = aktiver_mrz::parse(&lines).map_err(|_| BacError::BadMrzField {
+            field: "machine-readable zone",
+        })?;
+        Self::from_document(&parsed)
     }
 
     /// The password bytes K before hashing: SHA-1(MRZ_information) for the
@@ -421,6 +417,18 @@ mod tests {
             AccessKey::Can(_) => unreachable!(),
         }
         assert!(AccessKey::from_mrz_text("P<UTO").is_err());
+        // REFERENCE.md's TD1 long-number specimen: number D23145890734 (the
+        // last three characters and its check digit 9 in the optional data).
+        let long = "I<UTOD23145890<7349<<<<<<<<<<<\n3407127M9507122UTO<<<<<<<<<<<2\nSTEVENSON<<PETER<JOHN<<<<<<<<<";
+        match &AccessKey::from_mrz_text(long).unwrap() {
+            AccessKey::Mrz(info) => assert_eq!(info, "D23145890734934071279507122"),
+            AccessKey::Can(_) => unreachable!(),
+        }
+        let parsed = aktiver_mrz::parse(long).unwrap();
+        match &AccessKey::from_document(&parsed).unwrap() {
+            AccessKey::Mrz(info) => assert_eq!(info, "D23145890734934071279507122"),
+            AccessKey::Can(_) => unreachable!(),
+        }
         assert!(AccessKey::from_mrz("L8989-2C", "690806", "940623").is_err());
     }
 }

@@ -15,6 +15,7 @@ pub mod pki;
 pub mod reader;
 pub mod sm;
 pub mod tlv;
+pub mod verdict;
 
 #[cfg(feature = "virtual-chip")]
 pub mod issuer;

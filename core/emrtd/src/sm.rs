@@ -18,6 +18,8 @@ pub enum SmError {
     Unprotected { sw: StatusWord },
     #[error("protected response has no MAC (DO'8E')")]
     MissingMac,
+    #[error("protected response has no status word (DO'99')")]
+    MissingStatus,
     #[error("MAC does not verify")]
     BadMac,
     #[error("data object {tag:X} is malformed")]
@@ -236,8 +238,11 @@ impl SmSession {
         }
         let covered = outer.data.get(..mac_input_end).unwrap_or(&[]);
         self.check_mac(&[covered], mac)?;
+        // ICAO 9303-11, 9.8.6: DO'99' is mandatory. The outer status word is
+        // not covered by the MAC, so it never stands in for the protected one.
+        let sw = sw.ok_or(SmError::MissingStatus)?;
         let data = self.decrypt_optional(enc)?;
-        Ok(ResponseApdu::new(data, sw.unwrap_or(outer.sw)))
+        Ok(ResponseApdu::new(data, sw))
     }
 
     /// The MAC (tag 8E) over `parts` must be present and match, compared in
@@ -462,6 +467,65 @@ mod tests {
         assert_eq!(
             sm.unwrap(&hex("99029000 9000".replace(' ', "").as_str())),
             Err(SmError::MissingMac)
+        );
+    }
+
+    /// A response whose MAC verifies but that carries no DO'99' is refused;
+    /// the unauthenticated outer status word is never taken instead.
+    #[test]
+    fn response_without_do99_is_refused() {
+        for cipher in [CipherKind::Tdes, CipherKind::Aes128] {
+            let (mut reader, mut chip) = pair(cipher);
+            let wire = reader
+                .wrap(&CommandApdu::new(0, 0xB0, 0, 0).with_le(4))
+                .unwrap()
+                .encode()
+                .unwrap();
+            chip.unwrap_command(&wire).unwrap();
+            // What a hostile chip sends: data and a valid MAC, no DO'99'.
+            chip.increment_ssc();
+            let mut body = chip.encrypt_do(false, &[1, 2, 3, 4]).unwrap();
+            let mac = chip.mac(&[&body]).unwrap();
+            body.extend(tlv::encode(0x8E, &mac));
+            body.extend_from_slice(&[0x90, 0x00]);
+            assert_eq!(reader.unwrap(&body), Err(SmError::MissingStatus));
+        }
+    }
+
+    /// AES-256 secure messaging against an independent implementation: JMRTD's
+    /// wire bytes after PACE (session keys and SSC as logged), as kept in the
+    /// dmrtd project's test/wire_format_comparison_test.dart
+    /// (github.com/ZeroPass/dmrtd; test values only).
+    #[test]
+    fn aes256_matches_jmrtd_wire_bytes() {
+        let session = |ssc: u8| {
+            let mut counter = vec![0u8; 16];
+            counter[15] = ssc;
+            SmSession::new(
+                CipherKind::Aes256,
+                Zeroizing::new(hex(
+                    "8211A58CA9424057904E2369B077160891BDD336D31D1904F059B681F695C217",
+                )),
+                Zeroizing::new(hex(
+                    "49542AEDBD0FB32B730819C0030BCB312718BBE861CBB54AEF249AF98A8F4AA9",
+                )),
+                counter,
+            )
+            .unwrap()
+        };
+        let select = CommandApdu::new(0x00, 0xA4, 0x04, 0x0C).with_data(hex("A0000002471001"));
+        assert_eq!(
+            session(0).wrap(&select).unwrap().encode().unwrap(),
+            hex("0CA4040C1D87110168DCB0BBCF666F019EBA74B3C093FB998E0850A12D9362F63DC100")
+        );
+        assert_eq!(
+            session(2).wrap(&select).unwrap().encode().unwrap(),
+            hex("0CA4040C1D871101074B34C82347CFB2D6F2C382DC149FCD8E089AB538BA84F6072A00")
+        );
+        let read = CommandApdu::new(0x00, 0xB0, 0x00, 0x00).with_le(16);
+        assert_eq!(
+            session(6).wrap(&read).unwrap().encode().unwrap(),
+            hex("0CB000000D9701108E08FB04958219AD003000")
         );
     }
 

@@ -7,8 +7,8 @@
 
 use thiserror::Error;
 
-/// Deepest nesting any eMRTD structure needs (DG2 is the deepest at about 6).
-pub const MAX_DEPTH: usize = 16;
+/// Deepest nesting accepted: the crate's one limit (see `lds::ber`).
+pub const MAX_DEPTH: usize = crate::lds::ber::MAX_DEPTH;
 
 /// Why bytes are not a valid TLV, with the byte offset into the parsed input.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -134,58 +134,29 @@ impl<'a> TlvReader<'a> {
         let start = self.pos;
         let abs = |p: usize| self.base + p;
         let input = self.input;
-        let byte = |p: usize| input.get(p).copied();
 
-        // Tag.
-        let mut p = start;
-        let first = byte(p).ok_or(TlvError::TruncatedTag { offset: abs(p) })?;
-        let mut tag = u32::from(first);
-        p += 1;
-        if first & 0x1F == 0x1F {
-            let mut count = 1;
-            loop {
-                let b = byte(p).ok_or(TlvError::TruncatedTag { offset: abs(start) })?;
-                p += 1;
-                count += 1;
-                if count > 3 {
-                    return Err(TlvError::TagTooLong { offset: abs(start) });
-                }
-                tag = (tag << 8) | u32::from(b);
-                if b & 0x80 == 0 {
-                    break;
-                }
-            }
-        }
-
-        // Length.
-        let len_offset = p;
-        let l0 = byte(p).ok_or(TlvError::TruncatedLength {
-            offset: abs(len_offset),
+        // Tag and length: the crate's one header decoder (lds::ber); chip
+        // responses must use definite lengths.
+        use crate::lds::ber::{HeaderError, header};
+        let h = header(input, start).map_err(|e| match e {
+            HeaderError::TruncatedTag { offset } => TlvError::TruncatedTag {
+                offset: abs(offset),
+            },
+            HeaderError::TagTooLong { offset } => TlvError::TagTooLong {
+                offset: abs(offset),
+            },
+            HeaderError::TruncatedLength { offset } => TlvError::TruncatedLength {
+                offset: abs(offset),
+            },
+            HeaderError::LengthTooLong { offset, .. } => TlvError::LengthTooLong {
+                offset: abs(offset),
+            },
         })?;
-        p += 1;
-        let len = if l0 < 0x80 {
-            usize::from(l0)
-        } else if l0 == 0x80 {
-            return Err(TlvError::IndefiniteLength {
-                offset: abs(len_offset),
-            });
-        } else {
-            let n = usize::from(l0 & 0x7F);
-            if n > 4 {
-                return Err(TlvError::LengthTooLong {
-                    offset: abs(len_offset),
-                });
-            }
-            let mut len: usize = 0;
-            for _ in 0..n {
-                let b = byte(p).ok_or(TlvError::TruncatedLength {
-                    offset: abs(len_offset),
-                })?;
-                p += 1;
-                len = (len << 8) | usize::from(b);
-            }
-            len
-        };
+        let tag = h.tag;
+        let p = h.value_start;
+        let len = h.length.ok_or(TlvError::IndefiniteLength {
+            offset: abs(h.len_offset),
+        })?;
 
         let remaining = input.len().saturating_sub(p);
         if len > remaining {

@@ -16,7 +16,7 @@ use crate::apdu::{
 };
 use crate::bac::{self, AccessKey, BacKeys};
 use crate::crypto::{self, CipherKind, OsRng, Rng};
-use crate::pace::{ChipStep, Curve, PaceChip, PaceSuite};
+use crate::pace::{ChipStep, Curve, Mapping, PaceChip, PaceSuite};
 use crate::reader::driver::Reconnect;
 use crate::reader::{EMRTD_AID, FID_CARD_ACCESS};
 use crate::sm::SmSession;
@@ -152,12 +152,7 @@ fn sw(s: Sw) -> ResponseApdu {
 
 /// The file identifier a short EF identifier stands for.
 fn fid_from_sfi(sfi: u8) -> u16 {
-    match sfi {
-        0x1C => 0x011C,
-        0x1D => 0x011D,
-        0x1E => 0x011E,
-        n => 0x0100 | u16::from(n),
-    }
+    crate::lds::fid::of_sfi(sfi).unwrap_or(0x0100 | u16::from(sfi))
 }
 
 fn do53_header(n: usize) -> usize {
@@ -177,8 +172,18 @@ impl VirtualChip {
         Self::with_rng(profile, faults, Box::new(OsRng))
     }
 
-    pub fn with_rng(profile: ChipProfile, faults: Faults, rng: Box<dyn Rng + Send>) -> Self {
-        let pace = PaceChip::new(profile.pace.clone(), &profile.mrz, profile.can.as_ref());
+    pub fn with_rng(profile: ChipProfile, faults: Faults, mut rng: Box<dyn Rng + Send>) -> Self {
+        let mut pace = PaceChip::new(profile.pace.clone(), &profile.mrz, profile.can.as_ref());
+        if let Some(k) = &profile.chip_authentication {
+            // PACE-CAM proves the same key chip authentication would; a clone has another.
+            let secret = match faults.cloned {
+                true => k.curve.random_scalar(rng.as_mut()).ok(),
+                false => Some(k.secret.clone()),
+            };
+            if let Some(secret) = secret {
+                pace = pace.with_chip_key(k.curve, secret);
+            }
+        }
         Self {
             profile,
             faults,
@@ -517,12 +522,14 @@ impl ChipProfile {
         doc: crate::issuer::IssuedDocument,
         spec: &crate::issuer::DocumentSpec,
     ) -> Result<Self, ProfileError> {
-        use crate::lds::{EcCurve, PaceCipher};
+        use crate::lds::{EcCurve, KeyAgreement, PaceCipher, PaceMapping};
         let curve = |c: EcCurve| match c {
-            EcCurve::P256 => Curve::P256,
-            EcCurve::P384 => Curve::P384,
-            EcCurve::BrainpoolP256r1 => Curve::BrainpoolP256r1,
-            EcCurve::BrainpoolP384r1 => Curve::BrainpoolP384r1,
+            EcCurve::P256 => Some(Curve::P256),
+            EcCurve::P384 => Some(Curve::P384),
+            EcCurve::BrainpoolP256r1 => Some(Curve::BrainpoolP256r1),
+            EcCurve::BrainpoolP384r1 => Some(Curve::BrainpoolP384r1),
+            // Verified on the document side only; no key agreement yet.
+            _ => None,
         };
         let mrz = AccessKey::from_mrz_text(&spec.mrz).map_err(|_| ProfileError::Mrz)?;
         let pace = spec
@@ -535,13 +542,27 @@ impl ChipProfile {
                     PaceCipher::AesCbcCmac192 => CipherKind::Aes192,
                     PaceCipher::AesCbcCmac256 => CipherKind::Aes256,
                 };
-                Some(PaceSuite::new(curve(params.curve()?), cipher))
+                if p.agreement != KeyAgreement::Ecdh {
+                    return None;
+                }
+                let mapping = match p.mapping {
+                    PaceMapping::Generic => Mapping::Generic,
+                    PaceMapping::Integrated => Mapping::Integrated,
+                    PaceMapping::ChipAuthentication => Mapping::ChipAuthentication,
+                };
+                Some(PaceSuite::with_mapping(
+                    curve(params.curve()?)?,
+                    cipher,
+                    mapping,
+                ))
             })
             .collect();
         let crate::issuer::IssuedDocument { files, keys, .. } = doc;
-        let chip_authentication = keys.chip_authentication.map(|k| CaPrivateKey {
-            curve: curve(k.curve),
-            secret: k.secret.clone(),
+        let chip_authentication = keys.chip_authentication.and_then(|k| {
+            Some(CaPrivateKey {
+                curve: curve(k.curve)?,
+                secret: k.secret.clone(),
+            })
         });
         let active_authentication = keys.active_authentication.map(|k| {
             let signer: AaSigner = match k {

@@ -12,8 +12,8 @@ use aktiver_emrtd::lds::{
     SecurityInfos, Sod, SubjectPublicKey, fid,
 };
 use aktiver_emrtd::pki::{
-    Certificate, ChainError, CmsError, PassiveAuthFailure, TrustStore, ValidityError,
-    passive_authentication,
+    Certificate, ChainError, CmsError, MasterListTrust, PassiveAuthFailure, TrustStore,
+    TrustStoreError, ValidityError, passive_authentication,
 };
 use std::sync::OnceLock;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -272,7 +272,7 @@ fn untrusted_document_signer_fails_the_chain() {
     assert!(matches!(
         report.failure(),
         Some(PassiveAuthFailure::UntrustedDocumentSigner(
-            ChainError::SignatureByNoTrustedCsca(_)
+            ChainError::SignatureByNoTrustedCsca { .. }
         ))
     ));
     // The SOD itself is consistently signed; only the trust is missing.
@@ -358,10 +358,24 @@ fn malformed_sod_is_a_typed_failure() {
 #[test]
 fn master_list_and_pem_load_the_csca() {
     let ml = pki().master_list(&[]).unwrap();
+    // A list that only vouches for itself loads nothing unless the caller
+    // says so.
     let mut store = TrustStore::new();
-    let r = store.add_master_list(&ml).unwrap();
+    assert!(matches!(
+        store.add_master_list(&ml),
+        Err(TrustStoreError::MasterListSignerUntrusted { .. })
+    ));
+    assert!(store.is_empty());
+    let r = store
+        .add_master_list_with(&ml, MasterListTrust::AcceptListThatVouchesForItself)
+        .unwrap();
     assert_eq!((r.added, r.duplicates, r.rejected), (1, 0, 0));
     assert!(r.signer_chains_to_listed_csca);
+    assert!(!r.signer_chains_to_trusted_csca);
+    // Once its CSCA is trusted, the list loads under the strict policy.
+    let mut strict = pki().trust_store();
+    let r = strict.add_master_list(&ml).unwrap();
+    assert!(r.signer_chains_to_trusted_csca);
     let doc = issue(pki(), &DocumentSpec::passport(SPECIMEN_TD3)).unwrap();
     assert!(
         passive_authentication(
@@ -381,8 +395,8 @@ fn master_list_and_pem_load_the_csca() {
 
     let pem = x509_pem(&pki().csca().der);
     let mut store = TrustStore::new();
-    assert_eq!(store.load(pem.as_bytes()).unwrap(), 1);
-    assert_eq!(store.load(&pki().csca().der).unwrap(), 0, "duplicate");
+    assert_eq!(store.load(pem.as_bytes()).unwrap().cscas_added, 1);
+    assert_eq!(store.load(&pki().csca().der).unwrap().duplicates, 1);
     assert_eq!(store.len(), 1);
 }
 

@@ -9,7 +9,7 @@ use aktiver_emrtd::apdu::TransportLimits;
 use aktiver_emrtd::bac::AccessKey;
 use aktiver_emrtd::crypto::CipherKind;
 use aktiver_emrtd::issuer::{self, DocumentSpec, SPECIMEN_TD1, SPECIMEN_TD3, TestPki};
-use aktiver_emrtd::pace::{Curve, PaceSuite};
+use aktiver_emrtd::pace::{Curve, Mapping, PaceSuite};
 use aktiver_emrtd::reader::driver::{self, DriveError};
 use aktiver_emrtd::reader::{
     AccessPolicy, AccessProtocol, AuthOutcome, ReadOutcome, Reader, ReaderConfig, ReaderError,
@@ -100,7 +100,11 @@ fn bac_reads_fabricated_document() {
 
 #[test]
 fn every_pace_suite_with_mrz_and_can() {
-    for suite in PaceSuite::all() {
+    // Generic and integrated mapping; CAM needs a chip key (see pace_cam_*).
+    for suite in PaceSuite::all()
+        .into_iter()
+        .filter(|s| s.mapping != Mapping::ChipAuthentication)
+    {
         for k in [key(), AccessKey::Can("123456".into())] {
             let profile = fabricated(vec![suite], 600);
             let (r, _) = read(
@@ -135,7 +139,7 @@ fn wrong_key_is_access_denied() {
         matches!(r, Err(DriveError::Reader(ReaderError::AccessDenied))),
         "{r:?}"
     );
-    // With PACE offered, the reader falls back to BAC, which fails the same way.
+    // With PACE offered, PACE's wrong token ends the read (no BAC attempt).
     let suite = PaceSuite::new(Curve::P256, CipherKind::Aes128);
     let (r, _) = read(
         fabricated(vec![suite], 100),
@@ -159,6 +163,103 @@ fn wrong_key_is_access_denied() {
         matches!(r, Err(DriveError::Reader(ReaderError::AccessDenied))),
         "{r:?}"
     );
+}
+
+/// No silent downgrade: a chip that offers PACE and then fails it is not read
+/// with BAC unless the policy says so, and neither is a chip that offers
+/// PACE only with parameters the reader does not implement.
+#[test]
+fn no_bac_after_pace_unless_the_policy_allows_it() {
+    let suite = PaceSuite::new(Curve::P256, CipherKind::Aes128);
+    // EF.CardAccess offers PACE, but the chip refuses it (as an attacker in the middle could).
+    let refusing = || {
+        let mut p = fabricated(vec![suite], 100);
+        p.pace = vec![];
+        p
+    };
+    let (r, t) = read(
+        refusing(),
+        Faults::default(),
+        TransportLimits::default(),
+        ReaderConfig::new(key()),
+    );
+    assert!(
+        matches!(r, Err(DriveError::Reader(ReaderError::Pace(_)))),
+        "{r:?}"
+    );
+    assert!(
+        t.apdus <= 3,
+        "{} APDUs: no BAC after the failed PACE",
+        t.apdus
+    );
+    let mut cfg = ReaderConfig::new(key());
+    cfg.access = AccessPolicy::AutoWithBacFallback;
+    let (r, _) = read(
+        refusing(),
+        Faults::default(),
+        TransportLimits::default(),
+        cfg,
+    );
+    assert_eq!(r.unwrap().access, AccessProtocol::Bac);
+
+    // EF.CardAccess offers only PACE-DH-GM (not implemented): no BAC in its place under Auto.
+    let dh_only = || {
+        let mut p = fabricated(vec![], 100);
+        let mut info = tlv::encode(
+            0x06,
+            &[0x04, 0x00, 0x7F, 0x00, 0x07, 0x02, 0x02, 0x04, 0x01, 0x02],
+        );
+        info.extend(tlv::encode(0x02, &[2]));
+        info.extend(tlv::encode(0x02, &[0]));
+        p.files
+            .insert(0x011C, tlv::encode(0x31, &tlv::encode(0x30, &info)));
+        p
+    };
+    let (r, _) = read(
+        dh_only(),
+        Faults::default(),
+        TransportLimits::default(),
+        ReaderConfig::new(key()),
+    );
+    assert!(
+        matches!(r, Err(DriveError::Reader(ReaderError::PaceNotSupported))),
+        "{r:?}"
+    );
+    let mut cfg = ReaderConfig::new(key());
+    cfg.access = AccessPolicy::AutoWithBacFallback;
+    let (r, _) = read(
+        dh_only(),
+        Faults::default(),
+        TransportLimits::default(),
+        cfg,
+    );
+    assert_eq!(r.unwrap().access, AccessProtocol::Bac);
+    // A chip without EF.CardAccess offers no PACE: BAC under Auto.
+    let (r, _) = read(
+        fabricated(vec![], 100),
+        Faults::default(),
+        TransportLimits::default(),
+        ReaderConfig::new(key()),
+    );
+    assert_eq!(r.unwrap().access, AccessProtocol::Bac);
+}
+
+/// EF.CardAccess offers two suites but the chip takes only the second: the
+/// reader tries the next offered suite (still PACE) instead of giving up.
+#[test]
+fn a_refused_suite_gives_way_to_the_next_offered() {
+    let first = PaceSuite::new(Curve::P384, CipherKind::Aes256);
+    let second = PaceSuite::new(Curve::P256, CipherKind::Aes128);
+    let mut profile = fabricated(vec![first, second], 100);
+    profile.pace = vec![second];
+    profile.bac = false;
+    let (r, _) = read(
+        profile,
+        Faults::default(),
+        TransportLimits::default(),
+        ReaderConfig::new(key()),
+    );
+    assert_eq!(r.unwrap().access, AccessProtocol::Pace(second));
 }
 
 #[test]
@@ -206,6 +307,77 @@ fn chunk_fallback_on_wrong_length() {
     assert_eq!(o.files[&0x0102], expected);
     assert_eq!(o.stats.final_read_size, 0xA0);
     assert!(o.stats.chunk_fallbacks >= 1);
+}
+
+/// Drives a read step by step with a bound on the number of APDUs, so a
+/// reader that loops fails the test instead of hanging it.
+fn read_bounded(
+    profile: ChipProfile,
+    faults: Faults,
+    cfg: ReaderConfig,
+    bound: u32,
+) -> Result<ReadOutcome, String> {
+    use aktiver_emrtd::reader::Step;
+    let mut chip = VirtualChip::new(profile, faults);
+    let mut reader = Reader::new(cfg);
+    let mut step = reader.start().map_err(|e| e.to_string())?;
+    for _ in 0..bound {
+        match step {
+            Step::Done(o) => return Ok(*o),
+            Step::Transmit(apdu) => {
+                let answer = chip.process(&apdu);
+                step = reader.on_response(&answer).map_err(|e| e.to_string())?;
+            }
+        }
+    }
+    Err(format!("no outcome after {bound} APDUs"))
+}
+
+/// A chip with a small read limit (below the 0xA0 first step of the ladder)
+/// is read to the end, EF.CardAccess included: the plain read remembers its
+/// step-downs (it used to start from 256 on every answer and never finish).
+#[test]
+fn small_read_limits_finish_card_access_and_files() {
+    let suite = PaceSuite::new(Curve::P256, CipherKind::Aes128);
+    for max in [0x9F, 0x40, 0x21, 0x08] {
+        let profile = fabricated(vec![suite], 600);
+        let expected = profile.files.clone();
+        let faults = Faults {
+            max_read: Some(max),
+            ..Faults::default()
+        };
+        let o = read_bounded(profile, faults, ReaderConfig::new(key()), 2_000)
+            .unwrap_or_else(|e| panic!("max_read {max}: {e}"));
+        assert!(
+            matches!(o.access, AccessProtocol::Pace(_)),
+            "max_read {max}"
+        );
+        assert_eq!(o.card_access.as_ref(), expected.get(&0x011C));
+        assert_eq!(o.files[&0x0102], expected[&0x0102]);
+        assert!(o.stats.final_read_size <= max);
+    }
+}
+
+/// A read limit learnt once (on the plain EF.CardAccess) is kept for the
+/// PACE session and after chip authentication re-keys: the ladder is walked
+/// once per read, not once per session.
+#[test]
+fn a_learnt_read_limit_outlives_the_session() {
+    let faults = Faults {
+        max_read: Some(0x40),
+        ..Faults::default()
+    };
+    let (r, _) = read(
+        issued(&DocumentSpec::passport(SPECIMEN_TD3)),
+        faults,
+        TransportLimits::default(),
+        ReaderConfig::new(AccessKey::from_mrz_text(SPECIMEN_TD3).unwrap()),
+    );
+    let o = r.unwrap();
+    assert_eq!(o.chip_authentication, AuthOutcome::Passed);
+    assert_eq!(o.stats.final_read_size, 0x40);
+    // 256 -> 0xA0 -> 0x80 -> 0x40 on EF.CardAccess, nothing after.
+    assert_eq!(o.stats.chunk_fallbacks, 3);
 }
 
 #[test]
@@ -308,6 +480,106 @@ fn issued_passport_with_chip_and_active_authentication() {
     let o2 = r2.unwrap();
     assert_eq!(o2.files, o.files);
     assert_eq!(o2.chip_authentication, AuthOutcome::Passed);
+}
+
+/// PACE with chip-authentication mapping against an issued document whose
+/// DG14 key the chip holds: chip authentication passes without the separate
+/// protocol; a clone (other keys) fails.
+#[test]
+fn pace_cam_proves_the_chip_and_a_clone_fails() {
+    use aktiver_emrtd::lds::{
+        KeyAgreement, PaceCipher, PaceMapping, PaceProtocol, StandardizedDomainParameters,
+    };
+    let mut spec = DocumentSpec::id_card(SPECIMEN_TD1);
+    spec.pace = vec![(
+        PaceProtocol {
+            agreement: KeyAgreement::Ecdh,
+            mapping: PaceMapping::ChipAuthentication,
+            cipher: PaceCipher::AesCbcCmac128,
+        },
+        StandardizedDomainParameters::BrainpoolP256r1,
+    )];
+    spec.active_authentication = None;
+    let key = || AccessKey::from_mrz_text(SPECIMEN_TD1).unwrap();
+    let (r, t) = read(
+        issued(&spec),
+        Faults::default(),
+        TransportLimits::default(),
+        ReaderConfig::new(key()),
+    );
+    let o = r.unwrap();
+    let cam = PaceSuite::with_mapping(
+        Curve::BrainpoolP256r1,
+        CipherKind::Aes128,
+        Mapping::ChipAuthentication,
+    );
+    assert_eq!(o.access, AccessProtocol::Pace(cam));
+    assert_eq!(o.chip_authentication, AuthOutcome::Passed);
+    assert_eq!(o.chip_authentication_protocol(), Some("pace_cam"));
+    assert!(o.files.contains_key(&0x010E));
+    // No MSE:Set AT for chip authentication after PACE-CAM: fewer APDUs than GM + CA.
+    let mut gm = spec.clone();
+    gm.pace[0].0.mapping = PaceMapping::Generic;
+    let (r2, t2) = read(
+        issued(&gm),
+        Faults::default(),
+        TransportLimits::default(),
+        ReaderConfig::new(key()),
+    );
+    let o2 = r2.unwrap();
+    assert_eq!(o2.chip_authentication, AuthOutcome::Passed);
+    assert_eq!(o2.chip_authentication_protocol(), Some("ca"));
+    assert_eq!(t.apdus + 2, t2.apdus);
+    let faults = Faults {
+        cloned: true,
+        ..Faults::default()
+    };
+    let (r, _) = read(
+        issued(&spec),
+        faults,
+        TransportLimits::default(),
+        ReaderConfig::new(key()),
+    );
+    assert!(
+        matches!(
+            r,
+            Err(DriveError::Reader(ReaderError::ChipAuthenticationFailed(_)))
+        ),
+        "{r:?}"
+    );
+}
+
+/// The reader reads a chip that offers only PACE integrated mapping.
+#[test]
+fn pace_integrated_mapping_end_to_end() {
+    use aktiver_emrtd::lds::{
+        KeyAgreement, PaceCipher, PaceMapping, PaceProtocol, StandardizedDomainParameters,
+    };
+    let mut spec = DocumentSpec::passport(SPECIMEN_TD3);
+    spec.pace = vec![(
+        PaceProtocol {
+            agreement: KeyAgreement::Ecdh,
+            mapping: PaceMapping::Integrated,
+            cipher: PaceCipher::AesCbcCmac256,
+        },
+        StandardizedDomainParameters::NistP384,
+    )];
+    let (r, _) = read(
+        issued(&spec),
+        Faults::default(),
+        TransportLimits::default(),
+        ReaderConfig::new(AccessKey::from_mrz_text(SPECIMEN_TD3).unwrap()),
+    );
+    let o = r.unwrap();
+    assert_eq!(
+        o.access,
+        AccessProtocol::Pace(PaceSuite::with_mapping(
+            Curve::P384,
+            CipherKind::Aes256,
+            Mapping::Integrated
+        ))
+    );
+    assert_eq!(o.chip_authentication, AuthOutcome::Passed);
 }
 
 #[test]

@@ -27,6 +27,16 @@ impl Format {
         }
     }
 
+    /// Number of lines.
+    pub fn lines(self) -> usize {
+        self.shape().0
+    }
+
+    /// Characters per line.
+    pub fn chars(self) -> usize {
+        self.shape().1
+    }
+
     /// A stable lower-case name (`td1`, `td2`, `td3`, `mrv_a`, `mrv_b`).
     pub fn name(self) -> &'static str {
         match self {

@@ -125,7 +125,7 @@ impl Gender {
 /// Why a number was refused. Messages never contain the number.
 #[derive(thiserror::Error, Debug, Clone, PartialEq, Eq)]
 pub enum NinError {
-    /// Not 11 characters after trimming (the optional space is not counted).
+    /// Not 11 characters once spaces are dropped.
     #[error("expected 11 digits, found {found} characters")]
     Length { found: usize },
     /// The character at this 1-based position of the 11 is not an ASCII digit.
@@ -174,23 +174,17 @@ pub struct NationalId {
 
 const MASK: &str = "***********";
 
-/// Trim, drop the one optional space after the date, and turn the 11
-/// characters into digit values.
+/// Drop every space (people type `110190 12345` or `110 190 123 45`, as
+/// python-stdnum's `compact` accepts) and turn the 11 remaining characters
+/// into digit values. Positions in errors count the characters kept.
 fn digits_of(input: &str) -> Result<[u8; 11], NinError> {
-    let trimmed = input.trim();
-    let count = trimmed.chars().count();
-    let separated = count == 12 && trimmed.chars().nth(6) == Some(' ');
-    let found = count - usize::from(separated);
+    let kept = || input.chars().filter(|c| !c.is_whitespace());
+    let found = kept().count();
     if found != 11 {
         return Err(NinError::Length { found });
     }
-    let chars = trimmed
-        .chars()
-        .enumerate()
-        .filter(|&(i, _)| !(separated && i == 6))
-        .map(|(_, c)| c);
     let mut digits = [0u8; 11];
-    for (i, (slot, c)) in digits.iter_mut().zip(chars).enumerate() {
+    for (i, (slot, c)) in digits.iter_mut().zip(kept()).enumerate() {
         // `to_digit` accepts ASCII digits only, so no other script's digits.
         let d = c
             .to_digit(10)
@@ -202,9 +196,9 @@ fn digits_of(input: &str) -> Result<[u8; 11], NinError> {
 }
 
 impl NationalId {
-    /// Parse and validate a number. Surrounding whitespace is ignored, and one
-    /// space between the six date digits and the five others is allowed
-    /// (`010190 12345`). See the crate docs for the order of checks.
+    /// Parse and validate a number. Spaces anywhere are ignored (`010190 12345`,
+    /// `010 190 123 45`), as python-stdnum does; any other separator is
+    /// refused. See the crate docs for the order of checks.
     pub fn parse(input: &str, policy: Policy) -> Result<NationalId, NinError> {
         let digits = digits_of(input)?;
         let fh = digits[0] >= 8;

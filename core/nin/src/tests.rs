@@ -29,22 +29,26 @@ fn ordinary_number() {
 }
 
 #[test]
-fn whitespace_and_one_separator() {
+fn spaces_anywhere_other_separators_refused() {
     let plain = ok("01019000083");
     assert_eq!(ok("  01019000083\n"), plain);
     assert_eq!(ok("010190 00083"), plain);
     assert_eq!(ok("\t010190 00083 "), plain);
-    assert_eq!(
-        err("010190  00083", Policy::SANDBOX),
-        NinError::Length { found: 13 }
-    );
-    assert_eq!(
-        err("0101900 0083", Policy::SANDBOX),
-        NinError::Length { found: 12 }
-    );
+    assert_eq!(ok("010190  00083"), plain);
+    // As typed in groups, and the issue's `11019 012345` shape.
+    assert_eq!(ok("010 190 000 83"), plain);
+    assert_eq!(ok("01019 000083"), plain);
     assert_eq!(
         err("010190-00083", Policy::SANDBOX),
         NinError::Length { found: 12 }
+    );
+    assert_eq!(
+        err("0101-9000083", Policy::SANDBOX),
+        NinError::Length { found: 12 }
+    );
+    assert_eq!(
+        err("01019 00008x", Policy::SANDBOX),
+        NinError::NonDigit { position: 11 }
     );
 }
 

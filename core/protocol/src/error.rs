@@ -49,6 +49,14 @@ error_codes! {
     InvalidNationalId = ("invalid_national_id", 400, "remedy.check_national_id"),
     /// The phone number is not a plausible mobile number.
     InvalidPhone = ("invalid_phone", 400, "remedy.check_phone"),
+    /// A request body that is not `Content-Type: application/json`.
+    UnsupportedMediaType = ("unsupported_media_type", 415, "remedy.update_app"),
+    /// The request's header or body did not arrive in time.
+    RequestTimeout = ("request_timeout", 408, "remedy.retry"),
+    /// The request headers exceed the size limit.
+    HeadersTooLarge = ("headers_too_large", 431, "remedy.update_app"),
+    /// The request URI exceeds the size limit.
+    UriTooLong = ("uri_too_long", 414, "remedy.update_app"),
     /// No such endpoint.
     NotFound = ("not_found", 404, "remedy.update_app"),
     /// The endpoint exists but not with this method.
@@ -57,9 +65,14 @@ error_codes! {
     IdempotencyKeyMissing = ("idempotency_key_missing", 400, "remedy.update_app"),
     /// The idempotency key was already used for a different request.
     IdempotencyKeyReused = ("idempotency_key_reused", 422, "remedy.update_app"),
-    /// The identity number has no BankID with a bank offering app activation.
+    /// The identity number has no BankID with a bank offering app activation
+    /// (told only by the sandbox online bank: starting a session answers alike
+    /// for every number until the SMS code proves possession of the phone).
     NoBankid = ("no_bankid", 403, "remedy.contact_bank"),
-    /// Another activation session for this identity number is in progress.
+    /// A sandbox endpoint on a server not bound to loopback, without the right `X-Sandbox-Token`.
+    SandboxForbidden = ("sandbox_forbidden", 403, "remedy.update_app"),
+    /// Another activation session for this identity number is in progress
+    /// (told when the SMS code is verified; this session then ends).
     SessionInProgress = ("session_in_progress", 409, "remedy.finish_or_wait"),
     /// No session with this id.
     SessionNotFound = ("session_not_found", 404, "remedy.start_over"),
@@ -69,7 +82,8 @@ error_codes! {
     SessionSuspended = ("session_suspended", 423, "remedy.wait_and_retry"),
     /// The call does not fit the session's current step.
     WrongStep = ("wrong_step", 409, "remedy.start_over"),
-    /// The phone number differs from the one the bank has registered.
+    /// Not sent any more: a number other than the registered one gets the same
+    /// answer as the right one (no SMS arrives). Kept so old clients still parse.
     PhoneMismatch = ("phone_mismatch", 422, "remedy.check_phone_registered"),
     /// The SMS code is wrong; `attempts_left` says how many tries remain.
     SmsCodeWrong = ("sms_code_wrong", 422, "remedy.check_sms_code"),
@@ -79,7 +93,8 @@ error_codes! {
     SmsCodeInvalidated = ("sms_code_invalidated", 410, "remedy.request_new_code"),
     /// A new SMS code was requested before the cooldown ended (`retry_after_s`).
     ResendTooSoon = ("resend_too_soon", 429, "remedy.wait_and_retry"),
-    /// Too many requests for this identity number or phone (`retry_after_s`).
+    /// Too many requests from this client, or SMS codes for this identity
+    /// number or phone, or password changes in this session (`retry_after_s`).
     RateLimited = ("rate_limited", 429, "remedy.wait_and_retry"),
     /// The bank does not offer this activation method to this person.
     MethodNotOffered = ("method_not_offered", 422, "remedy.choose_other_method"),
@@ -125,6 +140,8 @@ error_codes! {
     NotImplemented = ("not_implemented", 501, "remedy.choose_other_method"),
     /// An unexpected server fault.
     Internal = ("internal", 500, "remedy.try_later"),
+    /// The server has too many open connections; retry shortly.
+    ServerBusy = ("server_busy", 503, "remedy.try_later"),
 }
 
 impl std::fmt::Display for ErrorCode {

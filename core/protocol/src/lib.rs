@@ -24,6 +24,8 @@ pub const IDEMPOTENCY_KEY_MAX: usize = 128;
 pub const IDEMPOTENCY_KEY_MIN: usize = 8;
 /// The largest request body the service reads.
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
+/// The largest request header block the service reads.
+pub const MAX_HEADER_BYTES: usize = 16 * 1024;
 pub const SMS_CODE_LEN: usize = 6;
 
 /// A field-level validation failure.

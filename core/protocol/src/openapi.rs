@@ -46,9 +46,47 @@ use crate::{ErrorBody, ErrorCode, PasswordViolation};
 )]
 pub struct ApiDoc;
 
-/// The document as pretty JSON.
+/// The document as pretty JSON, with the OpenAPI links that let a client
+/// (and schemathesis's stateful phase) follow a new session's id into every
+/// session operation.
 pub fn json() -> String {
-    ApiDoc::openapi().to_pretty_json().unwrap_or_default()
+    let doc = ApiDoc::openapi().to_pretty_json().unwrap_or_default();
+    let Ok(mut v) = serde_json::from_str::<serde_json::Value>(&doc) else {
+        return doc;
+    };
+    link_sessions(&mut v);
+    serde_json::to_string_pretty(&v).unwrap_or(doc)
+}
+
+/// `POST /v1/sessions` → 201 links `session_id` to every `{session_id}`
+/// operation. Added to the JSON (utoipa 5 writes a link's `operationId` as
+/// `operation_id`).
+fn link_sessions(doc: &mut serde_json::Value) {
+    let mut links = serde_json::Map::new();
+    if let Some(paths) = doc["paths"].as_object() {
+        for (path, item) in paths {
+            if !path.contains("{session_id}") {
+                continue;
+            }
+            for m in ["get", "post", "delete"] {
+                if let Some(id) = item[m]["operationId"].as_str() {
+                    links.insert(
+                        id.to_owned(),
+                        serde_json::json!({
+                            "operationId": id,
+                            "parameters": { "session_id": "$response.body#/session_id" },
+                            "description": "The new session's id",
+                        }),
+                    );
+                }
+            }
+        }
+    }
+    let created =
+        &mut doc["paths"][crate::endpoints::START_SESSION.path]["post"]["responses"]["201"];
+    if created.is_object() {
+        created["links"] = serde_json::Value::Object(links);
+    }
 }
 
 // The functions only carry the path annotations; they are never called.
@@ -191,6 +229,20 @@ mod tests {
             ALL.len(),
             "OpenAPI has operations not in the endpoint table"
         );
+    }
+
+    #[test]
+    fn a_new_session_links_to_every_session_operation() {
+        let doc: serde_json::Value = serde_json::from_str(&json()).unwrap_or_default();
+        let links = doc["paths"]["/v1/sessions"]["post"]["responses"]["201"]["links"]
+            .as_object()
+            .map(|l| l.len())
+            .unwrap_or(0);
+        let session_ops = ALL
+            .iter()
+            .filter(|e| e.path.contains("{session_id}"))
+            .count();
+        assert_eq!(links, session_ops);
     }
 
     #[test]

@@ -40,6 +40,7 @@ pub enum Method {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({ "national_id": "15859010099" }))]
 pub struct StartSessionRequest {
     /// 11-digit Norwegian identity number.
     pub national_id: Sensitive,
@@ -84,6 +85,7 @@ pub struct SessionView {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({ "phone": "+4791234567" }))]
 pub struct SubmitPhoneRequest {
     /// E.164 (`+4791234567`) or 8 national digits.
     pub phone: Sensitive,
@@ -103,6 +105,7 @@ pub struct VerifySmsRequest {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({ "method": "code_unit" }))]
 pub struct ChooseMethodRequest {
     pub method: Method,
 }

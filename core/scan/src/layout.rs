@@ -1,64 +1,44 @@
 //! The MRZ layouts the reader looks for, their per-position character classes and
 //! their check digits (ICAO 9303 Part 3 section 4.9, Parts 4 to 7).
 
-/// The MRZ formats. The reader locates three shapes (3 x 30, 2 x 36, 2 x 44)
-/// and reads them as TD1, TD2 or TD3; a reading whose document code starts
-/// with `V` is a visa of that shape ([`Format::visa`]).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Format {
-    /// Identity cards: 3 lines of 30.
-    Td1,
-    /// Identity cards and travel documents of ID-2 size: 2 lines of 36.
-    Td2,
-    /// Passports: 2 lines of 44.
-    Td3,
-    /// Visas on passport-size pages: 2 lines of 44, no composite check digit.
-    MrvA,
-    /// Visas of ID-2 size: 2 lines of 36, no composite check digit.
-    MrvB,
-}
+/// The MRZ formats: aktiver_mrz's one enum. The reader locates three shapes
+/// (3 x 30, 2 x 36, 2 x 44) and reads them as TD1, TD2 or TD3; a reading
+/// whose document code starts with `V` is a visa of that shape.
+pub use aktiver_mrz::Format;
 
-impl Format {
-    /// The shapes the reader looks for, with their line counts.
-    pub const SHAPES: [(Format, usize); 3] = [(Format::Td1, 3), (Format::Td2, 2), (Format::Td3, 2)];
+/// The shapes the reader looks for, with their line counts.
+pub const SHAPES: [(Format, usize); 3] = [(Format::Td1, 3), (Format::Td2, 2), (Format::Td3, 2)];
 
-    pub fn lines(self) -> usize {
-        match self {
-            Self::Td1 => 3,
-            _ => 2,
-        }
-    }
-
-    pub fn chars(self) -> usize {
-        match self {
-            Self::Td1 => 30,
-            Self::Td2 | Self::MrvB => 36,
-            Self::Td3 | Self::MrvA => 44,
-        }
-    }
-
+/// What the reader needs of a format beyond its shape.
+pub trait FormatExt {
+    fn lines(self) -> usize;
+    fn chars(self) -> usize;
     /// The format of a reading of this shape whose first line is `first`:
     /// a visa when the document code starts with `V`.
-    pub fn of_reading(self, first: &str) -> Format {
+    fn of_reading(self, first: &str) -> Format;
+    /// Line length over text height: 30 characters of OCR-B size 1 measure
+    /// about 32 cap heights (ICAO 9303: 2.54 mm pitch, 2.35 mm capitals).
+    fn caps_per_line(self) -> f32;
+}
+
+impl FormatExt for Format {
+    fn lines(self) -> usize {
+        self.shape().0
+    }
+
+    fn chars(self) -> usize {
+        self.shape().1
+    }
+
+    fn of_reading(self, first: &str) -> Format {
         match (self, first.starts_with('V')) {
-            (Self::Td2, true) => Self::MrvB,
-            (Self::Td3, true) => Self::MrvA,
+            (Format::Td2, true) => Format::MrvB,
+            (Format::Td3, true) => Format::MrvA,
             (f, _) => f,
         }
     }
 
-    /// The visa of the same shape.
-    pub fn visa(self) -> Option<Format> {
-        match self {
-            Self::Td2 | Self::MrvB => Some(Self::MrvB),
-            Self::Td3 | Self::MrvA => Some(Self::MrvA),
-            Self::Td1 => None,
-        }
-    }
-
-    /// Line length over text height: 30 characters of OCR-B size 1 measure
-    /// about 32 cap heights (ICAO 9303: 2.54 mm pitch, 2.35 mm capitals).
-    pub fn caps_per_line(self) -> f32 {
+    fn caps_per_line(self) -> f32 {
         self.chars() as f32 * 32.3 / 30.0
     }
 }
@@ -146,21 +126,16 @@ pub fn check_covered(format: Format, line: usize, col: usize) -> bool {
 
 /// ICAO 9303 check-digit value of one character; `None` for characters outside the MRZ set.
 pub fn char_value(c: char) -> Option<u32> {
-    match c {
-        '0'..='9' => Some(c as u32 - '0' as u32),
-        'A'..='Z' => Some(c as u32 - 'A' as u32 + 10),
-        '<' => Some(0),
-        _ => None,
-    }
+    u8::try_from(c).ok().and_then(aktiver_mrz::char_value)
 }
 
-/// Check digit over `s` (weights 7, 3, 1).
+/// Check digit over `s` (aktiver_mrz's, the project's one); `None` when `s`
+/// holds a character outside the MRZ set.
 pub fn check_digit(s: &str) -> Option<char> {
-    let mut sum = 0u32;
-    for (i, c) in s.chars().enumerate() {
-        sum += char_value(c)? * [7, 3, 1][i % 3];
+    if !s.bytes().all(aktiver_mrz::is_mrz_char) {
+        return None;
     }
-    char::from_digit(sum % 10, 10)
+    Some(char::from(b'0' + aktiver_mrz::check_digit(s.as_bytes())))
 }
 
 fn holds(field: &str, cd: &str) -> bool {

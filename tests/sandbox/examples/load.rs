@@ -1,7 +1,11 @@
 //! Load driver: N concurrent activations through the whole protocol over
-//! loopback TLS, then an audit of the stored records.
+//! loopback TLS, then an audit of the stored records; then N more beside an
+//! abusive client hammering `POST /v1/sessions` from one address, to show
+//! the per-client limits keep the others' latency.
 //!
-//! `cargo run -p aktiver-sandbox --example load -- [N]` (default 200).
+//! `cargo run --release -p aktiver-sandbox --example load -- [N]` (default 200).
+//! Each activation is its own client with its own loopback address
+//! (127.1.x.y), as phones would be; the abuser is 127.0.0.99.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::BTreeMap;
@@ -56,6 +60,16 @@ struct Driver {
     http: reqwest::Client,
     url: String,
     lat: Latencies,
+}
+
+/// A pinned client bound to its own loopback address.
+fn client_at(pin: &str, ip: std::net::IpAddr) -> reqwest::Client {
+    reqwest::Client::builder()
+        .use_preconfigured_tls(aktiver_sandbox::tls::pinned_client_config(pin).unwrap())
+        .local_address(ip)
+        .timeout(Duration::from_secs(60))
+        .build()
+        .unwrap()
 }
 
 impl Driver {
@@ -207,44 +221,29 @@ fn pct(sorted: &[Duration], p: f64) -> f64 {
     sorted.get(i).map_or(0.0, |d| d.as_secs_f64() * 1000.0)
 }
 
-#[tokio::main]
-async fn main() {
-    let n: usize = std::env::args()
-        .nth(1)
-        .and_then(|a| a.parse().ok())
-        .unwrap_or(200);
-    let nins = synthetic_nins(n);
-    assert_eq!(nins.len(), n);
-    let phones: Vec<String> = (0..n).map(|i| format!("+4790{i:06}")).collect();
-    let mut toml = String::new();
-    for (nin, phone) in nins.iter().zip(&phones) {
-        toml.push_str(&format!(
-            "[[person]]\nnational_id = \"{nin}\"\nphone = \"{phone}\"\nmethods = [\"code_unit\"]\ncode_unit_secret = \"{SECRET_HEX}\"\npassword = \"{PASSWORD}\"\n"
-        ));
-    }
-    let t_load = Instant::now();
-    let server = aktiver_sandbox::start(ServerOptions {
-        population: Some(toml),
-        rules: Rules::fast_kdf(),
-        ..Default::default()
-    })
-    .await
-    .expect("server");
-    eprintln!("server up with {n} persons in {:.2?}", t_load.elapsed());
-    let http = aktiver_sandbox::client::pinned_client(server.pin.as_deref()).unwrap();
+/// Runs `nins` activations at once, each from its own address.
+async fn wave(
+    url: &str,
+    pin: &str,
+    nins: &[String],
+    phones: &[String],
+    first_client: usize,
+) -> (Duration, usize, BTreeMap<&'static str, Vec<Duration>>) {
     let lat: Latencies = Arc::default();
-    let driver = Arc::new(Driver {
-        http,
-        url: server.url.clone(),
-        lat: lat.clone(),
-    });
     let t = Instant::now();
     let tasks: Vec<_> = nins
         .iter()
         .cloned()
         .zip(phones.iter().cloned())
-        .map(|(nin, phone)| {
-            let d = driver.clone();
+        .enumerate()
+        .map(|(i, (nin, phone))| {
+            let c = first_client + i;
+            let ip = std::net::IpAddr::from([127, 1, (c / 250) as u8, (c % 250 + 1) as u8]);
+            let d = Driver {
+                http: client_at(pin, ip),
+                url: url.to_owned(),
+                lat: lat.clone(),
+            };
             tokio::spawn(async move { d.activate(&nin, &phone).await })
         })
         .collect();
@@ -255,20 +254,19 @@ async fn main() {
         }
     }
     let wall = t.elapsed();
+    let lat = lat.lock().await.clone();
+    (wall, errors, lat)
+}
 
-    // Audit: exactly one active device per person, every session complete, one SMS each.
-    let (devices, complete, sms, dup) = {
-        let conn = server.app.db.lock().unwrap();
-        let q = |sql: &str| conn.query_row(sql, [], |r| r.get::<_, i64>(0)).unwrap();
-        (
-            q("SELECT COUNT(*) FROM devices WHERE revoked_at IS NULL"),
-            q("SELECT COUNT(*) FROM sessions WHERE json_extract(data, '$.state') = 'complete'"),
-            q("SELECT COUNT(*) FROM sms"),
-            q("SELECT COUNT(*) FROM (SELECT nin FROM devices GROUP BY nin HAVING COUNT(*) > 1)"),
-        )
-    };
-    let lat = lat.lock().await;
+fn report(
+    title: &str,
+    n: usize,
+    wall: Duration,
+    errors: usize,
+    lat: &BTreeMap<&str, Vec<Duration>>,
+) -> BTreeMap<String, f64> {
     let requests: usize = lat.values().map(Vec::len).sum();
+    println!("\n## {title}");
     println!(
         "activations: {n} concurrent, errors: {errors}, wall {:.2}s",
         wall.as_secs_f64()
@@ -278,25 +276,154 @@ async fn main() {
         n as f64 / wall.as_secs_f64(),
         requests as f64 / wall.as_secs_f64()
     );
-    println!(
-        "audit: active devices {devices}, complete sessions {complete}, SMS {sms}, persons with >1 device {dup}"
-    );
-    println!(
-        "{:<16} {:>6} {:>9} {:>9}",
-        "endpoint", "calls", "p50 ms", "p99 ms"
-    );
+    println!("| endpoint | calls | p50 ms | p99 ms |");
+    println!("|---|---:|---:|---:|");
+    let mut p99 = BTreeMap::new();
     for (name, v) in lat.iter() {
         let mut v = v.clone();
         v.sort();
         println!(
-            "{name:<16} {:>6} {:>9.1} {:>9.1}",
+            "| {name} | {} | {:.1} | {:.1} |",
             v.len(),
             pct(&v, 0.5),
             pct(&v, 0.99)
         );
+        p99.insert((*name).to_owned(), pct(&v, 0.99));
     }
-    let ok =
-        errors == 0 && devices == n as i64 && complete == n as i64 && sms == n as i64 && dup == 0;
+    p99
+}
+
+/// Hammers `POST /v1/sessions` from one address with `conns` loops until
+/// `stop`; returns (requests, of which refused with 429).
+async fn abuse(
+    url: String,
+    pin: String,
+    conns: usize,
+    stop: Arc<std::sync::atomic::AtomicBool>,
+) -> (u64, u64) {
+    use std::sync::atomic::Ordering;
+    let http = client_at(&pin, std::net::IpAddr::from([127, 0, 0, 99]));
+    let tasks: Vec<_> = (0..conns)
+        .map(|i| {
+            let (http, url, stop) = (http.clone(), url.clone(), stop.clone());
+            tokio::spawn(async move {
+                let (mut n, mut refused) = (0u64, 0u64);
+                while !stop.load(Ordering::Relaxed) {
+                    let r = http
+                        .post(format!("{url}{}", ep::START_SESSION.path))
+                        .header(IDEMPOTENCY_KEY_HEADER, format!("abuse-{i}-{n}"))
+                        .json(&json!({ "national_id": "07090310180" }))
+                        .send()
+                        .await;
+                    n += 1;
+                    if let Ok(r) = r {
+                        refused += u64::from(r.status().as_u16() == 429);
+                        let _ = r.bytes().await;
+                    }
+                }
+                (n, refused)
+            })
+        })
+        .collect();
+    let (mut n, mut refused) = (0, 0);
+    for t in tasks {
+        if let Ok((a, b)) = t.await {
+            n += a;
+            refused += b;
+        }
+    }
+    (n, refused)
+}
+
+#[tokio::main]
+async fn main() {
+    let n: usize = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(200);
+    // Two waves of n, each person activating once (a code-unit code is used once).
+    let nins = synthetic_nins(2 * n);
+    assert_eq!(nins.len(), 2 * n);
+    let phones: Vec<String> = (0..2 * n).map(|i| format!("+4790{i:06}")).collect();
+    let mut toml = String::new();
+    for (nin, phone) in nins.iter().zip(&phones) {
+        toml.push_str(&format!(
+            "[[person]]\nnational_id = \"{nin}\"\nphone = \"{phone}\"\nmethods = [\"code_unit\"]\ncode_unit_secret = \"{SECRET_HEX}\"\npassword = \"{PASSWORD}\"\n"
+        ));
+    }
+    let t_load = Instant::now();
+    let server = aktiver_sandbox::start(ServerOptions {
+        population: Some(toml),
+        // The service's Argon2id cost is kept: it is what an abuser would aim at.
+        rules: Rules {
+            max_connections_per_client: 16,
+            ..Rules::default()
+        },
+        ..Default::default()
+    })
+    .await
+    .expect("server");
+    eprintln!(
+        "server up with {} persons in {:.2?}",
+        2 * n,
+        t_load.elapsed()
+    );
+    let pin = server.pin.clone().unwrap();
+
+    let (wall, errors_a, lat_a) = wave(&server.url, &pin, &nins[..n], &phones[..n], 0).await;
+    let base = report("alone", n, wall, errors_a, &lat_a);
+
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let abuser = tokio::spawn(abuse(server.url.clone(), pin.clone(), 32, stop.clone()));
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let (wall, errors_b, lat_b) = wave(&server.url, &pin, &nins[n..], &phones[n..], n).await;
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let (abuse_n, abuse_refused) = abuser.await.unwrap_or((0, 0));
+    let beside = report(
+        "beside an abusive client (32 loops on POST /v1/sessions from one address)",
+        n,
+        wall,
+        errors_b,
+        &lat_b,
+    );
+    println!(
+        "abuser: {abuse_n} requests in {:.1}s, {abuse_refused} refused with 429",
+        wall.as_secs_f64()
+    );
+    let mut worst = 0.0f64;
+    println!("\n| endpoint | p99 alone ms | p99 beside abuser ms | ratio |");
+    println!("|---|---:|---:|---:|");
+    for (name, a) in &base {
+        let b = beside.get(name).copied().unwrap_or(0.0);
+        let ratio = if *a > 0.0 { b / a } else { 0.0 };
+        worst = worst.max(ratio);
+        println!("| {name} | {a:.1} | {b:.1} | {ratio:.2} |");
+    }
+    println!("worst p99 ratio: {worst:.2} (limit 2.0)");
+
+    // Audit: one active device per person, every session complete, one SMS each.
+    let (devices, complete, sms, dup) = {
+        let conn = server.app.db.lock().unwrap();
+        let q = |sql: &str| conn.query_row(sql, [], |r| r.get::<_, i64>(0)).unwrap();
+        (
+            q("SELECT COUNT(*) FROM devices WHERE revoked_at IS NULL"),
+            q("SELECT COUNT(*) FROM sessions WHERE json_extract(data, '$.state') = 'complete'"),
+            q("SELECT COUNT(*) FROM sms WHERE delivered = 1"),
+            q(
+                "SELECT COUNT(*) FROM (SELECT nin_mac FROM devices GROUP BY nin_mac HAVING COUNT(*) > 1)",
+            ),
+        )
+    };
+    println!(
+        "audit: active devices {devices}, complete sessions {complete}, SMS {sms}, persons with >1 device {dup}"
+    );
+    let want = 2 * n as i64;
+    let ok = errors_a + errors_b == 0
+        && devices == want
+        && complete == want
+        && sms == want
+        && dup == 0
+        && worst <= 2.0;
     server.stop().await;
     if !ok {
         eprintln!("LOAD RUN FAILED");

@@ -8,7 +8,6 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use rusqlite::{Connection, Transaction};
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 
 use aktiver_protocol::{ErrorBody, ErrorCode, IDEMPOTENCY_KEY_HEADER, valid_idempotency_key};
 
@@ -19,6 +18,18 @@ use crate::rules::Rules;
 /// The service: database, clock, rules, log.
 pub struct App {
     pub db: Mutex<Connection>,
+    /// The server secret every keyed hash is made with (kept outside the database).
+    pub secret: crate::secrets::ServerSecret,
+    /// The bank's people, from the population file, by keyed identity-number hash.
+    pub people: std::collections::HashMap<String, Arc<crate::db::PersonInfo>>,
+    /// The sandbox SMS inbox: in memory, each message gone when its code expires.
+    pub inbox: crate::inbox::Inbox,
+    pub kdf: crate::kdf::KdfPool,
+    pub limits: crate::limits::ClientLimits,
+    /// Whether `/v1/sandbox/*` answers without a token (the server listens on loopback).
+    pub sandbox_open: bool,
+    /// The token `/v1/sandbox/*` requires otherwise (`X-Sandbox-Token`).
+    pub sandbox_token: Option<String>,
     pub clock: Arc<dyn Clock>,
     pub rules: Rules,
     pub log: Log,
@@ -132,72 +143,116 @@ fn idempotency_key(headers: &HeaderMap) -> Result<String, ApiError> {
     Ok(key.to_owned())
 }
 
+/// Whom an idempotency key belongs to: a key is looked up only among its
+/// owner's keys, so another caller's key is unknown here (no oracle, no replay
+/// of someone else's answer).
+#[derive(Clone, Copy)]
+pub enum Scope<'a> {
+    /// Calls on a session: holding the session id is the capability.
+    Session(&'a str),
+    /// Calls before a session exists: bound to the client's address.
+    Client(std::net::IpAddr),
+}
+
+/// Whether an answer is stored for replay.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Replay {
+    Stored,
+    /// The answer holds a secret (an activation code, a signed face verdict
+    /// over a portrait hash): it is never written down; the same key runs the
+    /// call again.
+    NotStored,
+}
+
 impl App {
-    /// Runs a state-changing call exactly once per idempotency key: the first
-    /// answer (success or rule error) is stored in the same transaction as the
-    /// state change and replayed for the same key and request; the same key with
-    /// a different request is refused.
+    /// The person a keyed identity-number hash belongs to, with stored state.
+    pub fn person(
+        &self,
+        conn: &Connection,
+        nin_mac: &str,
+    ) -> Result<Option<crate::db::PersonRec>, ApiError> {
+        let Some(info) = self.people.get(nin_mac) else {
+            return Ok(None);
+        };
+        let st =
+            crate::db::get_person_state(conn, nin_mac)?.unwrap_or_else(|| crate::db::PersonState {
+                password_hash: info.initial_password_hash.clone(),
+                ..Default::default()
+            });
+        Ok(Some(crate::db::PersonRec {
+            nin_mac: nin_mac.to_owned(),
+            info: info.clone(),
+            st,
+        }))
+    }
+
+    /// Runs a state-changing call exactly once per idempotency key and scope:
+    /// the first answer (success or rule error) is stored in the same
+    /// transaction as the state change and replayed for the same key and
+    /// request; the same key with a different request is refused. The request
+    /// is compared by a MAC under the server secret (bodies may carry a
+    /// password: no fast unkeyed hash of one is ever stored).
+    #[allow(clippy::too_many_arguments)]
     pub fn idempotent(
         &self,
         method: &str,
         path: &str,
         headers: &HeaderMap,
         body: Result<Bytes, BytesRejection>,
+        scope: Scope<'_>,
+        replay: Replay,
         inner: impl FnOnce(&Transaction<'_>, i64, &[u8]) -> Outcome,
     ) -> Response {
-        self.idempotent_scoped(method, path, headers, body, None, inner)
-    }
-
-    /// [`Self::idempotent`], the stored answer tagged with the session it belongs to.
-    pub fn idempotent_scoped(
-        &self,
-        method: &str,
-        path: &str,
-        headers: &HeaderMap,
-        body: Result<Bytes, BytesRejection>,
-        scope: Option<&str>,
-        inner: impl FnOnce(&Transaction<'_>, i64, &[u8]) -> Outcome,
-    ) -> Response {
-        match self.idempotent_inner(method, path, headers, body, scope, inner) {
+        match self.idempotent_inner(method, path, headers, body, scope, replay, inner) {
             Ok((status, v)) => json_response(status, &v),
             Err(e) => e.into_response(),
         }
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn idempotent_inner(
         &self,
         method: &str,
         path: &str,
         headers: &HeaderMap,
         body: Result<Bytes, BytesRejection>,
-        scope: Option<&str>,
+        scope: Scope<'_>,
+        replay: Replay,
         inner: impl FnOnce(&Transaction<'_>, i64, &[u8]) -> Outcome,
     ) -> Outcome {
         let key = idempotency_key(headers)?;
         let body = body_bytes(body)?;
-        let mut h = Sha256::new();
-        h.update(method.as_bytes());
-        h.update([0]);
-        h.update(path.as_bytes());
-        h.update([0]);
-        h.update(&body);
-        let hash = aktiver_protocol::encode_b64(&h.finalize());
+        let (scope_text, session) = match scope {
+            Scope::Session(s) => (format!("session:{s}"), Some(s)),
+            Scope::Client(ip) => (format!("client:{ip}"), None),
+        };
+        let id = self
+            .secret
+            .mac_hex("idempotency-key", &[scope_text.as_bytes(), key.as_bytes()]);
+        let request = self.secret.mac_hex(
+            "idempotency-request",
+            &[method.as_bytes(), path.as_bytes(), &body],
+        );
         let now = self.clock.now();
         let mut conn = self
             .db
             .lock()
             .map_err(|_| ApiError::new(ErrorCode::Internal, "state lock poisoned"))?;
         // Its own statement, so a replay (which does not commit) still prunes.
-        self.prune_idempotency(&conn, now)?;
+        self.prune(&conn, now)?;
         let tx = conn.transaction()?;
-        if let Some((stored_hash, status, stored)) = crate::db::idem_get(&tx, &key)? {
-            if stored_hash != hash {
+        if replay == Replay::Stored
+            && let Some((stored_request, status, stored)) = crate::db::idem_get(&tx, &id)?
+        {
+            if !crate::ct_eq(stored_request.as_bytes(), request.as_bytes()) {
                 return Err(ApiError::new(
                     ErrorCode::IdempotencyKeyReused,
                     "idempotency key already used for another request",
                 ));
             }
-            let v: Value = serde_json::from_str(&stored).unwrap_or(Value::Null);
+            let v: Value = stored
+                .and_then(|s| serde_json::from_str(&s).ok())
+                .unwrap_or(Value::Null);
             return Ok((StatusCode::from_u16(status).unwrap_or(StatusCode::OK), v));
         }
         let outcome = inner(&tx, now, &body);
@@ -209,35 +264,49 @@ impl App {
                 serde_json::to_value(&*e.0).unwrap_or(Value::Null),
             ),
         };
-        crate::db::idem_put(
-            &tx,
-            &key,
-            &hash,
-            status.as_u16(),
-            &v.to_string(),
-            now,
-            scope,
-        )?;
+        if replay == Replay::Stored {
+            crate::db::idem_put(
+                &tx,
+                &id,
+                &request,
+                status.as_u16(),
+                Some(&v.to_string()),
+                now,
+                session,
+            )?;
+        }
         tx.commit()?;
         Ok((status, v))
     }
 }
 
 impl App {
-    /// Drops stored answers older than the idempotency window, at most once a
-    /// minute, so the table stays bounded under a long-running sandbox.
-    fn prune_idempotency(&self, conn: &Connection, now: i64) -> Result<(), ApiError> {
+    /// Drops what no rule needs any more, at most once a minute: stored
+    /// answers past the idempotency window, SMS attempts past the rate window,
+    /// sessions past their window and suspension, and expired inbox messages.
+    fn prune(&self, conn: &Connection, now: i64) -> Result<(), ApiError> {
         use std::sync::atomic::Ordering;
         let last = self.last_prune.load(Ordering::SeqCst);
         if now - last < PRUNE_EVERY_S && now >= last {
             return Ok(());
         }
         self.last_prune.store(now, Ordering::SeqCst);
-        let n = crate::db::idem_prune(conn, now - self.rules.idempotency_ttl_s)?;
+        let r = &self.rules;
+        let n = crate::db::idem_prune(conn, now - r.idempotency_ttl_s)?;
         if n > 0 {
             self.log
                 .line(format!("pruned {n} expired idempotency entries"));
         }
+        let m = crate::db::prune(
+            conn,
+            now - r.rate_window_s,
+            now - r.session_window_s.max(r.suspension_s),
+        )?;
+        if m > 0 {
+            self.log
+                .line(format!("pruned {m} expired sessions and SMS records"));
+        }
+        self.inbox.prune(now);
         Ok(())
     }
 }

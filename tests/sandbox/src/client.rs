@@ -6,6 +6,11 @@ use crate::ServerError;
 /// A reqwest client that trusts only the server whose SPKI SHA-256 is `pin`
 /// (or plain HTTP when `pin` is `None`).
 pub fn pinned_client(pin: Option<&str>) -> Result<reqwest::Client, ServerError> {
+    // reqwest is built without a default crypto provider (no platform
+    // verifier, no surprise roots): install ring's explicitly, or even a
+    // plain-HTTP client panics with "No provider set". A second install is a
+    // harmless error.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let b = reqwest::Client::builder().timeout(std::time::Duration::from_secs(30));
     let b = match pin {
         Some(pin) => b.use_preconfigured_tls(crate::tls::pinned_client_config(pin)?),

@@ -28,6 +28,33 @@ const MIGRATIONS: &[&str] = &[
      CREATE INDEX idempotency_created ON idempotency(created_at);
      CREATE INDEX idempotency_scope ON idempotency(scope);
      CREATE TABLE secrets (name TEXT PRIMARY KEY, value BLOB NOT NULL);",
+    // 3: personal data minimized at rest. Identity and phone numbers only as
+    // keyed hashes (`crate::secrets`), codes as keyed hashes until they expire,
+    // no SMS text or code (the inbox lives in memory), no code-unit seeds or
+    // bank data (the population file is their source), no face-provider key
+    // (derived from the server secret), idempotency entries scoped to their
+    // caller with a keyed request check and no stored body holding a secret.
+    // The old tables held all of that in clear: they are dropped, not migrated.
+    "DROP TABLE persons; DROP TABLE sessions; DROP TABLE sms; DROP TABLE idempotency;
+     DROP TABLE devices; DROP TABLE secrets;
+     CREATE TABLE persons (nin_mac TEXT PRIMARY KEY, data TEXT NOT NULL);
+     CREATE TABLE sessions (id TEXT PRIMARY KEY, nin_mac TEXT NOT NULL, created_at INTEGER NOT NULL,
+                            touched_at INTEGER NOT NULL, data TEXT NOT NULL);
+     CREATE INDEX sessions_nin ON sessions(nin_mac, created_at);
+     CREATE INDEX sessions_touched ON sessions(touched_at);
+     CREATE TABLE sms (id INTEGER PRIMARY KEY, pair_mac TEXT NOT NULL, phone_mac TEXT NOT NULL,
+                       delivered INTEGER NOT NULL, sent_at INTEGER NOT NULL);
+     CREATE INDEX sms_pair ON sms(pair_mac, sent_at);
+     CREATE INDEX sms_phone ON sms(phone_mac, sent_at);
+     CREATE INDEX sms_sent ON sms(sent_at);
+     CREATE TABLE idempotency (id TEXT PRIMARY KEY, request_mac TEXT NOT NULL, status INTEGER NOT NULL,
+                               body TEXT, created_at INTEGER NOT NULL, session_id TEXT);
+     CREATE INDEX idempotency_created ON idempotency(created_at);
+     CREATE INDEX idempotency_session ON idempotency(session_id);
+     CREATE TABLE devices (id TEXT PRIMARY KEY, nin_mac TEXT NOT NULL, spki TEXT NOT NULL, biometric_spki TEXT,
+                           push_platform TEXT, push_token TEXT, agreement_id TEXT, agreement_signature TEXT,
+                           activated_at INTEGER NOT NULL, revoked_at INTEGER);
+     CREATE INDEX devices_nin ON devices(nin_mac);",
 ];
 
 /// Opens (or creates) the database and brings the schema up to date.
@@ -36,7 +63,11 @@ pub fn open(path: Option<&std::path::Path>) -> rusqlite::Result<Connection> {
         Some(p) => Connection::open(p)?,
         None => Connection::open_in_memory()?,
     };
+    // Deleted rows (expired codes, pruned sessions) are overwritten, not left in free pages.
+    conn.pragma_update(None, "secure_delete", "ON")?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
+    // `aktiver-sim sandbox reset` may write while the server runs.
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     migrate(&mut conn)?;
     Ok(conn)
@@ -57,28 +88,51 @@ pub fn schema_version(conn: &Connection) -> rusqlite::Result<i64> {
     conn.pragma_query_value(None, "user_version", |r| r.get(0))
 }
 
-/// A person's record: the bank's static data plus the counters the rules keep.
-#[derive(Clone, Serialize, Deserialize)]
-pub struct PersonRec {
+/// What the bank knows of a person: the population file is its source and it
+/// lives in memory only (so no code-unit seed or phone number is written to disk).
+pub struct PersonInfo {
     pub nin: String,
     pub phone: String,
     pub bank: String,
     pub methods: Vec<Method>,
-    pub code_unit_secret: Option<String>,
+    pub code_unit_secret: Option<zeroize::Zeroizing<Vec<u8>>>,
+    /// The simulated face-check provider's verdict for this person.
+    pub face_check_pass: bool,
+    /// The Argon2id hash of the population's password, the state a person
+    /// starts from (and returns to after `reset_person`).
+    pub initial_password_hash: Option<String>,
+}
+
+impl std::fmt::Debug for PersonInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PersonInfo")
+            .field("bank", &self.bank)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The counters and secrets the rules keep for a person, stored under the
+/// keyed hash of the identity number.
+#[derive(Clone, Default, Serialize, Deserialize)]
+pub struct PersonState {
+    /// Argon2id PHC string; nothing else of a password is ever stored.
     pub password_hash: Option<String>,
     pub wrong_password: u32,
     pub wrong_otp: u32,
     pub bankid_suspended: bool,
-    /// The open activation code from the online bank: (code, expires_at).
+    /// The open activation code from the online bank: (keyed hash, expires_at).
     #[serde(default)]
     pub activation_code: Option<(String, i64)>,
-    /// The simulated face-check provider's verdict for this person.
-    #[serde(default = "yes")]
-    pub face_check_pass: bool,
+    /// The TOTP time step of the last code-unit code accepted: a code is used once.
+    #[serde(default)]
+    pub otp_last_step: i64,
 }
 
-fn yes() -> bool {
-    true
+/// A person as a request sees it: the bank's data and the stored state.
+pub struct PersonRec {
+    pub nin_mac: String,
+    pub info: std::sync::Arc<PersonInfo>,
+    pub st: PersonState,
 }
 
 /// What a passed ID check leaves behind: no document data, only the facts.
@@ -102,33 +156,61 @@ pub enum SessionState {
 
 #[derive(Clone, Serialize, Deserialize)]
 pub struct SmsRec {
-    pub code: String,
+    /// Keyed hash of the code; `None` when no code was sent (the number
+    /// given is not the registered one: the answer looks the same).
+    pub code_mac: Option<String>,
     pub sent_at: i64,
     pub expires_at: i64,
     pub wrong: u32,
     pub invalidated: bool,
 }
 
+/// What a challenge may be used for: each has one purpose.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChallengePurpose {
+    /// 8 bytes for the chip's active authentication at the `id_check` step.
+    ActiveAuthentication,
+    /// 32 bytes for a device or biometric key's proof of possession.
+    KeyPossession,
+}
+
+#[derive(Clone, Serialize, Deserialize)]
+pub struct ChallengeRec {
+    pub b64: String,
+    pub until: i64,
+    pub purpose: ChallengePurpose,
+}
+
 #[derive(Clone, Serialize, Deserialize)]
 pub struct SessionRec {
     pub id: String,
-    pub nin: String,
+    pub nin_mac: String,
     pub created_at: i64,
     pub expires_at: i64,
     pub state: SessionState,
     pub suspended_until: i64,
     pub step: Step,
+    /// The SMS code was verified: the caller holds the registered phone.
+    /// Until then the session blocks nobody and reveals nothing.
+    #[serde(default)]
+    pub possession_proved: bool,
+    /// The number given, kept only until the SMS code is verified.
     pub phone: Option<String>,
-    pub phone_wrong: u32,
     pub sms: Option<SmsRec>,
     pub sms_wrong_total: u32,
     pub methods: Vec<Method>,
     pub method: Option<Method>,
-    pub challenge: Option<(String, i64)>,
+    pub challenge: Option<ChallengeRec>,
     pub device_id: Option<String>,
     pub device_spki: Option<String>,
     pub replaced_previous: bool,
     pub password_set: bool,
+    /// The new password's Argon2id hash: it takes effect with the activation.
+    #[serde(default)]
+    pub new_password_hash: Option<String>,
+    #[serde(default)]
+    pub password_changes: u32,
     pub push: Option<(PushPlatform, String)>,
     pub biometric_spki: Option<String>,
     #[serde(default)]
@@ -147,19 +229,22 @@ fn from_json<T: for<'de> Deserialize<'de>>(s: &str) -> rusqlite::Result<T> {
     })
 }
 
-pub fn get_person(conn: &Connection, nin: &str) -> rusqlite::Result<Option<PersonRec>> {
+/// The stored state of a person, `None` if nothing is stored yet.
+pub fn get_person_state(conn: &Connection, nin_mac: &str) -> rusqlite::Result<Option<PersonState>> {
     let s: Option<String> = conn
-        .query_row("SELECT data FROM persons WHERE nin = ?1", [nin], |r| {
-            r.get(0)
-        })
+        .query_row(
+            "SELECT data FROM persons WHERE nin_mac = ?1",
+            [nin_mac],
+            |r| r.get(0),
+        )
         .optional()?;
     s.map(|s| from_json(&s)).transpose()
 }
 
-pub fn put_person(conn: &Connection, p: &PersonRec) -> rusqlite::Result<()> {
+pub fn put_person_state(conn: &Connection, nin_mac: &str, p: &PersonState) -> rusqlite::Result<()> {
     conn.execute(
-        "INSERT INTO persons (nin, data) VALUES (?1, ?2) ON CONFLICT(nin) DO UPDATE SET data = excluded.data",
-        params![p.nin, to_json(p)?],
+        "INSERT INTO persons (nin_mac, data) VALUES (?1, ?2) ON CONFLICT(nin_mac) DO UPDATE SET data = excluded.data",
+        params![nin_mac, to_json(p)?],
     )?;
     Ok(())
 }
@@ -173,83 +258,77 @@ pub fn get_session(conn: &Connection, id: &str) -> rusqlite::Result<Option<Sessi
     s.map(|s| from_json(&s)).transpose()
 }
 
-pub fn put_session(conn: &Connection, s: &SessionRec) -> rusqlite::Result<()> {
+pub fn put_session(conn: &Connection, s: &SessionRec, now: i64) -> rusqlite::Result<()> {
     conn.execute(
-        "INSERT INTO sessions (id, nin, created_at, data) VALUES (?1, ?2, ?3, ?4)
-         ON CONFLICT(id) DO UPDATE SET data = excluded.data",
-        params![s.id, s.nin, s.created_at, to_json(s)?],
+        "INSERT INTO sessions (id, nin_mac, created_at, touched_at, data) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT(id) DO UPDATE SET data = excluded.data, touched_at = excluded.touched_at",
+        params![s.id, s.nin_mac, s.created_at, now, to_json(s)?],
     )?;
     Ok(())
 }
 
 /// Sessions of one person created at or after `since`, newest first.
-pub fn sessions_of(conn: &Connection, nin: &str, since: i64) -> rusqlite::Result<Vec<SessionRec>> {
+pub fn sessions_of(
+    conn: &Connection,
+    nin_mac: &str,
+    since: i64,
+) -> rusqlite::Result<Vec<SessionRec>> {
     let mut st = conn.prepare(
-        "SELECT data FROM sessions WHERE nin = ?1 AND created_at >= ?2 ORDER BY created_at DESC",
+        "SELECT data FROM sessions WHERE nin_mac = ?1 AND created_at >= ?2 ORDER BY created_at DESC",
     )?;
-    let rows = st.query_map(params![nin, since], |r| r.get::<_, String>(0))?;
+    let rows = st.query_map(params![nin_mac, since], |r| r.get::<_, String>(0))?;
     rows.map(|r| r.and_then(|s| from_json(&s))).collect()
 }
 
+/// Records an SMS attempt for the rate limits (no number, no code, no text).
 pub fn insert_sms(
     conn: &Connection,
-    session_id: &str,
-    nin: &str,
-    phone: &str,
-    code: &str,
-    text: &str,
+    pair_mac: &str,
+    phone_mac: &str,
+    delivered: bool,
     at: i64,
 ) -> rusqlite::Result<()> {
     conn.execute(
-        "INSERT INTO sms (session_id, nin, phone, code, text, sent_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![session_id, nin, phone, code, text, at],
+        "INSERT INTO sms (pair_mac, phone_mac, delivered, sent_at) VALUES (?1, ?2, ?3, ?4)",
+        params![pair_mac, phone_mac, delivered, at],
     )?;
     Ok(())
 }
 
-pub fn sms_count_by_nin(
+/// Attempts for one (identity number, phone) pair since `since`: (count, oldest).
+pub fn sms_count_by_pair(
     conn: &Connection,
-    nin: &str,
+    pair_mac: &str,
     since: i64,
 ) -> rusqlite::Result<(u32, Option<i64>)> {
     conn.query_row(
-        "SELECT COUNT(*), MIN(sent_at) FROM sms WHERE nin = ?1 AND sent_at >= ?2",
-        params![nin, since],
+        "SELECT COUNT(*), MIN(sent_at) FROM sms WHERE pair_mac = ?1 AND sent_at >= ?2",
+        params![pair_mac, since],
         |r| Ok((r.get(0)?, r.get(1)?)),
     )
 }
 
+/// Messages actually delivered to one phone since `since`: (count, oldest).
 pub fn sms_count_by_phone(
     conn: &Connection,
-    phone: &str,
+    phone_mac: &str,
     since: i64,
 ) -> rusqlite::Result<(u32, Option<i64>)> {
     conn.query_row(
-        "SELECT COUNT(*), MIN(sent_at) FROM sms WHERE phone = ?1 AND sent_at >= ?2",
-        params![phone, since],
+        "SELECT COUNT(*), MIN(sent_at) FROM sms WHERE phone_mac = ?1 AND delivered = 1 AND sent_at >= ?2",
+        params![phone_mac, since],
         |r| Ok((r.get(0)?, r.get(1)?)),
     )
 }
 
-/// (phone, text, code, sent_at), newest first.
-pub fn inbox(
-    conn: &Connection,
-    phone: Option<&str>,
-    limit: u32,
-) -> rusqlite::Result<Vec<(String, String, String, i64)>> {
-    let mut st = conn.prepare(
-        "SELECT phone, text, code, sent_at FROM sms WHERE (?1 IS NULL OR phone = ?1) ORDER BY id DESC LIMIT ?2",
-    )?;
-    let rows = st.query_map(params![phone, limit], |r| {
-        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-    })?;
-    rows.collect()
-}
+/// A stored idempotent answer: (request MAC, status, body). The body is
+/// `None` for calls whose answer holds a secret: those are not replayed.
+pub type IdemEntry = (String, u16, Option<String>);
 
-pub fn idem_get(conn: &Connection, key: &str) -> rusqlite::Result<Option<(String, u16, String)>> {
+pub fn idem_get(conn: &Connection, id: &str) -> rusqlite::Result<Option<IdemEntry>> {
     conn.query_row(
-        "SELECT request_hash, status, body FROM idempotency WHERE key = ?1",
-        [key],
+        "SELECT request_mac, status, body FROM idempotency WHERE id = ?1",
+        [id],
         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
     )
     .optional()
@@ -258,16 +337,16 @@ pub fn idem_get(conn: &Connection, key: &str) -> rusqlite::Result<Option<(String
 #[allow(clippy::too_many_arguments)]
 pub fn idem_put(
     conn: &Connection,
-    key: &str,
-    hash: &str,
+    id: &str,
+    request_mac: &str,
     status: u16,
-    body: &str,
+    body: Option<&str>,
     at: i64,
-    scope: Option<&str>,
+    session_id: Option<&str>,
 ) -> rusqlite::Result<()> {
     conn.execute(
-        "INSERT INTO idempotency (key, request_hash, status, body, created_at, scope) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![key, hash, status, body, at, scope],
+        "INSERT INTO idempotency (id, request_mac, status, body, created_at, session_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![id, request_mac, status, body, at, session_id],
     )?;
     Ok(())
 }
@@ -278,34 +357,27 @@ pub fn idem_prune(conn: &Connection, before: i64) -> rusqlite::Result<usize> {
 }
 
 /// Deletes every stored answer of one session.
-pub fn idem_delete_scope(conn: &Connection, scope: &str) -> rusqlite::Result<usize> {
-    conn.execute("DELETE FROM idempotency WHERE scope = ?1", [scope])
+pub fn idem_delete_session(conn: &Connection, session_id: &str) -> rusqlite::Result<usize> {
+    conn.execute(
+        "DELETE FROM idempotency WHERE session_id = ?1",
+        [session_id],
+    )
 }
 
 pub fn idem_count(conn: &Connection) -> rusqlite::Result<i64> {
     conn.query_row("SELECT COUNT(*) FROM idempotency", [], |r| r.get(0))
 }
 
-/// A secret the service keeps (its face-check provider key), created on first use.
-pub fn secret_or_insert(
-    conn: &Connection,
-    name: &str,
-    make: impl FnOnce() -> Option<Vec<u8>>,
-) -> rusqlite::Result<Option<Vec<u8>>> {
-    let existing: Option<Vec<u8>> = conn
-        .query_row("SELECT value FROM secrets WHERE name = ?1", [name], |r| {
-            r.get(0)
-        })
-        .optional()?;
-    if existing.is_some() {
-        return Ok(existing);
-    }
-    let Some(v) = make() else { return Ok(None) };
-    conn.execute(
-        "INSERT INTO secrets (name, value) VALUES (?1, ?2)",
-        params![name, v],
+/// Deletes what no rule needs any more: SMS attempts older than the rate
+/// window, sessions untouched since `sessions_before` (finished, cancelled or
+/// expired ones: a live session is touched by every call). Returns rows deleted.
+pub fn prune(conn: &Connection, sms_before: i64, sessions_before: i64) -> rusqlite::Result<usize> {
+    let a = conn.execute("DELETE FROM sms WHERE sent_at < ?1", [sms_before])?;
+    let b = conn.execute(
+        "DELETE FROM sessions WHERE touched_at < ?1",
+        [sessions_before],
     )?;
-    Ok(Some(v))
+    Ok(a + b)
 }
 
 /// Activates a device for `nin`, revoking any active one; returns whether one was revoked.
@@ -320,24 +392,43 @@ pub fn activate_device(
     at: i64,
 ) -> rusqlite::Result<bool> {
     let revoked = conn.execute(
-        "UPDATE devices SET revoked_at = ?1 WHERE nin = ?2 AND revoked_at IS NULL",
-        params![at, s.nin],
+        "UPDATE devices SET revoked_at = ?1 WHERE nin_mac = ?2 AND revoked_at IS NULL",
+        params![at, s.nin_mac],
     )?;
     let (platform, token) = match &s.push {
-        Some((p, t)) => (Some(format!("{p:?}").to_lowercase()), Some(t.clone())),
+        Some((p, t)) => (
+            Some(match p {
+                PushPlatform::Fcm => "fcm",
+                PushPlatform::Apns => "apns",
+            }),
+            Some(t.clone()),
+        ),
         None => (None, None),
     };
     conn.execute(
-        "INSERT INTO devices (id, nin, spki, biometric_spki, push_platform, push_token, agreement_id, agreement_signature, activated_at)
+        "INSERT INTO devices (id, nin_mac, spki, biometric_spki, push_platform, push_token, agreement_id, agreement_signature, activated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-        params![device_id, s.nin, spki, s.biometric_spki, platform, token, agreement_id, signature, at],
+        params![device_id, s.nin_mac, spki, s.biometric_spki, platform, token, agreement_id, signature, at],
     )?;
     Ok(revoked > 0)
 }
 
 /// Active devices of a person (for tests and the load driver's audit).
-pub fn active_devices(conn: &Connection, nin: &str) -> rusqlite::Result<Vec<String>> {
-    let mut st = conn.prepare("SELECT id FROM devices WHERE nin = ?1 AND revoked_at IS NULL")?;
-    let rows = st.query_map([nin], |r| r.get(0))?;
+pub fn active_devices(conn: &Connection, nin_mac: &str) -> rusqlite::Result<Vec<String>> {
+    let mut st =
+        conn.prepare("SELECT id FROM devices WHERE nin_mac = ?1 AND revoked_at IS NULL")?;
+    let rows = st.query_map([nin_mac], |r| r.get(0))?;
     rows.collect()
+}
+
+/// Deletes a person's stored state, sessions and devices; returns rows deleted.
+pub fn forget_person(conn: &Connection, nin_mac: &str) -> rusqlite::Result<usize> {
+    let mut n = conn.execute("DELETE FROM persons WHERE nin_mac = ?1", [nin_mac])?;
+    n += conn.execute(
+        "DELETE FROM idempotency WHERE session_id IN (SELECT id FROM sessions WHERE nin_mac = ?1)",
+        [nin_mac],
+    )?;
+    n += conn.execute("DELETE FROM sessions WHERE nin_mac = ?1", [nin_mac])?;
+    n += conn.execute("DELETE FROM devices WHERE nin_mac = ?1", [nin_mac])?;
+    Ok(n)
 }

@@ -35,24 +35,16 @@ impl std::fmt::Debug for FaceProvider {
 }
 
 impl FaceProvider {
-    /// The provider with the key stored under `face-provider-key`, created on first start.
-    pub fn load_or_create(conn: &rusqlite::Connection) -> Result<Self, crate::ServerError> {
-        let bytes = crate::db::secret_or_insert(conn, "face-provider-key", || {
-            // Rejection sampling: a random 32-byte string is almost always a valid scalar.
-            (0..16).find_map(|_| {
-                let mut b = Zeroizing::new([0u8; 32]);
-                getrandom::fill(b.as_mut_slice()).ok()?;
-                SigningKey::from_slice(b.as_slice())
-                    .ok()
-                    .map(|_| b.to_vec())
+    /// The provider with its key derived from the server secret: the same
+    /// key across restarts, and no private key in the database.
+    pub fn from_secret(secret: &crate::secrets::ServerSecret) -> Result<Self, crate::ServerError> {
+        (0u8..16)
+            .find_map(|i| {
+                let b = Zeroizing::new(secret.mac("face-provider-key", &[&[i]]));
+                SigningKey::from_slice(b.as_slice()).ok()
             })
-        })
-        .map_err(crate::ServerError::Db)?
-        .map(Zeroizing::new)
-        .ok_or_else(|| crate::ServerError::Tls("no randomness for the face provider key".into()))?;
-        let key = SigningKey::from_slice(&bytes)
-            .map_err(|_| crate::ServerError::Tls("stored face provider key is invalid".into()))?;
-        Ok(FaceProvider { key })
+            .map(|key| FaceProvider { key })
+            .ok_or_else(|| crate::ServerError::Tls("no face provider key".into()))
     }
 
     pub fn verifying_key(&self) -> VerifyingKey {
@@ -105,13 +97,14 @@ mod tests {
 
     #[test]
     fn sign_verify_and_key_persists() {
-        let conn = crate::db::open(None).unwrap();
-        let p = FaceProvider::load_or_create(&conn).unwrap();
+        let secret = crate::secrets::ServerSecret::ephemeral().unwrap();
+        let p = FaceProvider::from_secret(&secret).unwrap();
         let v = p.sign(&payload()).unwrap();
         assert_eq!(p.verify(&v).unwrap(), payload());
-        let again = FaceProvider::load_or_create(&conn).unwrap();
+        let again = FaceProvider::from_secret(&secret).unwrap();
         assert_eq!(again.verify(&v).unwrap(), payload());
-        let other = FaceProvider::load_or_create(&crate::db::open(None).unwrap()).unwrap();
+        let other =
+            FaceProvider::from_secret(&crate::secrets::ServerSecret::ephemeral().unwrap()).unwrap();
         assert_eq!(other.verify(&v), Err(VerdictError::Signature));
         let mut forged = v.clone();
         forged.payload_b64 = encode_b64(br#"{"outcome":"pass"}"#);

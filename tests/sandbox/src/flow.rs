@@ -9,7 +9,10 @@ use aktiver_protocol::{self as proto, ErrorCode, Method, SessionView, SmsStatus,
 use proto::{Sensitive, parse_body};
 
 use crate::app::{ApiError, App, Outcome, hex, ok, random_bytes};
-use crate::db::{self, PersonRec, SessionRec, SessionState, SmsRec};
+use crate::db::{
+    self, ChallengePurpose, ChallengeRec, PersonRec, SessionRec, SessionState, SmsRec,
+};
+use crate::kdf::KdfWork;
 use crate::log::short;
 
 /// What a step handler works on.
@@ -18,7 +21,11 @@ pub struct Ctx<'a> {
     pub tx: &'a Transaction<'a>,
     pub now: i64,
     pub s: SessionRec,
-    pub p: PersonRec,
+    /// `None` for a session started with an identity number the bank does not
+    /// know: it looks the same from outside until possession of the phone is proved.
+    pub p: Option<PersonRec>,
+    /// Argon2id results computed before the transaction, off the async workers.
+    pub kdf: KdfWork,
 }
 
 pub fn view(s: &SessionRec, now: i64, rules: &crate::rules::Rules) -> SessionView {
@@ -53,8 +60,23 @@ pub fn view(s: &SessionRec, now: i64, rules: &crate::rules::Rules) -> SessionVie
 fn wrong_step(s: &SessionRec) -> ApiError {
     ApiError::new(
         ErrorCode::WrongStep,
-        format!("the session is at step {:?}", s.step),
+        format!("the session is at step {}", step_name(s.step)),
     )
+}
+
+/// The wire name of a step, for messages.
+pub fn step_name(s: Step) -> &'static str {
+    match s {
+        Step::Phone => "phone",
+        Step::SmsCode => "sms_code",
+        Step::Method => "method",
+        Step::IdCheck => "id_check",
+        Step::CodeUnit => "code_unit",
+        Step::ActivationCode => "activation_code",
+        Step::Device => "device",
+        Step::Finish => "finish",
+        Step::Complete => "complete",
+    }
 }
 
 fn expect_step(s: &SessionRec, steps: &[Step]) -> Result<(), ApiError> {
@@ -66,7 +88,7 @@ fn expect_step(s: &SessionRec, steps: &[Step]) -> Result<(), ApiError> {
 }
 
 /// Checks the session's window and state before any step runs.
-fn gate(s: &mut SessionRec, p: &PersonRec, now: i64) -> Result<(), ApiError> {
+fn gate(s: &mut SessionRec, p: Option<&PersonRec>, now: i64) -> Result<(), ApiError> {
     match s.state {
         SessionState::Cancelled => {
             return Err(ApiError::new(
@@ -90,7 +112,8 @@ fn gate(s: &mut SessionRec, p: &PersonRec, now: i64) -> Result<(), ApiError> {
             "the session window has passed",
         ));
     }
-    if p.bankid_suspended {
+    // Told only to a caller who proved possession of the registered phone.
+    if s.possession_proved && p.is_some_and(|p| p.st.bankid_suspended) {
         return Err(ApiError::new(
             ErrorCode::BankidSuspended,
             "the BankID is suspended; the bank must reopen it",
@@ -99,13 +122,21 @@ fn gate(s: &mut SessionRec, p: &PersonRec, now: i64) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// The person of a session that proved possession (always known then).
+fn person<'c>(c: &'c mut Ctx<'_>) -> Result<&'c mut PersonRec, ApiError> {
+    c.p.as_mut()
+        .ok_or_else(|| ApiError::new(ErrorCode::Internal, "session without a person"))
+}
+
 /// Loads the session and person, runs `f`, saves both whatever `f` answered.
+#[allow(clippy::too_many_arguments)]
 pub fn with_session<Req: serde::de::DeserializeOwned>(
     app: &App,
     tx: &Transaction<'_>,
     now: i64,
     sid: &str,
     body: &[u8],
+    kdf: KdfWork,
     f: impl FnOnce(&mut Ctx<'_>, Req) -> Outcome,
 ) -> Outcome {
     // DELETE and the data-less calls may come without a body.
@@ -117,15 +148,23 @@ pub fn with_session<Req: serde::de::DeserializeOwned>(
     let req: Req = parse_body(body)?;
     let s = db::get_session(tx, sid)?
         .ok_or_else(|| ApiError::new(ErrorCode::SessionNotFound, "no such session"))?;
-    let p = db::get_person(tx, &s.nin)?
-        .ok_or_else(|| ApiError::new(ErrorCode::SessionNotFound, "no such session"))?;
-    let mut ctx = Ctx { app, tx, now, s, p };
-    let out = match gate(&mut ctx.s, &ctx.p, now) {
+    let p = app.person(tx, &s.nin_mac)?;
+    let mut ctx = Ctx {
+        app,
+        tx,
+        now,
+        s,
+        p,
+        kdf,
+    };
+    let out = match gate(&mut ctx.s, ctx.p.as_ref(), now) {
         Ok(()) => f(&mut ctx, req),
         Err(e) => Err(e),
     };
-    db::put_session(tx, &ctx.s)?;
-    db::put_person(tx, &ctx.p)?;
+    db::put_session(tx, &ctx.s, now)?;
+    if let Some(p) = &ctx.p {
+        db::put_person_state(tx, &p.nin_mac, &p.st)?;
+    }
     out
 }
 
@@ -145,65 +184,25 @@ fn parse_national_id(raw: &str) -> Result<NationalId, ApiError> {
     })
 }
 
+/// Starts a session for any well-formed identity number. Whether the bank
+/// knows the number, whether its BankID is suspended and whether another
+/// session is open are told only once the SMS code proves possession of the
+/// registered phone: until then every number gets the same answer.
 pub fn start_session(app: &App, tx: &Transaction<'_>, now: i64, body: &[u8]) -> Outcome {
     let req: proto::StartSessionRequest = parse_body(body)?;
     let nin = parse_national_id(req.national_id.expose())?;
-    let person = db::get_person(tx, nin.as_str())?.ok_or_else(|| {
-        ApiError::new(
-            ErrorCode::NoBankid,
-            "no BankID with a bank offering app activation",
-        )
-    })?;
-    if person.bankid_suspended {
-        return Err(ApiError::new(
-            ErrorCode::BankidSuspended,
-            "the BankID is suspended; the bank must reopen it",
-        ));
-    }
     let r = &app.rules;
-    let recent = db::sessions_of(
-        tx,
-        nin.as_str(),
-        now - r.session_window_s.max(r.rate_window_s).max(r.suspension_s),
-    )?;
-    for s in &recent {
-        if s.state == SessionState::Suspended && s.suspended_until > now {
-            return Err(ApiError::new(
-                ErrorCode::SessionSuspended,
-                "a recent session was suspended",
-            )
-            .map(|b| b.with_retry_after((s.suspended_until - now) as u64)));
-        }
-        if s.state == SessionState::Active && s.expires_at > now {
-            return Err(ApiError::new(
-                ErrorCode::SessionInProgress,
-                "another activation session is in progress",
-            )
-            .map(|b| b.with_retry_after((s.expires_at - now) as u64)));
-        }
-    }
-    let in_window: Vec<_> = recent
-        .iter()
-        .filter(|s| s.created_at >= now - r.rate_window_s)
-        .collect();
-    if in_window.len() as u32 >= r.sessions_per_person {
-        let oldest = in_window.iter().map(|s| s.created_at).min().unwrap_or(now);
-        return Err(
-            ApiError::new(ErrorCode::RateLimited, "too many sessions for this person")
-                .map(|b| b.with_retry_after((oldest + r.rate_window_s - now).max(1) as u64)),
-        );
-    }
     let id = hex(&random_bytes::<16>()?);
     let s = SessionRec {
         id: id.clone(),
-        nin: nin.as_str().to_owned(),
+        nin_mac: app.secret.nin(nin.as_str()),
         created_at: now,
         expires_at: now + r.session_window_s,
         state: SessionState::Active,
         suspended_until: 0,
         step: Step::Phone,
+        possession_proved: false,
         phone: None,
-        phone_wrong: 0,
         sms: None,
         sms_wrong_total: 0,
         methods: Vec::new(),
@@ -213,18 +212,62 @@ pub fn start_session(app: &App, tx: &Transaction<'_>, now: i64, body: &[u8]) -> 
         device_spki: None,
         replaced_previous: false,
         password_set: false,
+        new_password_hash: None,
+        password_changes: 0,
         push: None,
         biometric_spki: None,
         id_check: None,
         id_check_failures: 0,
     };
-    db::put_session(tx, &s)?;
+    db::put_session(tx, &s, now)?;
     app.log.line(format!("session {} started", short(&id)));
     ok(StatusCode::CREATED, &view(&s, now, r))
 }
 
+/// Once possession is proved: the rules that involve the person's other
+/// sessions (one at a time, a suspension blocks). Sessions of the same person
+/// that never proved possession are strangers' or abandoned: they are ended.
+fn after_possession(c: &mut Ctx<'_>) -> Result<(), ApiError> {
+    let r = &c.app.rules;
+    let recent = db::sessions_of(
+        c.tx,
+        &c.s.nin_mac,
+        c.now - r.session_window_s.max(r.suspension_s),
+    )?;
+    for mut o in recent.into_iter().filter(|o| o.id != c.s.id) {
+        if !o.possession_proved {
+            if o.state == SessionState::Active {
+                o.state = SessionState::Cancelled;
+                o.phone = None;
+                o.sms = None;
+                db::put_session(c.tx, &o, c.now)?;
+            }
+            continue;
+        }
+        if o.state == SessionState::Suspended && o.suspended_until > c.now {
+            return Err(ApiError::new(
+                ErrorCode::SessionSuspended,
+                "a recent session was suspended",
+            )
+            .map(|b| b.with_retry_after((o.suspended_until - c.now) as u64)));
+        }
+        if o.state == SessionState::Active && o.expires_at > c.now {
+            return Err(ApiError::new(
+                ErrorCode::SessionInProgress,
+                "another activation session is in progress",
+            )
+            .map(|b| b.with_retry_after((o.expires_at - c.now) as u64)));
+        }
+    }
+    Ok(())
+}
+
 pub fn cancel(c: &mut Ctx<'_>, _: proto::Empty) -> Outcome {
     c.s.state = SessionState::Cancelled;
+    c.s.phone = None;
+    c.s.sms = None;
+    c.s.challenge = None;
+    c.s.new_password_hash = None;
     c.app
         .log
         .line(format!("session {} cancelled", short(&c.s.id)));
@@ -244,6 +287,9 @@ fn suspend_session(c: &mut Ctx<'_>, why: &str) -> ApiError {
     .map(|b| b.with_retry_after(c.app.rules.suspension_s as u64))
 }
 
+/// The phone step answers alike whether the number is the registered one or
+/// not (and whether the bank knows the person at all): the SMS goes out only
+/// on a match, and only its code moves the session on.
 pub fn submit_phone(c: &mut Ctx<'_>, req: proto::SubmitPhoneRequest) -> Outcome {
     expect_step(&c.s, &[Step::Phone])?;
     let phone = proto::normalize_phone(req.phone.expose()).ok_or_else(|| {
@@ -253,24 +299,6 @@ pub fn submit_phone(c: &mut Ctx<'_>, req: proto::SubmitPhoneRequest) -> Outcome 
         )
         .map(|b| b.with_field("phone"))
     })?;
-    if !crate::ct_eq(phone.as_bytes(), c.p.phone.as_bytes()) {
-        c.s.phone_wrong += 1;
-        if c.s.phone_wrong >= c.app.rules.phone_wrong_per_session {
-            return Err(suspend_session(
-                c,
-                "too many phone numbers that differ from the registered one",
-            ));
-        }
-        let left = c.app.rules.phone_wrong_per_session - c.s.phone_wrong;
-        c.app
-            .log
-            .line(format!("session {} phone mismatch", short(&c.s.id)));
-        return Err(ApiError::new(
-            ErrorCode::PhoneMismatch,
-            "the phone number differs from the one the bank has registered",
-        )
-        .map(|b| b.with_field("phone").with_attempts_left(left)));
-    }
     send_sms(c, &phone)?;
     c.s.phone = Some(phone);
     c.s.step = Step::SmsCode;
@@ -280,15 +308,26 @@ pub fn submit_phone(c: &mut Ctx<'_>, req: proto::SubmitPhoneRequest) -> Outcome 
 fn send_sms(c: &mut Ctx<'_>, phone: &str) -> Result<(), ApiError> {
     let r = &c.app.rules;
     let since = c.now - r.rate_window_s;
+    let pair = c
+        .app
+        .secret
+        .mac_hex("sms-pair", &[c.s.nin_mac.as_bytes(), phone.as_bytes()]);
+    let phone_mac = c.app.secret.phone(phone);
+    let registered =
+        c.p.as_ref()
+            .is_some_and(|p| crate::ct_eq(p.info.phone.as_bytes(), phone.as_bytes()));
+    // Attempts count per (identity number, phone) pair whether or not a
+    // message goes out, so the limit is no oracle and a stranger's wrong
+    // numbers never use up the owner's quota.
+    let (n, oldest) = db::sms_count_by_pair(c.tx, &pair, since)?;
+    let (n_phone, oldest_phone) = if registered {
+        db::sms_count_by_phone(c.tx, &phone_mac, since)?
+    } else {
+        (0, None)
+    };
     for (count, oldest, limit, what) in [
-        {
-            let (n, o) = db::sms_count_by_nin(c.tx, &c.s.nin, since)?;
-            (n, o, r.sms_per_person, "identity number")
-        },
-        {
-            let (n, o) = db::sms_count_by_phone(c.tx, phone, since)?;
-            (n, o, r.sms_per_phone, "phone number")
-        },
+        (n, oldest, r.sms_per_person, "identity number"),
+        (n_phone, oldest_phone, r.sms_per_phone, "phone number"),
     ] {
         if count >= limit {
             let retry = (oldest.unwrap_or(c.now) + r.rate_window_s - c.now).max(1) as u64;
@@ -303,24 +342,33 @@ fn send_sms(c: &mut Ctx<'_>, phone: &str) -> Result<(), ApiError> {
             .map(|b| b.with_retry_after(retry)));
         }
     }
-    let code = loop {
-        let n = u32::from_le_bytes(random_bytes::<4>()?);
-        // Rejection sampling keeps the six digits uniform.
-        if n < u32::MAX - (u32::MAX % 1_000_000) {
-            break format!("{:06}", n % 1_000_000);
-        }
+    db::insert_sms(c.tx, &pair, &phone_mac, registered, c.now)?;
+    let code_mac = if registered {
+        let code = loop {
+            let n = u32::from_le_bytes(random_bytes::<4>()?);
+            // Rejection sampling keeps the six digits uniform.
+            if n < u32::MAX - (u32::MAX % 1_000_000) {
+                break format!("{:06}", n % 1_000_000);
+            }
+        };
+        let text = format!("{code} is your BankID activation code. Never share it. Sandbox Bank");
+        let mac = c.app.secret.code("sms", &c.s.id, &code);
+        c.app
+            .inbox
+            .deliver(phone, &text, &code, c.now, c.now + r.sms_expiry_s);
+        Some(mac)
+    } else {
+        None
     };
-    let text = format!("{code} is your BankID activation code. Never share it. Sandbox Bank");
-    db::insert_sms(c.tx, &c.s.id, &c.s.nin, phone, &code, &text, c.now)?;
     c.s.sms = Some(SmsRec {
-        code,
+        code_mac,
         sent_at: c.now,
         expires_at: c.now + r.sms_expiry_s,
         wrong: 0,
         invalidated: false,
     });
     c.app.log.line(format!(
-        "session {} sms code sent to the sandbox inbox",
+        "session {} sms step (a code goes to the sandbox inbox if the number is registered)",
         short(&c.s.id)
     ));
     Ok(())
@@ -369,7 +417,12 @@ pub fn verify_sms(c: &mut Ctx<'_>, req: proto::VerifySmsRequest) -> Outcome {
             "the code has expired",
         ));
     }
-    if !crate::ct_eq(code.as_bytes(), m.code.as_bytes()) {
+    let given = c.app.secret.code("sms", &c.s.id, code);
+    let right = m
+        .code_mac
+        .as_ref()
+        .is_some_and(|mac| crate::ct_eq(mac.as_bytes(), given.as_bytes()));
+    if !right {
         m.wrong += 1;
         let invalidated = m.wrong >= rules.sms_wrong_per_code;
         m.invalidated = invalidated;
@@ -390,8 +443,26 @@ pub fn verify_sms(c: &mut Ctx<'_>, req: proto::VerifySmsRequest) -> Outcome {
         return Err(ApiError::new(ErrorCode::SmsCodeWrong, "wrong code")
             .map(|b| b.with_attempts_left(left)));
     }
+    // The code was only ever sent to the registered phone of a known person.
     c.s.sms = None;
-    c.s.methods = c.p.methods.clone();
+    c.s.phone = None;
+    c.s.possession_proved = true;
+    if let Err(e) = after_possession(c) {
+        c.s.state = SessionState::Cancelled;
+        return Err(e);
+    }
+    let (suspended, methods) = {
+        let p = person(c)?;
+        (p.st.bankid_suspended, p.info.methods.clone())
+    };
+    if suspended {
+        c.s.state = SessionState::Cancelled;
+        return Err(ApiError::new(
+            ErrorCode::BankidSuspended,
+            "the BankID is suspended; the bank must reopen it",
+        ));
+    }
+    c.s.methods = methods;
     c.s.step = Step::Method;
     c.app
         .log
@@ -416,6 +487,8 @@ pub fn choose_method(c: &mut Ctx<'_>, req: proto::ChooseMethodRequest) -> Outcom
         ));
     }
     c.s.method = Some(req.method);
+    // A challenge serves the step it was issued for only.
+    c.s.challenge = None;
     c.s.step = match req.method {
         Method::IdCheck => Step::IdCheck,
         Method::CodeUnit => Step::CodeUnit,
@@ -428,14 +501,17 @@ pub fn id_check(c: &mut Ctx<'_>, req: proto::IdCheckEvidence) -> Outcome {
     expect_step(&c.s, &[Step::IdCheck])?;
     // The active-authentication challenge is single use, whatever the outcome.
     let challenge = match c.s.challenge.take() {
-        Some((ch, until)) if c.now < until => proto::decode_b64("challenge", &ch).ok(),
+        Some(ch) if c.now < ch.until && ch.purpose == ChallengePurpose::ActiveAuthentication => {
+            proto::decode_b64("challenge", &ch.b64).ok()
+        }
         _ => None,
     };
+    let nin = person(c)?.info.nin.clone();
     let inputs = crate::idcheck::Inputs {
         app: c.app,
         now: c.now,
         session_id: &c.s.id,
-        nin: &c.s.nin,
+        nin: &nin,
         challenge,
     };
     match crate::idcheck::verify(&inputs, &req) {
@@ -459,7 +535,7 @@ fn id_check_failed(c: &mut Ctx<'_>, e: ApiError) -> Result<ApiError, ApiError> {
     if e.0.code == ErrorCode::Internal {
         return Err(e);
     }
-    db::idem_delete_scope(c.tx, &c.s.id)?;
+    db::idem_delete_session(c.tx, &c.s.id)?;
     c.s.phone = None;
     c.s.sms = None;
     c.s.method = None;
@@ -489,14 +565,19 @@ pub fn face_check(app: &App, tx: &Transaction<'_>, now: i64, body: &[u8]) -> Out
     }
     let not_found = || ApiError::new(ErrorCode::SessionNotFound, "no such session");
     let mut s = db::get_session(tx, &req.session_id)?.ok_or_else(not_found)?;
-    let p = db::get_person(tx, &s.nin)?.ok_or_else(not_found)?;
-    gate(&mut s, &p, now)?;
+    let p = app.person(tx, &s.nin_mac)?.ok_or_else(not_found)?;
+    gate(&mut s, Some(&p), now)?;
     expect_step(&s, &[Step::IdCheck])?;
     let payload = proto::FaceVerdictPayload {
         provider: crate::face::PROVIDER.to_owned(),
         session_id: s.id.clone(),
         portrait_sha256_b64: Sensitive::new(proto::encode_b64(&hash)),
-        outcome: if p.face_check_pass { "pass" } else { "fail" }.to_owned(),
+        outcome: if p.info.face_check_pass {
+            "pass"
+        } else {
+            "fail"
+        }
+        .to_owned(),
         issued_at: now,
     };
     let verdict = app
@@ -513,50 +594,59 @@ pub fn face_check(app: &App, tx: &Transaction<'_>, now: i64, body: &[u8]) -> Out
 /// Counts a wrong one-time code (code unit or activation code) on the person;
 /// suspends the BankID at the limit (the bank's "too many wrong one-time codes").
 fn wrong_one_time_code(c: &mut Ctx<'_>, code: ErrorCode, field: &'static str) -> ApiError {
-    c.p.wrong_otp += 1;
-    c.app
-        .log
-        .line(format!("session {} wrong one-time code", short(&c.s.id)));
-    if c.p.wrong_otp >= c.app.rules.otp_wrong_max {
-        c.p.bankid_suspended = true;
-        c.app.log.line(format!(
-            "session {} bankid suspended: one-time codes",
-            short(&c.s.id)
-        ));
+    let sid = short(&c.s.id).to_owned();
+    let (max, log) = (c.app.rules.otp_wrong_max, &c.app.log);
+    let Some(p) = c.p.as_mut() else {
+        return ApiError::new(ErrorCode::Internal, "session without a person");
+    };
+    p.st.wrong_otp += 1;
+    log.line(format!("session {sid} wrong one-time code"));
+    if p.st.wrong_otp >= max {
+        p.st.bankid_suspended = true;
+        log.line(format!("session {sid} bankid suspended: one-time codes"));
         return ApiError::new(
             ErrorCode::BankidSuspended,
             "too many wrong one-time codes; the bank must reopen the BankID",
         );
     }
-    let left = c.app.rules.otp_wrong_max - c.p.wrong_otp;
+    let left = max - p.st.wrong_otp;
     ApiError::new(code, "wrong or expired one-time code")
         .map(|b| b.with_field(field).with_attempts_left(left))
 }
 
-/// The sandbox online bank: a single-use activation code, valid briefly.
+/// The sandbox online bank: a single-use activation code, valid briefly. Its
+/// answer holds the code, so it is never stored; the person keeps only the
+/// code's keyed hash until it is used or expires.
 pub fn issue_activation_code(app: &App, tx: &Transaction<'_>, now: i64, body: &[u8]) -> Outcome {
     let req: proto::IssueActivationCodeRequest = parse_body(body)?;
     let nin = parse_national_id(req.national_id.expose())?;
-    let mut p = db::get_person(tx, nin.as_str())?.ok_or_else(|| {
-        ApiError::new(
-            ErrorCode::NoBankid,
-            "no BankID with a bank offering app activation",
-        )
-    })?;
-    if !p.methods.contains(&Method::ActivationCode) {
+    let mut p = app
+        .person(tx, &app.secret.nin(nin.as_str()))?
+        .ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::NoBankid,
+                "no BankID with a bank offering app activation",
+            )
+        })?;
+    if !p.info.methods.contains(&Method::ActivationCode) {
         return Err(ApiError::new(
             ErrorCode::MethodNotOffered,
             "the bank does not offer activation codes to this person",
         ));
     }
-    let n = u64::from_le_bytes(random_bytes::<8>()?) % 100_000_000;
+    let n = loop {
+        let n = u64::from_le_bytes(random_bytes::<8>()?);
+        if n < u64::MAX - (u64::MAX % 100_000_000) {
+            break n % 100_000_000;
+        }
+    };
     let code = format!("{n:08}");
     let payload = format!("aktiver:activation-code:{code}");
     let png = crate::qr::png(&payload)
         .ok_or_else(|| ApiError::new(ErrorCode::Internal, "QR encoding failed"))?;
     let ttl = app.rules.activation_code_ttl_s;
-    p.activation_code = Some((code.clone(), now + ttl));
-    db::put_person(tx, &p)?;
+    p.st.activation_code = Some((app.secret.code("activation", &p.nin_mac, &code), now + ttl));
+    db::put_person_state(tx, &p.nin_mac, &p.st)?;
     app.log
         .line("online bank issued an activation code".to_owned());
     ok(
@@ -579,8 +669,12 @@ pub fn activation_code(c: &mut Ctx<'_>, req: proto::ActivationCodeRequest) -> Ou
                 .map(|b| b.with_field("code")),
         );
     }
-    let good = match &c.p.activation_code {
-        Some((open, until)) => c.now < *until && crate::ct_eq(open.as_bytes(), code.as_bytes()),
+    let now = c.now;
+    let nin_mac = person(c)?.nin_mac.clone();
+    let given = c.app.secret.code("activation", &nin_mac, code);
+    let p = person(c)?;
+    let good = match &p.st.activation_code {
+        Some((mac, until)) => now < *until && crate::ct_eq(mac.as_bytes(), given.as_bytes()),
         None => false,
     };
     if !good {
@@ -591,8 +685,8 @@ pub fn activation_code(c: &mut Ctx<'_>, req: proto::ActivationCodeRequest) -> Ou
         ));
     }
     // Single use.
-    c.p.activation_code = None;
-    c.p.wrong_otp = 0;
+    p.st.activation_code = None;
+    p.st.wrong_otp = 0;
     c.s.step = Step::Device;
     c.app.log.line(format!(
         "session {} qualified by activation code",
@@ -602,31 +696,39 @@ pub fn activation_code(c: &mut Ctx<'_>, req: proto::ActivationCodeRequest) -> Ou
 }
 
 /// Counts a wrong password on the person; suspends the BankID at the limit.
-fn check_password(c: &mut Ctx<'_>, password: &Sensitive) -> Result<(), ApiError> {
-    let good = match &c.p.password_hash {
-        Some(h) => crate::kdf::verify(password.expose(), h),
+/// `against` is the hash to check (the person's, or the session's new one).
+fn check_password(
+    c: &mut Ctx<'_>,
+    password: &Sensitive,
+    against: Option<&str>,
+) -> Result<(), ApiError> {
+    let good = match against {
+        Some(h) => c.kdf.verified(h, password.expose()),
         None => false,
     };
+    let sid = short(&c.s.id).to_owned();
+    let (max, log) = (c.app.rules.password_wrong_max, &c.app.log);
+    let Some(p) = c.p.as_mut() else {
+        return Err(ApiError::new(
+            ErrorCode::Internal,
+            "session without a person",
+        ));
+    };
     if good {
-        c.p.wrong_password = 0;
+        p.st.wrong_password = 0;
         return Ok(());
     }
-    c.p.wrong_password += 1;
-    c.app
-        .log
-        .line(format!("session {} wrong password", short(&c.s.id)));
-    if c.p.wrong_password >= c.app.rules.password_wrong_max {
-        c.p.bankid_suspended = true;
-        c.app.log.line(format!(
-            "session {} bankid suspended: passwords",
-            short(&c.s.id)
-        ));
+    p.st.wrong_password += 1;
+    log.line(format!("session {sid} wrong password"));
+    if p.st.wrong_password >= max {
+        p.st.bankid_suspended = true;
+        log.line(format!("session {sid} bankid suspended: passwords"));
         return Err(ApiError::new(
             ErrorCode::BankidSuspended,
             "too many wrong passwords; the bank must reopen the BankID",
         ));
     }
-    let left = c.app.rules.password_wrong_max - c.p.wrong_password;
+    let left = max - p.st.wrong_password;
     Err(ApiError::new(ErrorCode::PasswordWrong, "wrong password")
         .map(|b| b.with_field("password").with_attempts_left(left)))
 }
@@ -640,21 +742,23 @@ pub fn code_unit(c: &mut Ctx<'_>, req: proto::CodeUnitRequest) -> Outcome {
                 .map(|b| b.with_field("otp")),
         );
     }
-    let secret =
-        c.p.code_unit_secret
-            .as_deref()
-            .and_then(crate::otp::decode_hex);
-    let Some(secret) = secret else {
+    let now = c.now;
+    let p = person(c)?;
+    let Some(secret) = p.info.code_unit_secret.clone() else {
         return Err(ApiError::new(
             ErrorCode::MethodNotOffered,
             "this person has no code unit",
         ));
     };
-    if !crate::otp::totp_matches(&secret, c.now, otp) {
+    // A code is used once: only a time step after the last accepted one counts.
+    let step = crate::otp::matching_step(&secret, now, otp).filter(|s| *s > p.st.otp_last_step);
+    let Some(step) = step else {
         return Err(wrong_one_time_code(c, ErrorCode::OtpWrong, "otp"));
-    }
-    c.p.wrong_otp = 0;
-    check_password(c, &req.password)?;
+    };
+    p.st.otp_last_step = step;
+    p.st.wrong_otp = 0;
+    let hash = p.st.password_hash.clone();
+    check_password(c, &req.password, hash.as_deref())?;
     c.s.step = Step::Device;
     c.app
         .log
@@ -664,17 +768,28 @@ pub fn code_unit(c: &mut Ctx<'_>, req: proto::CodeUnitRequest) -> Outcome {
 
 pub fn challenge(c: &mut Ctx<'_>, _: proto::Empty) -> Outcome {
     expect_step(&c.s, &[Step::IdCheck, Step::Device, Step::Finish])?;
-    // Active authentication takes exactly 8 bytes (ICAO 9303-11 §6.1).
-    let ch = if c.s.step == Step::IdCheck {
-        proto::encode_b64(&random_bytes::<8>()?)
+    // Active authentication takes exactly 8 bytes (ICAO 9303-11 §6.1); each
+    // challenge is tagged with its one purpose.
+    let (b64, purpose) = if c.s.step == Step::IdCheck {
+        (
+            proto::encode_b64(&random_bytes::<8>()?),
+            ChallengePurpose::ActiveAuthentication,
+        )
     } else {
-        proto::encode_b64(&random_bytes::<32>()?)
+        (
+            proto::encode_b64(&random_bytes::<32>()?),
+            ChallengePurpose::KeyPossession,
+        )
     };
-    c.s.challenge = Some((ch.clone(), c.now + c.app.rules.challenge_ttl_s));
+    c.s.challenge = Some(ChallengeRec {
+        b64: b64.clone(),
+        until: c.now + c.app.rules.challenge_ttl_s,
+        purpose,
+    });
     ok(
         StatusCode::OK,
         &proto::ChallengeResponse {
-            challenge_b64: ch,
+            challenge_b64: b64,
             expires_in_s: c.app.rules.challenge_ttl_s as u64,
         },
     )
@@ -682,20 +797,26 @@ pub fn challenge(c: &mut Ctx<'_>, _: proto::Empty) -> Outcome {
 
 /// Takes the open challenge (single use) and verifies the key's proof over it.
 fn prove_key(c: &mut Ctx<'_>, reg: &proto::KeyRegistration) -> Result<(), ApiError> {
-    let Some((ch, until)) = c.s.challenge.take() else {
+    let Some(ch) = c.s.challenge.take() else {
         return Err(ApiError::new(
             ErrorCode::ChallengeMissing,
             "request a challenge first",
         ));
     };
-    if c.now >= until {
+    if ch.purpose != ChallengePurpose::KeyPossession {
+        return Err(ApiError::new(
+            ErrorCode::ChallengeMissing,
+            "the open challenge was issued for active authentication; request a new one",
+        ));
+    }
+    if c.now >= ch.until {
         return Err(ApiError::new(
             ErrorCode::ChallengeMissing,
             "the challenge expired; request a new one",
         ));
     }
-    let ch = proto::decode_b64("challenge", &ch)?;
-    crate::keys::verify_p256(&reg.public_key_spki_b64, &ch, &reg.signature_b64)
+    let bytes = proto::decode_b64("challenge", &ch.b64)?;
+    crate::keys::verify_p256(&reg.public_key_spki_b64, &bytes, &reg.signature_b64)
 }
 
 pub fn register_device(c: &mut Ctx<'_>, req: proto::KeyRegistration) -> Outcome {
@@ -710,16 +831,18 @@ pub fn register_device(c: &mut Ctx<'_>, req: proto::KeyRegistration) -> Outcome 
     session_ok(c)
 }
 
+/// The new password is kept (as its Argon2id hash) in the session and takes
+/// effect with the activation: a cancelled or abandoned activation changes nothing.
 pub fn set_password(c: &mut Ctx<'_>, req: proto::SetPasswordRequest) -> Outcome {
     expect_step(&c.s, &[Step::Finish])?;
-    let birth = NationalId::parse(&c.s.nin, Policy::SANDBOX)
-        .ok()
-        .and_then(|n| n.birth_date())
-        .map(|d| (d.day(), u8::from(d.month()), d.year().clamp(0, 9999) as u16));
-    let violations = proto::check_password(
-        req.new_password.expose(),
-        &proto::PasswordContext { birth_date: birth },
-    );
+    if c.s.password_changes >= c.app.rules.password_changes_per_session {
+        return Err(ApiError::new(
+            ErrorCode::RateLimited,
+            "too many password changes in this session",
+        ));
+    }
+    let nin = person(c)?.info.nin.clone();
+    let violations = password_violations(&nin, req.new_password.expose());
     if !violations.is_empty() {
         return Err(ApiError::new(
             ErrorCode::PasswordPolicy,
@@ -729,10 +852,11 @@ pub fn set_password(c: &mut Ctx<'_>, req: proto::SetPasswordRequest) -> Outcome 
     }
     // ID check and online-bank activation codes are strong on their own; the
     // code-unit path proved the current password only once, so it is asked again.
-    let needs_current = c.p.password_hash.is_some() && c.s.method == Some(Method::CodeUnit);
+    let current = person(c)?.st.password_hash.clone();
+    let needs_current = current.is_some() && c.s.method == Some(Method::CodeUnit);
     if needs_current {
         match &req.current_password {
-            Some(cur) => check_password(c, cur)?,
+            Some(cur) => check_password(c, cur, current.as_deref())?,
             None => {
                 return Err(ApiError::new(
                     ErrorCode::InvalidField,
@@ -742,13 +866,24 @@ pub fn set_password(c: &mut Ctx<'_>, req: proto::SetPasswordRequest) -> Outcome 
             }
         }
     }
-    c.p.password_hash = Some(crate::kdf::hash(req.new_password.expose(), &c.app.rules)?);
-    c.p.wrong_password = 0;
+    let hash = c.kdf.new_hash(req.new_password.expose(), &c.app.rules)?;
+    c.s.new_password_hash = Some(hash);
+    c.s.password_changes += 1;
     c.s.password_set = true;
-    c.app
-        .log
-        .line(format!("session {} password set", short(&c.s.id)));
+    c.app.log.line(format!(
+        "session {} new password accepted (takes effect with the activation)",
+        short(&c.s.id)
+    ));
     session_ok(c)
+}
+
+/// The shared policy's verdict on a new password for this person.
+pub fn password_violations(nin: &str, password: &str) -> Vec<proto::PasswordViolation> {
+    let birth = NationalId::parse(nin, Policy::SANDBOX)
+        .ok()
+        .and_then(|n| n.birth_date())
+        .map(|d| (d.day(), u8::from(d.month()), d.year().clamp(0, 9999) as u16));
+    proto::check_password(password, &proto::PasswordContext { birth_date: birth })
 }
 
 pub fn push_token(c: &mut Ctx<'_>, req: proto::PushTokenRequest) -> Outcome {
@@ -784,7 +919,12 @@ pub fn sign_agreement(c: &mut Ctx<'_>, req: proto::SignAgreementRequest) -> Outc
             "the agreement changed; fetch it again",
         ));
     }
-    if c.p.password_hash.is_none() {
+    // The password this activation will leave: the new one if set, else the current one.
+    let effective = match &c.s.new_password_hash {
+        Some(h) => Some(h.clone()),
+        None => person(c)?.st.password_hash.clone(),
+    };
+    if effective.is_none() {
         return Err(ApiError::new(
             ErrorCode::WrongStep,
             "set a password before signing the agreement",
@@ -795,7 +935,12 @@ pub fn sign_agreement(c: &mut Ctx<'_>, req: proto::SignAgreementRequest) -> Outc
     };
     let digest = proto::decode_b64("sha256", &agreement.sha256_b64)?;
     crate::keys::verify_p256(&spki, &digest, &req.signature_b64)?;
-    check_password(c, &req.password)?;
+    check_password(c, &req.password, effective.as_deref())?;
+    if let Some(h) = c.s.new_password_hash.take() {
+        let p = person(c)?;
+        p.st.password_hash = Some(h);
+        p.st.wrong_password = 0;
+    }
     let replaced = db::activate_device(
         c.tx,
         &c.s,

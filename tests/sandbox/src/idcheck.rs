@@ -1,19 +1,14 @@
-//! ID-check evidence, re-verified by the service: passive authentication
-//! against the CSCA trust store, active authentication over the server's
-//! challenge, DG1 against the scanned MRZ and the session's identity number,
-//! the document rules (NOR, not expired), and the face-check verdict.
-//!
-//! What the service re-verifies itself: the SOD signature, the Document
-//! Signer's chain to a trusted CSCA and its validity, every submitted data
-//! group's hash (so DG1, DG2, DG14 and DG15 are the chip's), the AA signature
-//! over the 8-byte challenge this service issued (single use) with the
-//! SOD-protected DG15 key, DG1 = scanned MRZ, the rules and identity number
-//! from DG1, and the face verdict's signature and binding (session, SHA-256 of
-//! DG2, age). What it cannot: chip authentication. Its proof is that the chip
-//! continued secure messaging under keys agreed with the DG14 key, and those
-//! keys stay in the reader, so a `chip_auth` entry is recorded as the reader's
-//! claim, accepted only when the (hash-checked) DG14 it names was submitted.
-//! A chip with neither AA nor a CA claim is refused (no clone detection).
+//! ID-check evidence, re-verified by the service with the same verdict
+//! function the phone runs (`aktiver_emrtd::verdict::verify_id_check`), so
+//! server and phone cannot disagree: passive authentication against the CSCA
+//! trust store, every submitted data group's hash, DG15 required whenever the
+//! SOD lists it and then active authentication over the 8-byte challenge this
+//! service issued (single use), DG1 against the scanned MRZ, expiry. On top
+//! of it, the service's own rules: a chip without DG15 needs a well-formed
+//! chip-authentication claim (the claim cannot be re-verified remotely: its
+//! proof is secure-messaging keys that stay in the reader), Norwegian
+//! passports and ID cards only, the session's identity number in DG1, and the
+//! face-check verdict's signature and binding (session, SHA-256 of DG2, age).
 //!
 //! The evidence is checked in memory and never stored; the buffers holding it
 //! are zeroized when dropped.
@@ -22,9 +17,11 @@ use std::time::{Duration, UNIX_EPOCH};
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
+use aktiver_emrtd::auth::ActiveAuthEvidence;
 use aktiver_emrtd::lds::{DataGroup, Dg1};
-use aktiver_emrtd::pki::{PassiveAuthFailure, passive_authentication};
-use aktiver_emrtd::reader::ActiveAuthEvidence;
+use aktiver_emrtd::verdict::{
+    ChipAuthenticationClaim, ChipRead, IdCheckInput, Step as VerdictStep, StepKind, verify_id_check,
+};
 use aktiver_nin::Policy;
 use aktiver_protocol::{self as proto, DocumentKind, ErrorCode, decode_b64};
 
@@ -78,97 +75,61 @@ pub fn verify(i: &Inputs<'_>, ev: &proto::IdCheckEvidence) -> Result<IdCheckRec,
         return Err(malformed("data_groups", "DG1 and DG2 are required"));
     };
 
-    // 1. Passive authentication over the bytes as submitted.
+    // 1. The verdict the phone computes too (core/emrtd's verify_id_check):
+    // passive authentication, the data groups the SOD makes required (DG15
+    // when listed), active authentication over this server's own challenge
+    // whenever the SOD lists DG15, DG1 against the scanned MRZ, expiry.
     let refs: Vec<(DataGroup, &[u8])> = groups.iter().map(|(d, b)| (*d, b.as_slice())).collect();
     let at = UNIX_EPOCH + Duration::from_secs(u64::try_from(i.now).unwrap_or(0));
-    let pa = passive_authentication(&i.app.trust, &sod, &refs, at);
-    if let Some(f) = pa.failure() {
-        let code = match f {
-            PassiveAuthFailure::UntrustedDocumentSigner(_)
-            | PassiveAuthFailure::DocumentSignerValidity(_) => ErrorCode::DocumentSignerUntrusted,
-            _ => ErrorCode::DocumentNotAuthentic,
-        };
-        // The failure names steps and data groups, never their content.
-        return Err(reject(code, format!("passive authentication: {f}")));
+    let aa = match &ev.active_auth {
+        Some(t) => Some(active_authentication_evidence(i, t)?),
+        None => None,
+    };
+    let mut input = IdCheckInput::new(at);
+    input.scanned_mrz = Some(ev.scanned_mrz.expose());
+    input.expected_challenge = aa.as_ref().map(|e| e.challenge);
+    input.active_authentication = aa;
+    input.required = &[DataGroup::DG1, DataGroup::DG2];
+    input.chip_authentication = if ev.chip_auth.is_some() {
+        ChipAuthenticationClaim::Passed
+    } else {
+        ChipAuthenticationClaim::NotPerformed
+    };
+    let verdict = verify_id_check(
+        &ChipRead {
+            sod: &sod,
+            data_groups: &refs,
+            document_signers: &[],
+        },
+        &i.app.trust,
+        &input,
+    );
+    if let Some(f) = verdict.first_failure() {
+        return Err(verdict_error(f));
     }
 
-    // 2. Clone detection: active authentication is verified here; chip
-    // authentication can only be taken as the reader's claim.
-    let dg14 = get(14);
-    let dg15 = get(15);
-    let mut aa = false;
-    let mut ca_claim = None;
-    if let Some(t) = &ev.active_auth {
-        let Some(dg15) = dg15 else {
+    // 2. Clone detection beyond the verdict. A chip whose SOD lists DG15 has
+    // just proved itself by active authentication (a chip-authentication
+    // claim never replaces it). A chip without DG15 can only offer the
+    // reader's chip-authentication claim, taken only when well formed; one
+    // with neither proves nothing and is refused.
+    let listed = verdict.passive.listed_data_groups();
+    let (active, ca_claim) = if listed.contains(&DataGroup::DG15) {
+        (true, None)
+    } else {
+        if ev.active_auth.is_some() {
             return Err(reject(
                 ErrorCode::ChipAuthenticationFailed,
-                "active authentication needs DG15",
+                "active authentication submitted but the SOD lists no DG15 (no key to check it with)",
             )
             .map(|b| b.with_field("active_auth")));
-        };
-        let challenge = decode_b64("challenge_b64", &t.challenge_b64)?;
-        let signature = decode_b64("signature_b64", &t.signature_b64)?;
-        let open = i.challenge.as_deref().unwrap_or_default();
-        let challenge: [u8; 8] = match <[u8; 8]>::try_from(challenge.as_slice()) {
-            Ok(c) if !open.is_empty() && crate::ct_eq(&c, open) => c,
-            _ => {
-                return Err(reject(
-                    ErrorCode::ChipAuthenticationFailed,
-                    "active_auth.challenge_b64: not the server's open challenge",
-                )
-                .map(|b| b.with_field("active_auth.challenge_b64")));
-            }
-        };
-        aktiver_emrtd::reader::aa::verify(
-            dg15,
-            dg14,
-            &ActiveAuthEvidence {
-                challenge,
-                signature,
-            },
-        )
-        .map_err(|e| {
-            reject(
-                ErrorCode::ChipAuthenticationFailed,
-                format!("active authentication: {e}"),
-            )
-            .map(|b| b.with_field("active_auth.signature_b64"))
-        })?;
-        aa = true;
-    }
-    if let Some(c) = &ev.chip_auth {
-        if !matches!(c.protocol.as_str(), "ca" | "pace_cam") {
-            return Err(malformed(
-                "chip_auth.protocol",
-                "chip_auth.protocol: ca or pace_cam",
-            ));
         }
-        if dg14.is_none() {
-            return Err(reject(
-                ErrorCode::ChipAuthenticationFailed,
-                "chip authentication claimed but DG14 (its key) was not submitted",
-            )
-            .map(|b| b.with_field("chip_auth")));
-        }
-        ca_claim = Some(c.protocol.clone());
-    }
-    if !aa && ca_claim.is_none() {
-        return Err(reject(
-            ErrorCode::ChipAuthenticationFailed,
-            "the chip did not prove it is genuine: submit active authentication (or a chip authentication claim with DG14)",
-        )
-        .map(|b| b.with_field("active_auth")));
-    }
+        let dg14 = get(14).filter(|_| listed.contains(&DataGroup::DG14));
+        (false, Some(chip_authentication_claim(ev, dg14)?))
+    };
 
     // 3. DG1 against the scanned MRZ, then the document rules and the identity number.
     let dg1 = Dg1::parse(dg1).map_err(|_| malformed("data_groups", "DG1 is malformed"))?;
-    if !dg1.matches_scanned(ev.scanned_mrz.expose()) {
-        return Err(reject(
-            ErrorCode::MrzMismatch,
-            "the chip's MRZ differs from the scanned MRZ",
-        )
-        .map(|b| b.with_field("scanned_mrz")));
-    }
     let today = time::OffsetDateTime::from_unix_timestamp(i.now)
         .map(|t| t.date())
         .map_err(|_| ApiError::new(ErrorCode::Internal, "clock out of range"))?;
@@ -231,7 +192,122 @@ pub fn verify(i: &Inputs<'_>, ev: &proto::IdCheckEvidence) -> Result<IdCheckRec,
     }
     Ok(IdCheckRec {
         verified_at: i.now,
-        active_authentication: aa,
+        active_authentication: active,
         chip_authentication_claim: ca_claim,
     })
+}
+
+/// The chip's answer over the server's open 8-byte challenge; a challenge
+/// the server did not issue (or that is used up) is refused here.
+fn active_authentication_evidence(
+    i: &Inputs<'_>,
+    t: &proto::ActiveAuthTranscript,
+) -> Result<ActiveAuthEvidence, ApiError> {
+    let not_open = || {
+        reject(
+            ErrorCode::ChipAuthenticationFailed,
+            "active_auth.challenge_b64: not the server's open challenge",
+        )
+        .map(|b| b.with_field("active_auth.challenge_b64"))
+    };
+    let challenge = decode_b64("challenge_b64", &t.challenge_b64).map_err(|_| not_open())?;
+    let signature = decode_b64("signature_b64", &t.signature_b64).map_err(|_| {
+        malformed(
+            "active_auth.signature_b64",
+            "active_auth.signature_b64: not base64",
+        )
+    })?;
+    let open = i.challenge.as_deref().unwrap_or_default();
+    match <[u8; 8]>::try_from(challenge.as_slice()) {
+        Ok(c) if !open.is_empty() && crate::ct_eq(&c, open) => Ok(ActiveAuthEvidence {
+            challenge: c,
+            signature,
+        }),
+        _ => Err(not_open()),
+    }
+}
+
+/// The typed error for the verdict's first failed step (its reason names
+/// steps and data groups, never document content).
+fn verdict_error(f: &VerdictStep) -> ApiError {
+    let (code, field) = match f.step {
+        StepKind::Sod
+        | StepKind::SignedAttributes
+        | StepKind::SodSignature
+        | StepKind::DataGroupHash => (ErrorCode::DocumentNotAuthentic, None),
+        StepKind::CertificateChain
+        | StepKind::DocumentSignerValidity
+        | StepKind::DocumentSignerValidityAtSigning
+        | StepKind::CscaValidity => (ErrorCode::DocumentSignerUntrusted, None),
+        StepKind::RequiredDataGroups => (ErrorCode::ChipAuthenticationFailed, Some("data_groups")),
+        StepKind::ChipAuthentication => (ErrorCode::ChipAuthenticationFailed, Some("chip_auth")),
+        StepKind::ActiveAuthentication => {
+            (ErrorCode::ChipAuthenticationFailed, Some("active_auth"))
+        }
+        StepKind::MrzMatch => (ErrorCode::MrzMismatch, Some("scanned_mrz")),
+        StepKind::DocumentExpiry => (ErrorCode::DocumentExpired, None),
+    };
+    let what = match f.data_group {
+        Some(n) => format!("DG{n}: {}", f.reason),
+        None => f.reason.clone(),
+    };
+    let e = reject(code, format!("ID check: {what}"));
+    match field {
+        Some(field) => e.map(|b| b.with_field(field)),
+        None => e,
+    }
+}
+
+/// Largest chip-authentication transcript accepted (a few public keys and APDUs).
+const CA_TRANSCRIPT_MAX: usize = 4096;
+/// Smallest: an ephemeral P-256 public key alone is 65 bytes.
+const CA_TRANSCRIPT_MIN: usize = 32;
+
+/// A chip without active authentication can only be vouched for by the
+/// reader's chip-authentication claim, which this service cannot re-verify
+/// (its proof is secure-messaging keys that stay in the reader). The claim is
+/// taken only when it is well formed: a known protocol, DG14 listed in the SOD
+/// and submitted (so its hash was checked), a chip-authentication key in it,
+/// and a transcript that decodes to a plausible size.
+fn chip_authentication_claim(
+    ev: &proto::IdCheckEvidence,
+    dg14: Option<&[u8]>,
+) -> Result<String, ApiError> {
+    let Some(c) = &ev.chip_auth else {
+        return Err(reject(
+            ErrorCode::ChipAuthenticationFailed,
+            "the chip did not prove it is genuine: no DG15 in the SOD and no chip authentication",
+        )
+        .map(|b| b.with_field("chip_auth")));
+    };
+    if !matches!(c.protocol.as_str(), "ca" | "pace_cam") {
+        return Err(malformed(
+            "chip_auth.protocol",
+            "chip_auth.protocol: ca or pace_cam",
+        ));
+    }
+    let Some(dg14) = dg14 else {
+        return Err(reject(
+            ErrorCode::ChipAuthenticationFailed,
+            "chip authentication claimed but DG14 (its key) is not listed in the SOD and submitted",
+        )
+        .map(|b| b.with_field("chip_auth")));
+    };
+    let has_key = aktiver_emrtd::lds::SecurityInfos::parse_dg14(dg14)
+        .is_ok_and(|s| s.chip_authentication_public_keys().next().is_some());
+    if !has_key {
+        return Err(reject(
+            ErrorCode::ChipAuthenticationFailed,
+            "chip authentication claimed but DG14 holds no chip-authentication key",
+        )
+        .map(|b| b.with_field("chip_auth")));
+    }
+    let transcript = decode_b64("transcript_b64", &c.transcript_b64).ok();
+    if !transcript.is_some_and(|t| (CA_TRANSCRIPT_MIN..=CA_TRANSCRIPT_MAX).contains(&t.len())) {
+        return Err(malformed(
+            "chip_auth.transcript_b64",
+            "chip_auth.transcript_b64: base64 of 32 to 4096 bytes expected",
+        ));
+    }
+    Ok(c.protocol.clone())
 }

@@ -7,17 +7,23 @@ mod agreement;
 mod app;
 pub mod client;
 pub mod clock;
+mod conn;
 pub mod db;
+mod docs;
 pub mod face;
+mod files;
 mod flow;
 mod idcheck;
+pub mod inbox;
 mod kdf;
 mod keys;
+mod limits;
 pub mod log;
 pub mod otp;
 pub mod population;
 mod qr;
 pub mod rules;
+pub mod secrets;
 mod server;
 pub mod tls;
 
@@ -25,7 +31,7 @@ pub use agreement::AGREEMENT_ID;
 pub use app::App;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use rules::Rules;
-pub use server::{RunningServer, ServerOptions, router, start};
+pub use server::{RunningServer, SANDBOX_TOKEN_HEADER, ServerOptions, router, start};
 
 /// Failures starting or talking to the sandbox.
 #[derive(Debug, thiserror::Error)]
@@ -42,6 +48,8 @@ pub enum ServerError {
     Client(String),
     #[error("trust store: {0}")]
     Trust(String),
+    #[error("config: {0}")]
+    Config(String),
 }
 
 /// The sandbox's test PKI: its CSCA is always trusted. The same seed as
@@ -86,4 +94,22 @@ pub fn fetch_inbox_blocking(
         .build()
         .map_err(|e| ServerError::Io("tokio runtime".to_owned(), e))?;
     rt.block_on(client::fetch_inbox(url, pin, phone))
+}
+
+/// Forgets everything the sandbox stored about one person: counters,
+/// suspension, open codes, sessions and devices (a tester's "start over").
+/// Works on the state file of a stopped or a running sandbox. Returns the
+/// number of rows deleted.
+pub fn reset_person(db: &std::path::Path, national_id: &str) -> Result<usize, ServerError> {
+    let nin = aktiver_nin::NationalId::parse(national_id, aktiver_nin::Policy::SANDBOX)
+        .map_err(|e| ServerError::Population(format!("national_id: {}", e.code())))?;
+    if !db.exists() {
+        return Err(ServerError::Io(
+            db.display().to_string(),
+            std::io::ErrorKind::NotFound.into(),
+        ));
+    }
+    let secret = secrets::ServerSecret::load_or_create(db)?;
+    let conn = db::open(Some(db)).map_err(ServerError::Db)?;
+    db::forget_person(&conn, &secret.nin(nin.as_str())).map_err(ServerError::Db)
 }

@@ -30,9 +30,16 @@ pub fn totp(secret: &[u8], unix_s: i64) -> String {
 
 /// Whether `code` is the code of the current step or the one before or after.
 pub fn totp_matches(secret: &[u8], unix_s: i64, code: &str) -> bool {
-    [-STEP_S, 0, STEP_S]
-        .iter()
-        .any(|d| crate::ct_eq(totp(secret, unix_s + d).as_bytes(), code.as_bytes()))
+    matching_step(secret, unix_s, code).is_some()
+}
+
+/// The time step (`unix_s / 30`) whose code `code` is, among the current
+/// step and the ones before and after: the caller records it so a code is used once.
+pub fn matching_step(secret: &[u8], unix_s: i64, code: &str) -> Option<i64> {
+    [-STEP_S, 0, STEP_S].iter().find_map(|d| {
+        let at = unix_s + d;
+        crate::ct_eq(totp(secret, at).as_bytes(), code.as_bytes()).then_some(at.max(0) / STEP_S)
+    })
 }
 
 #[cfg(test)]

@@ -1,30 +1,38 @@
-//! The router, the TLS listener and the server's life cycle.
+//! The router, the middleware every request passes and the server's life cycle.
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, PathRejection, QueryRejection};
-use axum::extract::{DefaultBodyLimit, Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{DefaultBodyLimit, Path, Query, Request, State};
+use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
-use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{mpsc, oneshot};
+use tokio::net::TcpListener;
+use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use aktiver_protocol::endpoints::{self as ep, with_session};
 use aktiver_protocol::{self as proto, ErrorCode};
 
-use crate::app::{ApiError, App, json_response, ok, path_param};
+use crate::app::{ApiError, App, Replay, Scope, json_response, ok, path_param};
 use crate::clock::{Clock, SystemClock};
-use crate::db::{self, PersonRec};
+use crate::conn::Peer;
+use crate::db::{self, PersonInfo};
+use crate::kdf::{KdfWork, PasswordCall};
 use crate::log::Log;
 use crate::population::{DEFAULT_POPULATION, Person, parse_population};
 use crate::rules::Rules;
+use crate::secrets::ServerSecret;
 use crate::{ServerError, flow, tls};
+
+/// The header that opens `/v1/sandbox/*` on a server not bound to loopback.
+pub const SANDBOX_TOKEN_HEADER: &str = "X-Sandbox-Token";
 
 /// How to run the sandbox.
 pub struct ServerOptions {
@@ -42,6 +50,10 @@ pub struct ServerOptions {
     /// Extra CSCA trust anchors (PEM, DER certificate or master list), besides
     /// the sandbox's test CSCA.
     pub trust: Vec<Vec<u8>>,
+    /// Opens `/v1/sandbox/*` (SMS inbox, online bank, face check) to callers
+    /// that send it in `X-Sandbox-Token`. On loopback they are open anyway;
+    /// elsewhere, without a token, they are closed.
+    pub sandbox_token: Option<String>,
 }
 
 impl Default for ServerOptions {
@@ -55,6 +67,7 @@ impl Default for ServerOptions {
             clock: Arc::new(SystemClock),
             echo_log: false,
             trust: Vec::new(),
+            sandbox_token: None,
         }
     }
 }
@@ -68,18 +81,14 @@ pub struct RunningServer {
     /// The SPKI SHA-256 pin (base64); `None` over plain HTTP.
     pub pin: Option<String>,
     pub app: Arc<App>,
-    shutdown: oneshot::Sender<()>,
+    stop: watch::Sender<bool>,
     task: JoinHandle<()>,
-    acceptor: Option<JoinHandle<()>>,
 }
 
 impl RunningServer {
     /// Stops accepting, lets open requests finish, and closes the database.
     pub async fn stop(self) {
-        if let Some(a) = &self.acceptor {
-            a.abort();
-        }
-        let _ = self.shutdown.send(());
+        let _ = self.stop.send(true);
         let _ = self.task.await;
     }
 
@@ -88,52 +97,82 @@ impl RunningServer {
     }
 }
 
+/// The bank's people by keyed identity-number hash, with the Argon2id hash of
+/// the population's password as the state a person starts from.
 fn load_population(
-    conn: &rusqlite::Connection,
     people: &[Person],
     rules: &Rules,
-) -> Result<(), ServerError> {
+    secret: &ServerSecret,
+) -> Result<std::collections::HashMap<String, Arc<PersonInfo>>, ServerError> {
+    let mut map = std::collections::HashMap::new();
     for p in people {
-        let existing = db::get_person(conn, &p.national_id).map_err(ServerError::Db)?;
-        let password_hash = match (&existing, &p.password) {
-            (Some(e), _) if e.password_hash.is_some() => e.password_hash.clone(),
-            (_, Some(pw)) => {
-                Some(crate::kdf::hash(pw, rules).map_err(|e| ServerError::Tls(e.0.message))?)
+        let nin_mac = secret.nin(&p.national_id);
+        let initial_password_hash = match &p.password {
+            Some(pw) => {
+                Some(crate::kdf::hash(pw, rules).map_err(|e| ServerError::Config(e.0.message))?)
             }
-            _ => None,
+            None => None,
         };
-        let rec = PersonRec {
+        let info = PersonInfo {
             nin: p.national_id.clone(),
             phone: p.phone.clone(),
             bank: p.bank.clone(),
             methods: p.methods.clone(),
-            code_unit_secret: p.code_unit_secret.clone(),
-            password_hash,
-            wrong_password: existing.as_ref().map_or(0, |e| e.wrong_password),
-            wrong_otp: existing.as_ref().map_or(0, |e| e.wrong_otp),
-            bankid_suspended: existing.as_ref().is_some_and(|e| e.bankid_suspended),
-            activation_code: existing.as_ref().and_then(|e| e.activation_code.clone()),
+            code_unit_secret: p
+                .code_unit_secret
+                .as_deref()
+                .and_then(crate::otp::decode_hex)
+                .map(zeroize::Zeroizing::new),
             face_check_pass: !p.documents.iter().any(|d| d.face_check == "fail"),
+            initial_password_hash,
         };
-        db::put_person(conn, &rec).map_err(ServerError::Db)?;
+        map.insert(nin_mac, Arc::new(info));
     }
-    Ok(())
+    Ok(map)
 }
 
 /// Opens the state, loads the population and starts serving.
 pub async fn start(opts: ServerOptions) -> Result<RunningServer, ServerError> {
     let people = parse_population(opts.population.as_deref().unwrap_or(DEFAULT_POPULATION))?;
+    if let Some(p) = &opts.db {
+        crate::files::prepare_db_file(p)?;
+    }
     let conn = db::open(opts.db.as_deref()).map_err(ServerError::Db)?;
-    load_population(&conn, &people, &opts.rules)?;
+    if let Some(p) = &opts.db {
+        crate::files::prepare_db_file(p)?;
+    }
+    let secret = match &opts.db {
+        Some(p) => ServerSecret::load_or_create(p)?,
+        None => ServerSecret::ephemeral()?,
+    };
+    let people = load_population(&people, &opts.rules, &secret)?;
     let mut trust = crate::sandbox_pki()?.trust_store();
+    // Files the operator configures are trusted by that choice: a master
+    // list among them may vouch for itself (the operator says so).
     for (i, t) in opts.trust.iter().enumerate() {
         trust
-            .load(t)
+            .load_with(
+                t,
+                aktiver_emrtd::pki::MasterListTrust::AcceptListThatVouchesForItself,
+            )
             .map_err(|e| ServerError::Trust(format!("trust file {i}: {e}")))?;
     }
-    let face = crate::face::FaceProvider::load_or_create(&conn)?;
+    let face = crate::face::FaceProvider::from_secret(&secret)?;
+    let tcp = TcpListener::bind(opts.addr)
+        .await
+        .map_err(|e| ServerError::Io(opts.addr.to_string(), e))?;
+    let addr = tcp
+        .local_addr()
+        .map_err(|e| ServerError::Io(opts.addr.to_string(), e))?;
     let app = Arc::new(App {
         db: Mutex::new(conn),
+        secret,
+        people,
+        inbox: crate::inbox::Inbox::default(),
+        kdf: crate::kdf::KdfPool::new(opts.rules.kdf_parallel),
+        limits: crate::limits::ClientLimits::new(&opts.rules),
+        sandbox_open: addr.ip().is_loopback(),
+        sandbox_token: opts.sandbox_token.filter(|t| !t.is_empty()),
         clock: opts.clock,
         rules: opts.rules,
         log: Log::new(opts.echo_log),
@@ -142,122 +181,67 @@ pub async fn start(opts: ServerOptions) -> Result<RunningServer, ServerError> {
         last_prune: std::sync::atomic::AtomicI64::new(i64::MIN / 2),
     });
     let router = router(app.clone());
-    let tcp = TcpListener::bind(opts.addr)
-        .await
-        .map_err(|e| ServerError::Io(opts.addr.to_string(), e))?;
-    let addr = tcp
-        .local_addr()
-        .map_err(|e| ServerError::Io(opts.addr.to_string(), e))?;
-    let (shutdown, rx) = oneshot::channel::<()>();
-    let graceful = async move {
-        let _ = rx.await;
+    let (stop, stop_rx) = watch::channel(false);
+    let (tls, url, pin) = if opts.http {
+        (None, format!("http://{addr}"), None)
+    } else {
+        let identity = match &opts.db {
+            Some(p) => tls::load_or_create(p)?,
+            None => tls::ephemeral()?,
+        };
+        let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(tls::server_config(&identity)?));
+        (
+            Some(acceptor),
+            format!("https://{addr}"),
+            Some(identity.pin.clone()),
+        )
     };
-    if opts.http {
-        let task = tokio::spawn(async move {
-            let _ = axum::serve(tcp, router)
-                .with_graceful_shutdown(graceful)
-                .await;
-        });
-        return Ok(RunningServer {
-            addr,
-            url: format!("http://{addr}"),
-            pin: None,
-            app,
-            shutdown,
-            task,
-            acceptor: None,
-        });
-    }
-    let identity = match &opts.db {
-        Some(p) => tls::load_or_create(p)?,
-        None => tls::ephemeral()?,
-    };
-    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(tls::server_config(&identity)?));
-    let (tx, rx_conn) = mpsc::channel(64);
-    let acceptor_task = tokio::spawn(accept_loop(tcp, acceptor, tx));
-    let listener = TlsListener {
-        rx: rx_conn,
-        local: addr,
-    };
-    let task = tokio::spawn(async move {
-        let _ = axum::serve(listener, router)
-            .with_graceful_shutdown(graceful)
-            .await;
-    });
+    let task = tokio::spawn(crate::conn::serve(tcp, tls, router, app.clone(), stop_rx));
     Ok(RunningServer {
         addr,
-        url: format!("https://{addr}"),
-        pin: Some(identity.pin.clone()),
+        url,
+        pin,
         app,
-        shutdown,
+        stop,
         task,
-        acceptor: Some(acceptor_task),
     })
-}
-
-type TlsConn = tokio_rustls::server::TlsStream<TcpStream>;
-
-/// Handshakes run in their own tasks so one slow client cannot stall the others.
-async fn accept_loop(
-    tcp: TcpListener,
-    acceptor: tokio_rustls::TlsAcceptor,
-    tx: mpsc::Sender<(TlsConn, SocketAddr)>,
-) {
-    loop {
-        let Ok((stream, peer)) = tcp.accept().await else {
-            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-            continue;
-        };
-        let acceptor = acceptor.clone();
-        let tx = tx.clone();
-        tokio::spawn(async move {
-            let hs =
-                tokio::time::timeout(std::time::Duration::from_secs(10), acceptor.accept(stream))
-                    .await;
-            if let Ok(Ok(tls)) = hs {
-                let _ = tx.send((tls, peer)).await;
-            }
-        });
-    }
-}
-
-struct TlsListener {
-    rx: mpsc::Receiver<(TlsConn, SocketAddr)>,
-    local: SocketAddr,
-}
-
-impl axum::serve::Listener for TlsListener {
-    type Io = TlsConn;
-    type Addr = SocketAddr;
-
-    async fn accept(&mut self) -> (Self::Io, Self::Addr) {
-        match self.rx.recv().await {
-            Some(c) => c,
-            None => std::future::pending().await,
-        }
-    }
-
-    fn local_addr(&self) -> std::io::Result<Self::Addr> {
-        Ok(self.local)
-    }
 }
 
 type Body = Result<Bytes, BytesRejection>;
 type SidPath = Result<Path<String>, PathRejection>;
 
-/// A state-changing session call, run off the async workers (Argon2 is slow on purpose).
+/// A state-changing session call: its idempotency keys belong to the session.
 macro_rules! session_call {
     ($method:literal, $endpoint:expr, $f:path) => {
+        session_call!($method, $endpoint, $f, None)
+    };
+    ($method:literal, $endpoint:expr, $f:path, $kdf:expr) => {
         |State(app): State<Arc<App>>, p: SidPath, headers: HeaderMap, body: Body| async move {
             let sid = match path_param(p) {
                 Ok(s) => s,
                 Err(e) => return e.into_response(),
             };
+            let work = match ($kdf, &body) {
+                (Some(call), Ok(bytes)) => {
+                    let (app2, sid2, bytes2) = (app.clone(), sid.clone(), bytes.clone());
+                    app.kdf
+                        .run(move || crate::kdf::precompute(&app2, &sid2, &bytes2, call))
+                        .await
+                        .unwrap_or_default()
+                }
+                _ => KdfWork::default(),
+            };
             blocking(move || {
                 let path = with_session($endpoint, &sid);
-                app.idempotent_scoped($method, &path, &headers, body, Some(&sid), |tx, now, b| {
-                    flow::with_session(&app, tx, now, &sid, b, $f)
-                })
+                app.idempotent(
+                    $method,
+                    &path,
+                    &headers,
+                    body,
+                    Scope::Session(&sid),
+                    Replay::Stored,
+                    |tx, now, b| flow::with_session(&app, tx, now, &sid, b, work, $f),
+                )
             })
             .await
         }
@@ -270,18 +254,28 @@ async fn blocking(f: impl FnOnce() -> Response + Send + 'static) -> Response {
         .unwrap_or_else(|_| ApiError::new(ErrorCode::Internal, "handler failed").into_response())
 }
 
+fn client_ip(peer: Option<axum::Extension<Peer>>) -> std::net::IpAddr {
+    peer.map_or(std::net::IpAddr::from([127, 0, 0, 1]), |p| p.0.0)
+}
+
 pub fn router(app: Arc<App>) -> Router {
     Router::new()
         .route(
             ep::START_SESSION.path,
             post(
-                |State(app): State<Arc<App>>, headers: HeaderMap, body: Body| async move {
+                |State(app): State<Arc<App>>,
+                 peer: Option<axum::Extension<Peer>>,
+                 headers: HeaderMap,
+                 body: Body| async move {
+                    let ip = client_ip(peer);
                     blocking(move || {
                         app.idempotent(
                             "POST",
                             ep::START_SESSION.path,
                             &headers,
                             body,
+                            Scope::Client(ip),
+                            Replay::Stored,
                             |tx, now, b| flow::start_session(&app, tx, now, b),
                         )
                     })
@@ -319,7 +313,12 @@ pub fn router(app: Arc<App>) -> Router {
         )
         .route(
             ep::CODE_UNIT.path,
-            post(session_call!("POST", ep::CODE_UNIT, flow::code_unit)),
+            post(session_call!(
+                "POST",
+                ep::CODE_UNIT,
+                flow::code_unit,
+                Some(PasswordCall::CodeUnit)
+            )),
         )
         .route(
             ep::ACTIVATION_CODE.path,
@@ -343,7 +342,12 @@ pub fn router(app: Arc<App>) -> Router {
         )
         .route(
             ep::SET_PASSWORD.path,
-            post(session_call!("POST", ep::SET_PASSWORD, flow::set_password)),
+            post(session_call!(
+                "POST",
+                ep::SET_PASSWORD,
+                flow::set_password,
+                Some(PasswordCall::SetPassword)
+            )),
         )
         .route(
             ep::PUSH_TOKEN.path,
@@ -362,7 +366,8 @@ pub fn router(app: Arc<App>) -> Router {
             post(session_call!(
                 "POST",
                 ep::SIGN_AGREEMENT,
-                flow::sign_agreement
+                flow::sign_agreement,
+                Some(PasswordCall::SignAgreement)
             )),
         )
         .route(
@@ -373,13 +378,19 @@ pub fn router(app: Arc<App>) -> Router {
         .route(
             ep::SANDBOX_ACTIVATION_CODE.path,
             post(
-                |State(app): State<Arc<App>>, headers: HeaderMap, body: Body| async move {
+                |State(app): State<Arc<App>>,
+                 peer: Option<axum::Extension<Peer>>,
+                 headers: HeaderMap,
+                 body: Body| async move {
+                    let ip = client_ip(peer);
                     blocking(move || {
                         app.idempotent(
                             "POST",
                             ep::SANDBOX_ACTIVATION_CODE.path,
                             &headers,
                             body,
+                            Scope::Client(ip),
+                            Replay::NotStored,
                             |tx, now, b| flow::issue_activation_code(&app, tx, now, b),
                         )
                     })
@@ -390,27 +401,44 @@ pub fn router(app: Arc<App>) -> Router {
         .route(
             ep::SANDBOX_FACE_CHECK.path,
             post(
-                |State(app): State<Arc<App>>, headers: HeaderMap, body: Body| async move {
+                |State(app): State<Arc<App>>,
+                 peer: Option<axum::Extension<Peer>>,
+                 headers: HeaderMap,
+                 body: Body| async move {
+                    let ip = client_ip(peer);
                     blocking(move || {
-                        // The verdict is stored under its session, so a failed
-                        // ID check deletes it with the session's other answers.
-                        let scope = body.as_ref().ok().and_then(|b| {
-                            serde_json::from_slice::<proto::FaceCheckRequest>(b)
-                                .ok()
-                                .map(|r| r.session_id)
-                        });
-                        app.idempotent_scoped(
+                        // The signed verdict carries the portrait's hash: never stored.
+                        app.idempotent(
                             "POST",
                             ep::SANDBOX_FACE_CHECK.path,
                             &headers,
                             body,
-                            scope.as_deref(),
+                            Scope::Client(ip),
+                            Replay::NotStored,
                             |tx, now, b| flow::face_check(&app, tx, now, b),
                         )
                     })
                     .await
                 },
             ),
+        )
+        .route(
+            "/openapi.json",
+            get(|| async {
+                (
+                    [(header::CONTENT_TYPE, "application/json")],
+                    proto::openapi::json(),
+                )
+            }),
+        )
+        .route(
+            "/docs",
+            get(|| async {
+                (
+                    [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+                    crate::docs::page(),
+                )
+            }),
         )
         .fallback(|| async {
             ApiError::new(ErrorCode::NotFound, "no such endpoint").into_response()
@@ -423,7 +451,105 @@ pub fn router(app: Arc<App>) -> Router {
             .into_response()
         })
         .layer(DefaultBodyLimit::max(proto::MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            gatekeeper,
+        ))
         .with_state(app)
+}
+
+fn error(code: ErrorCode, message: &str) -> Response {
+    ApiError::new(code, message).into_response()
+}
+
+/// What every request passes before its handler: the per-client limits, the
+/// Host header, the sandbox endpoints' guard, the content type, and the body
+/// read whole within its time and size limits.
+async fn gatekeeper(State(app): State<Arc<App>>, req: Request, next: Next) -> Response {
+    let peer = req.extensions().get::<Peer>().copied();
+    if let Some(Peer(ip)) = peer {
+        if let Err(retry) = app.limits.request(ip) {
+            return ApiError::new(ErrorCode::RateLimited, "too many requests from this client")
+                .map(|b| b.with_retry_after(retry))
+                .into_response();
+        }
+        if req.method() == Method::POST
+            && req.uri().path() == ep::START_SESSION.path
+            && let Err(retry) = app.limits.session_start(ip)
+        {
+            return ApiError::new(
+                ErrorCode::RateLimited,
+                "too many sessions started from this client",
+            )
+            .map(|b| b.with_retry_after(retry))
+            .into_response();
+        }
+    }
+    if req.version() == axum::http::Version::HTTP_11 && !req.headers().contains_key(header::HOST) {
+        return error(
+            ErrorCode::MalformedRequest,
+            "HTTP/1.1 requests need a Host header",
+        );
+    }
+    if req.uri().path().starts_with("/v1/sandbox/") && !app.sandbox_open {
+        let given = req
+            .headers()
+            .get(SANDBOX_TOKEN_HEADER)
+            .map(|v| v.as_bytes())
+            .unwrap_or_default();
+        let allowed = app
+            .sandbox_token
+            .as_deref()
+            .is_some_and(|t| crate::ct_eq(t.as_bytes(), given));
+        if !allowed {
+            return error(
+                ErrorCode::SandboxForbidden,
+                "the sandbox endpoints need X-Sandbox-Token on a server not bound to loopback",
+            );
+        }
+    }
+    let (parts, body) = req.into_parts();
+    let limit = Duration::from_millis(app.rules.body_timeout_ms);
+    let bytes = match tokio::time::timeout(limit, axum::body::to_bytes(body, proto::MAX_BODY_BYTES))
+        .await
+    {
+        Err(_) => {
+            return error(
+                ErrorCode::RequestTimeout,
+                "the request body came too slowly",
+            );
+        }
+        Ok(Err(e)) => {
+            let mut source = std::error::Error::source(&e);
+            let mut too_large = false;
+            while let Some(s) = source {
+                too_large |= s.is::<http_body_util::LengthLimitError>();
+                source = s.source();
+            }
+            return if too_large {
+                error(ErrorCode::BodyTooLarge, "body too large")
+            } else {
+                error(ErrorCode::MalformedRequest, "unreadable body")
+            };
+        }
+        Ok(Ok(b)) => b,
+    };
+    if !bytes.is_empty() && parts.method != Method::GET {
+        let json = parts
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"));
+        if !json {
+            return error(
+                ErrorCode::UnsupportedMediaType,
+                "request bodies are JSON: send Content-Type: application/json",
+            );
+        }
+    }
+    next.run(Request::from_parts(parts, axum::body::Body::from(bytes)))
+        .await
 }
 
 fn reply(o: crate::app::Outcome) -> Response {
@@ -485,20 +611,7 @@ async fn inbox(
                     })?,
             ),
         };
-        let conn = app
-            .db
-            .lock()
-            .map_err(|_| ApiError::new(ErrorCode::Internal, "state lock poisoned"))?;
-        let rows = db::inbox(&conn, phone.as_deref(), 50)?;
-        let messages = rows
-            .into_iter()
-            .map(|(phone, text, code, sent_at)| proto::SmsMessage {
-                phone: proto::Sensitive::new(phone),
-                text: proto::Sensitive::new(text),
-                code: proto::Sensitive::new(code),
-                sent_at,
-            })
-            .collect();
+        let messages = app.inbox.read(app.clock.now(), phone.as_deref(), 50);
         ok(StatusCode::OK, &proto::SmsInbox { messages })
     })();
     reply(out)

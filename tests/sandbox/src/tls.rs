@@ -98,26 +98,14 @@ pub fn load_or_create(db_path: &Path) -> Result<Identity, ServerError> {
             std::fs::read_to_string(&key_path)
                 .map_err(|e| ServerError::Io(key_path.display().to_string(), e))?,
         );
+        crate::files::owner_only(&key_path)?;
         return from_pems(&c, &k);
     }
     let (c, k) = generate()?;
-    write_private(&key_path, k.as_bytes())?;
+    crate::files::write_private(&key_path, k.as_bytes())?;
     std::fs::write(&cert_path, c.as_bytes())
         .map_err(|e| ServerError::Io(cert_path.display().to_string(), e))?;
     from_pems(&c, &k)
-}
-
-fn write_private(path: &Path, bytes: &[u8]) -> Result<(), ServerError> {
-    use std::io::Write;
-    let mut o = std::fs::OpenOptions::new();
-    o.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
-    let mut f = o
-        .open(path)
-        .map_err(|e| ServerError::Io(path.display().to_string(), e))?;
-    f.write_all(bytes)
-        .map_err(|e| ServerError::Io(path.display().to_string(), e))
 }
 
 pub fn server_config(id: &Identity) -> Result<rustls::ServerConfig, ServerError> {

@@ -78,12 +78,16 @@ async fn one_device_at_a_time() {
         sb.sign_agreement(&sid, &key, "Skog7Hytte2").await.body["replaced_previous_device"],
         false
     );
+    // A code-unit code is used once: the next activation waits for the next one.
+    sb.clock.advance(30);
     let (sid, key) = sb.to_finish(NIN2, PHONE2, "Skog7Hytte2").await;
     let r = sb.sign_agreement(&sid, &key, "Skog7Hytte2").await;
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.body["replaced_previous_device"], true);
     let app = &sb.server.as_ref().unwrap().app;
-    let active = aktiver_sandbox::db::active_devices(&app.db.lock().unwrap(), NIN2).unwrap();
+    let active =
+        aktiver_sandbox::db::active_devices(&app.db.lock().unwrap(), &app.secret.nin(NIN2))
+            .unwrap();
     assert_eq!(
         active,
         vec![r.body["device_id"].as_str().unwrap().to_owned()]

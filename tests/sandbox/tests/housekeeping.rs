@@ -81,3 +81,25 @@ async fn expired_idempotency_entries_are_pruned() {
         .await;
     assert_eq!(r.status, 201, "{}", r.body);
 }
+
+/// `aktiver-sim sandbox reset`: a tester starts a person over while the server runs.
+#[tokio::test]
+async fn reset_person_ends_her_sessions_and_counters() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("s.sqlite");
+    let sb = start_with(
+        Some(db.clone()),
+        aktiver_sandbox::Rules::for_tests(),
+        aktiver_sandbox::ManualClock::new(T0),
+    )
+    .await;
+    let sid = sb.to_method(NIN, PHONE).await;
+    let n = aktiver_sandbox::reset_person(&db, NIN).unwrap();
+    assert!(n >= 1);
+    let r = sb.get(&ep::with_session(ep::GET_SESSION, &sid)).await;
+    assert_eq!(r.code(), "session_not_found");
+    // Without the reset this would be `session_in_progress`.
+    sb.clock.advance(30);
+    sb.to_method(NIN, PHONE).await;
+    assert!(aktiver_sandbox::reset_person(&db, "15859010098").is_err());
+}

@@ -164,7 +164,7 @@ async fn assert_rejected(sb: &Sandbox, sid: &str, r: &common::Reply, code: &str)
     assert!(rec.phone.is_none() && rec.id_check.is_none() && rec.challenge.is_none());
     let kept: i64 = conn
         .query_row(
-            "SELECT COUNT(*) FROM idempotency WHERE scope = ?1",
+            "SELECT COUNT(*) FROM idempotency WHERE session_id = ?1",
             [sid],
             |r| r.get(0),
         )
@@ -198,15 +198,104 @@ async fn valid_evidence_qualifies_and_the_activation_completes() {
     assert!(idc.active_authentication && idc.chip_authentication_claim.is_none());
 }
 
+/// The attack of issue 14: a copy of the victim's data groups (no AA key), a
+/// chip-authentication claim and the victim's SMS code. Every variant of the
+/// claim is refused while the SOD lists DG15.
 #[tokio::test]
-async fn chip_authentication_is_accepted_as_a_claim_only_with_dg14() {
+async fn a_cloned_chip_with_a_chip_authentication_claim_is_refused() {
+    let sb = start().await;
+    let mrz = valid_mrz(NIN);
+    let doc = issue(&mrz, &[]);
+    let ca_key = doc.keys.chip_authentication.as_ref().unwrap();
+    for transcript in [
+        String::new(),
+        "not base64!".to_owned(),
+        encode_b64(&ca_key.public_point),
+    ] {
+        let sid = to_id_check(&sb, NIN, PHONE).await;
+        let verdict = face_verdict(&sb, &sid, &doc).await;
+        let mut ev = evidence(&doc, &scanned(&mrz), None, verdict);
+        ev["chip_auth"] = json!({ "protocol": "ca", "transcript_b64": transcript });
+        let r = sb.call(ep::ID_CHECK, &sid, ev).await;
+        assert_rejected(&sb, &sid, &r, "chip_authentication_failed").await;
+        assert_eq!(r.body["field"], "active_auth", "{}", r.body);
+        sb.raw(
+            reqwest::Method::DELETE,
+            &with_session(ep::CANCEL_SESSION, &sid),
+            Some(&sb.key()),
+            None,
+        )
+        .await;
+    }
+}
+
+#[tokio::test]
+async fn dg15_cannot_be_left_out_when_the_sod_lists_it() {
     let sb = start().await;
     let mrz = valid_mrz(NIN);
     let doc = issue(&mrz, &[]);
     let sid = to_id_check(&sb, NIN, PHONE).await;
+    let ch = aa_challenge(&sb, &sid).await;
+    let verdict = face_verdict(&sb, &sid, &doc).await;
+    let mut ev = evidence(
+        &doc,
+        &scanned(&mrz),
+        Some((&ch, aa_sign(&doc, &ch))),
+        verdict,
+    );
+    ev["data_groups"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|g| g["number"] != 15);
+    ev["chip_auth"] = json!({ "protocol": "ca", "transcript_b64": encode_b64(&[1u8; 65]) });
+    let r = sb.call(ep::ID_CHECK, &sid, ev).await;
+    assert_rejected(&sb, &sid, &r, "chip_authentication_failed").await;
+    assert_eq!(r.body["field"], "data_groups", "{}", r.body);
+}
+
+/// A chip without active authentication (no DG15 in its SOD): the reader's
+/// chip-authentication claim is all there is, and only a well-formed one counts.
+#[tokio::test]
+async fn a_chip_without_active_authentication_needs_a_well_formed_claim() {
+    let sb = start().await;
+    let mrz = valid_mrz(NIN);
+    let mut spec = DocumentSpec::passport(&mrz);
+    spec.portrait_bytes = 2048;
+    spec.active_authentication = None;
+    let doc = issuer::issue(&aktiver_sandbox::sandbox_pki().unwrap(), &spec).unwrap();
+    assert!(doc.file(fid::DG15).is_none());
+    let good = encode_b64(&[4u8; 65]);
+    let cases: [(&str, String, bool, &str); 4] = [
+        ("ca", String::new(), true, "evidence_rejected"),
+        ("ca", "%%%%".to_owned(), true, "evidence_rejected"),
+        ("ca", good.clone(), false, "chip_authentication_failed"),
+        ("tls", good.clone(), true, "evidence_rejected"),
+    ];
+    for (protocol, transcript, with_dg14, code) in cases {
+        let sid = to_id_check(&sb, NIN, PHONE).await;
+        let verdict = face_verdict(&sb, &sid, &doc).await;
+        let mut ev = evidence(&doc, &scanned(&mrz), None, verdict);
+        if !with_dg14 {
+            ev["data_groups"]
+                .as_array_mut()
+                .unwrap()
+                .retain(|g| g["number"] != 14);
+        }
+        ev["chip_auth"] = json!({ "protocol": protocol, "transcript_b64": transcript });
+        let r = sb.call(ep::ID_CHECK, &sid, ev).await;
+        assert_rejected(&sb, &sid, &r, code).await;
+        sb.raw(
+            reqwest::Method::DELETE,
+            &with_session(ep::CANCEL_SESSION, &sid),
+            Some(&sb.key()),
+            None,
+        )
+        .await;
+    }
+    let sid = to_id_check(&sb, NIN, PHONE).await;
     let verdict = face_verdict(&sb, &sid, &doc).await;
     let mut ev = evidence(&doc, &scanned(&mrz), None, verdict);
-    ev["chip_auth"] = json!({ "protocol": "ca", "transcript_b64": "" });
+    ev["chip_auth"] = json!({ "protocol": "ca", "transcript_b64": good });
     let r = sb.call(ep::ID_CHECK, &sid, ev).await;
     assert_eq!(r.status, 200, "{}", r.body);
     let conn = sb.server.as_ref().unwrap().app.db.lock().unwrap();

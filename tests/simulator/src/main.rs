@@ -1,6 +1,8 @@
 //! `aktiver-sim`: the desktop simulator. Every core capability is a subcommand.
 
 mod cmd;
+mod out;
+mod sim;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -18,8 +20,10 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Walk the most complete path the simulator can walk today.
-    Demo,
+    /// The whole activation, screen by screen, against a sandbox this command starts.
+    Demo(cmd::demo::DemoArgs),
+    /// Run scripted scenarios (TOML): actions and the screens expected.
+    Scenario(cmd::scenario::ScenarioArgs),
     /// Machine-readable zones (ICAO 9303): parse typed lines, scan camera frames.
     #[command(subcommand)]
     Mrz(cmd::mrz::MrzCommand),
@@ -33,17 +37,26 @@ enum Command {
     Serve(cmd::serve::ServeArgs),
     /// Read the sandbox SMS inbox.
     Sms(cmd::serve::SmsArgs),
+    /// A sandbox person's code-unit one-time code, now.
+    Otp(cmd::helpers::OtpArgs),
+    /// Sandbox helpers for the curl walkthrough: chip evidence, reset, abandon.
+    #[command(subcommand)]
+    Sandbox(cmd::helpers::SandboxCommand),
 }
 
 fn main() -> ExitCode {
+    out::quiet_on_closed_pipe();
     let cli = Cli::parse();
     let status = match cli.command {
-        Command::Demo => cmd::demo::run(),
+        Command::Demo(a) => cmd::demo::run(a),
+        Command::Scenario(a) => cmd::scenario::run(a),
         Command::Mrz(c) => cmd::mrz::run(c),
         Command::Nin(c) => cmd::nin::run(c),
         Command::Chip(c) => cmd::chip::run(c),
         Command::Serve(a) => cmd::serve::serve(a),
         Command::Sms(a) => cmd::serve::sms(a),
+        Command::Otp(a) => cmd::helpers::otp(a),
+        Command::Sandbox(c) => cmd::helpers::run(c),
     };
     ExitCode::from(status)
 }

@@ -1,5 +1,5 @@
-//! `aktiver-sim mrz parse` and `aktiver-sim demo` end to end: the built
-//! binary, its JSON lines and its exit status.
+//! `aktiver-sim mrz parse` end to end: the built binary, its JSON lines and
+//! its exit status.
 #![allow(clippy::unwrap_used)]
 
 use serde_json::Value;
@@ -117,18 +117,4 @@ fn garbage_is_a_clear_error() {
         docs[0]["error"]["message"],
         "line 2, column 1: character not allowed in an MRZ"
     );
-}
-
-#[test]
-fn demo_walks_to_the_end() {
-    let out = Command::new(env!("CARGO_BIN_EXE_aktiver-sim"))
-        .arg("demo")
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(0));
-    let text = String::from_utf8(out.stdout).unwrap();
-    // The camera scanner read generated frames of the card and two agreed.
-    assert!(text.contains("frames agree"), "{text}");
-    assert!(text.contains("OCR text with slips: repaired"), "{text}");
-    assert!(text.contains("matches the one typed"), "{text}");
 }

@@ -1,7 +1,8 @@
 #![no_main]
 //! The reader state machine fed hostile answers: the first byte says how many
 //! genuine exchanges with the virtual chip come first (reaching EF.CardAccess,
-//! PACE or BAC states), the rest is the answer to the next command. A second
+//! PACE (generic, integrated or chip-authentication mapping) or BAC states),
+//! the rest is the answer to the next command. A second
 //! pass feeds the rest as a series of plaintext READ BINARY answers.
 
 use std::collections::BTreeMap;
@@ -9,16 +10,16 @@ use std::collections::BTreeMap;
 use aktiver_emrtd::apdu::{ResponseApdu, TransportLimits};
 use aktiver_emrtd::bac::AccessKey;
 use aktiver_emrtd::crypto::{CipherKind, FixedRng};
-use aktiver_emrtd::pace::{Curve, PaceSuite};
+use aktiver_emrtd::pace::{Curve, Mapping, PaceSuite};
 use aktiver_emrtd::reader::{
     AccessPolicy, ChunkPolicy, FileRead, ReadNext, ReadStrategy, Reader, ReaderConfig, Step,
 };
 use aktiver_emrtd::tlv;
-use aktiver_emrtd::virtual_chip::{ChipProfile, Faults, VirtualChip};
+use aktiver_emrtd::virtual_chip::{CaPrivateKey, ChipProfile, Faults, VirtualChip};
 use libfuzzer_sys::fuzz_target;
 
-fn chip(pace: bool) -> VirtualChip {
-    let suite = PaceSuite::new(Curve::P256, CipherKind::Aes128);
+fn chip(pace: bool, mapping: Mapping) -> VirtualChip {
+    let suite = PaceSuite::with_mapping(Curve::P256, CipherKind::Aes128, mapping);
     let mut files = BTreeMap::new();
     files.insert(0x011E, tlv::encode(0x60, &[0x5C, 0x02, 0x61, 0x75]));
     files.insert(0x0101, tlv::encode(0x61, &[0x3C; 90]));
@@ -34,7 +35,11 @@ fn chip(pace: bool) -> VirtualChip {
         can: None,
         bac: true,
         pace: if pace { vec![suite] } else { vec![] },
-        chip_authentication: None,
+        // PACE-CAM needs the chip's static key.
+        chip_authentication: Some(CaPrivateKey {
+            curve: Curve::P256,
+            secret: zeroize::Zeroizing::new(vec![5; 32]),
+        }),
         active_authentication: None,
     };
     VirtualChip::with_rng(
@@ -53,6 +58,11 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let pace = k & 0x80 != 0;
+    let mapping = match (k >> 5) & 3 {
+        2 => Mapping::Integrated,
+        3 => Mapping::ChipAuthentication,
+        _ => Mapping::Generic,
+    };
     let genuine = usize::from(k & 0x0F);
     let mut cfg = ReaderConfig::new(key());
     cfg.access = if pace {
@@ -62,7 +72,7 @@ fuzz_target!(|data: &[u8]| {
     };
     cfg.limits = TransportLimits::default();
     let mut reader = Reader::with_rng(cfg, Box::new(FixedRng::new(vec![3; 4096])));
-    let mut chip = chip(pace);
+    let mut chip = chip(pace, mapping);
     let Ok(mut step) = reader.start() else { return };
     for _ in 0..genuine {
         let Step::Transmit(apdu) = step else { return };

@@ -296,9 +296,10 @@ pub fn issue(pki: &TestPki, spec: &DocumentSpec) -> Result<IssuedDocument, Issue
             KeyAlgorithm::Ecdsa(curve) => {
                 let secret = keys::derive_ec_secret(curve, &spec.seed, "active-authentication");
                 let point = keys::ec_public_point(curve, &secret).unwrap_or_default();
-                let hash = match curve {
-                    EcCurve::P256 | EcCurve::BrainpoolP256r1 => oid::ECDSA_SHA256,
-                    EcCurve::P384 | EcCurve::BrainpoolP384r1 => oid::ECDSA_SHA384,
+                let hash = match curve.field_len() {
+                    0..=32 => oid::ECDSA_SHA256,
+                    33..=48 => oid::ECDSA_SHA384,
+                    _ => oid::ECDSA_SHA512,
                 };
                 dg14_infos.push(der::seq(&[
                     &der::oid(&oid::ID_AA),
@@ -470,8 +471,9 @@ pub(crate) fn signed_data(
     content: &[u8],
     signer: &Signer,
 ) -> Result<Vec<u8>, KeyError> {
-    let sha256 = der::seq(&[&der::oid(&oid::SHA256)]);
-    let digest = Sha256::digest(content);
+    let hash = signer.key.hash();
+    let sha256 = der::seq(&[&der::oid(&hash.oid())]);
+    let digest = hash.digest(content);
     let attrs = der::set_of(&[
         &der::seq(&[
             &der::oid(&oid::CONTENT_TYPE),

@@ -85,19 +85,32 @@ impl rand_core::TryCryptoRng for SeedRng {}
 /// EC secret scalar bytes for `curve` from `seed` and `label`, retrying until
 /// the value is a valid scalar.
 pub(crate) fn derive_ec_secret(curve: EcCurve, seed: &[u8], label: &str) -> Zeroizing<Vec<u8>> {
-    let mut counter = 0u32;
-    loop {
-        let mut h = Sha512::new();
-        h.update(seed);
-        h.update(label.as_bytes());
-        h.update(counter.to_be_bytes());
-        let wide = Zeroizing::new(h.finalize().to_vec());
-        let candidate = Zeroizing::new(wide.get(..curve.field_len()).unwrap_or(&[]).to_vec());
-        if ec_public_point(curve, &candidate).is_some() {
-            return candidate;
+    // Bounded: a curve the test PKI cannot issue on never yields a key.
+    let mut candidate = Zeroizing::new(Vec::new());
+    for counter in 0u32..4096 {
+        let mut wide = Zeroizing::new(Vec::with_capacity(128));
+        for block in 0u8..2 {
+            let mut h = Sha512::new();
+            h.update(seed);
+            h.update(label.as_bytes());
+            h.update(counter.to_be_bytes());
+            if block > 0 {
+                h.update([block]);
+            }
+            wide.extend_from_slice(&h.finalize());
         }
-        counter += 1;
+        candidate = Zeroizing::new(wide.get(..curve.field_len()).unwrap_or(&[]).to_vec());
+        if curve == EcCurve::P521
+            && let Some(top) = candidate.first_mut()
+        {
+            // P-521 scalars are below 2^521: keep the top byte's lowest bit.
+            *top &= 0x01;
+        }
+        if ec_public_point(curve, &candidate).is_some() {
+            break;
+        }
     }
+    candidate
 }
 
 /// Uncompressed SEC1 public point for a secret scalar, `None` if invalid.
@@ -114,6 +127,9 @@ pub(crate) fn ec_public_point(curve: EcCurve, secret: &[u8]) -> Option<Vec<u8>> 
         EcCurve::P384 => point!(p384::NistP384),
         EcCurve::BrainpoolP256r1 => point!(bp256::BrainpoolP256r1),
         EcCurve::BrainpoolP384r1 => point!(bp384::BrainpoolP384r1),
+        EcCurve::P521 => point!(p521::NistP521),
+        // Verified only (pki::weierstrass); the test PKI does not issue them.
+        _ => None,
     }
 }
 
@@ -140,13 +156,16 @@ pub(crate) fn ecdsa_sign(curve: EcCurve, secret: &[u8], message: &[u8]) -> Optio
         EcCurve::P384 => sign!(p384::NistP384, Sha384),
         EcCurve::BrainpoolP256r1 => sign!(bp256::BrainpoolP256r1, Sha256),
         EcCurve::BrainpoolP384r1 => sign!(bp384::BrainpoolP384r1, Sha384),
+        EcCurve::P521 => sign!(p521::NistP521, Sha512),
+        _ => None,
     }
 }
 
 fn ecdsa_alg(curve: EcCurve) -> Vec<u8> {
     match curve {
-        EcCurve::P256 | EcCurve::BrainpoolP256r1 => der::seq(&[&der::oid(&oid::ECDSA_SHA256)]),
-        EcCurve::P384 | EcCurve::BrainpoolP384r1 => der::seq(&[&der::oid(&oid::ECDSA_SHA384)]),
+        c if c.field_len() <= 32 => der::seq(&[&der::oid(&oid::ECDSA_SHA256)]),
+        c if c.field_len() <= 48 => der::seq(&[&der::oid(&oid::ECDSA_SHA384)]),
+        _ => der::seq(&[&der::oid(&oid::ECDSA_SHA512)]),
     }
 }
 
@@ -220,6 +239,18 @@ impl SigningKey {
     }
 
     /// The signature AlgorithmIdentifier this key signs under.
+    /// The hash this key's signature algorithm uses (a CMS signer must name
+    /// the same one as its digest algorithm).
+    pub fn hash(&self) -> crate::pki::HashAlgorithm {
+        use crate::pki::HashAlgorithm as H;
+        match self.algorithm {
+            KeyAlgorithm::Ecdsa(c) if c.field_len() <= 32 => H::Sha256,
+            KeyAlgorithm::Ecdsa(c) if c.field_len() <= 48 => H::Sha384,
+            KeyAlgorithm::Ecdsa(_) => H::Sha512,
+            KeyAlgorithm::RsaPkcs1 { .. } | KeyAlgorithm::RsaPss { .. } => H::Sha256,
+        }
+    }
+
     pub fn signature_algorithm(&self) -> Vec<u8> {
         match self.algorithm {
             KeyAlgorithm::Ecdsa(c) => ecdsa_alg(c),
@@ -448,6 +479,8 @@ mod tests {
             EcCurve::P384 => sign!(p384::NistP384),
             EcCurve::BrainpoolP256r1 => sign!(bp256::BrainpoolP256r1),
             EcCurve::BrainpoolP384r1 => sign!(bp384::BrainpoolP384r1),
+            EcCurve::P521 => sign!(p521::NistP521),
+            _ => unreachable!("the test PKI issues no keys on {curve:?}"),
         }
     }
 }

@@ -11,7 +11,7 @@ use thiserror::Error;
 
 /// Deepest nesting this reader follows (indefinite-length elements are
 /// resolved recursively; definite ones only when a caller descends).
-pub const MAX_DEPTH: usize = 24;
+pub const MAX_DEPTH: usize = 16;
 
 /// A malformed TLV. `offset` is relative to the slice handed to the reader.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
@@ -123,12 +123,37 @@ pub fn parse_one(data: &[u8]) -> Result<Tlv<'_>, TlvError> {
     read_tlv(data, 0, 0)
 }
 
-fn read_tlv(data: &[u8], start: usize, depth: usize) -> Result<Tlv<'_>, TlvError> {
-    if depth > MAX_DEPTH {
-        return Err(TlvError::TooDeep);
-    }
+/// A decoded tag and length: the one header decoder of the crate (the
+/// protocol side's `crate::tlv` reader uses it too, with its own policy on
+/// indefinite lengths).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Header {
+    pub tag: u32,
+    pub constructed: bool,
+    /// Offset of the first length byte.
+    pub len_offset: usize,
+    /// Offset of the first value byte.
+    pub value_start: usize,
+    /// `None` for the indefinite form (`80`).
+    pub length: Option<usize>,
+}
+
+/// Why a header does not decode; the offset is where the problem starts
+/// (the tag for tag errors, the first length byte for length errors).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum HeaderError {
+    TruncatedTag { offset: usize },
+    TagTooLong { offset: usize },
+    TruncatedLength { offset: usize },
+    LengthTooLong { offset: usize, bytes: usize },
+}
+
+/// Decodes the tag (at most 3 bytes) and length (definite with at most 4
+/// length bytes, or indefinite) starting at `data[start]`. Nothing is
+/// sliced from the length: the caller checks it against the input.
+pub(crate) fn header(data: &[u8], start: usize) -> Result<Header, HeaderError> {
     let byte = |i: usize| data.get(i).copied();
-    let first = byte(start).ok_or(TlvError::TruncatedTag { offset: start })?;
+    let first = byte(start).ok_or(HeaderError::TruncatedTag { offset: start })?;
     let constructed = first & 0x20 != 0;
     let mut tag = u32::from(first);
     let mut pos = start + 1;
@@ -136,10 +161,10 @@ fn read_tlv(data: &[u8], start: usize, depth: usize) -> Result<Tlv<'_>, TlvError
         // High tag number form: continuation bytes have bit 8 set.
         let mut n = 0;
         loop {
-            let b = byte(pos).ok_or(TlvError::TruncatedTag { offset: start })?;
+            let b = byte(pos).ok_or(HeaderError::TruncatedTag { offset: start })?;
             n += 1;
             if n > 2 {
-                return Err(TlvError::TagTooLong { offset: start });
+                return Err(HeaderError::TagTooLong { offset: start });
             }
             tag = (tag << 8) | u32::from(b);
             pos += 1;
@@ -148,10 +173,53 @@ fn read_tlv(data: &[u8], start: usize, depth: usize) -> Result<Tlv<'_>, TlvError
             }
         }
     }
-    let len_byte = byte(pos).ok_or(TlvError::TruncatedLength { offset: pos })?;
+    let len_offset = pos;
+    let len_byte = byte(pos).ok_or(HeaderError::TruncatedLength { offset: len_offset })?;
     pos += 1;
-    let available = data.len().saturating_sub(pos);
-    if len_byte == 0x80 {
+    let length = if len_byte == 0x80 {
+        None
+    } else if len_byte < 0x80 {
+        Some(usize::from(len_byte))
+    } else {
+        let n = usize::from(len_byte & 0x7F);
+        if n > 4 {
+            return Err(HeaderError::LengthTooLong {
+                offset: len_offset,
+                bytes: n,
+            });
+        }
+        let bytes = data
+            .get(pos..pos + n)
+            .ok_or(HeaderError::TruncatedLength { offset: len_offset })?;
+        pos += n;
+        Some(
+            bytes
+                .iter()
+                .fold(0usize, |acc, &b| (acc << 8) | usize::from(b)),
+        )
+    };
+    Ok(Header {
+        tag,
+        constructed,
+        len_offset,
+        value_start: pos,
+        length,
+    })
+}
+
+fn read_tlv(data: &[u8], start: usize, depth: usize) -> Result<Tlv<'_>, TlvError> {
+    if depth > MAX_DEPTH {
+        return Err(TlvError::TooDeep);
+    }
+    let byte = |i: usize| data.get(i).copied();
+    let h = header(data, start).map_err(|e| match e {
+        HeaderError::TruncatedTag { offset } => TlvError::TruncatedTag { offset },
+        HeaderError::TagTooLong { offset } => TlvError::TagTooLong { offset },
+        HeaderError::TruncatedLength { offset } => TlvError::TruncatedLength { offset },
+        HeaderError::LengthTooLong { offset, bytes } => TlvError::LengthTooLong { offset, bytes },
+    })?;
+    let (tag, constructed, pos) = (h.tag, h.constructed, h.value_start);
+    let Some(length) = h.length else {
         if !constructed {
             return Err(TlvError::IndefinitePrimitive { offset: start });
         }
@@ -175,30 +243,8 @@ fn read_tlv(data: &[u8], start: usize, depth: usize) -> Result<Tlv<'_>, TlvError
             let c = read_tlv(data, child, depth + 1)?;
             child = c.offset + c.raw.len();
         }
-    }
-    let length = if len_byte < 0x80 {
-        usize::from(len_byte)
-    } else {
-        let n = usize::from(len_byte & 0x7F);
-        if n > 4 {
-            return Err(TlvError::LengthTooLong {
-                offset: pos - 1,
-                bytes: n,
-            });
-        }
-        let bytes = data
-            .get(pos..pos + n)
-            .ok_or(TlvError::TruncatedLength { offset: pos - 1 })?;
-        pos += n;
-        bytes
-            .iter()
-            .fold(0usize, |acc, &b| (acc << 8) | usize::from(b))
     };
-    let available = if len_byte < 0x80 {
-        available
-    } else {
-        data.len().saturating_sub(pos)
-    };
+    let available = data.len().saturating_sub(pos);
     if length > available {
         return Err(TlvError::ValueOverrun {
             offset: start,
@@ -238,6 +284,29 @@ pub fn strip_leading_zeros(value: &[u8]) -> &[u8] {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    proptest::proptest! {
+        /// The protocol side's reader and this one decode every definite
+        /// header the same way (one decoder, one set of limits).
+        #[test]
+        fn both_readers_agree(data in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..64)) {
+            let a = parse_one(&data);
+            let b = crate::tlv::TlvReader::new(&data).next_tlv();
+            match (a, b) {
+                (Ok(x), Ok(Some(y))) => {
+                    proptest::prop_assert_eq!(x.tag, y.tag);
+                    proptest::prop_assert_eq!(x.value, y.value);
+                }
+                // Indefinite lengths are BER-only (documents), never in APDUs.
+                (Ok(x), Err(crate::tlv::TlvError::IndefiniteLength { .. })) => {
+                    proptest::prop_assert!(x.constructed);
+                }
+                (Err(_), Err(_)) => {}
+                (Err(_), Ok(None)) => proptest::prop_assert!(data.is_empty()),
+                (x, y) => proptest::prop_assert!(false, "{x:?} vs {y:?}"),
+            }
+        }
+    }
 
     #[test]
     fn short_long_and_multibyte_tags() {

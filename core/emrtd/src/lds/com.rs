@@ -52,6 +52,27 @@ impl EfCom {
         })
     }
 
+    /// Only the tag list's data groups, for a reader choosing what to read:
+    /// lenient about the version fields (some chips get them wrong), `None`
+    /// when there is no readable tag list. The one EF.COM tag table:
+    /// [`DataGroup::from_tag`].
+    pub fn listed_data_groups(data: &[u8]) -> Option<Vec<DataGroup>> {
+        let outer = super::ber::parse_one(data).ok().filter(|t| t.tag == 0x60)?;
+        let mut r = outer.children();
+        while let Ok(Some(t)) = r.next_tlv() {
+            if t.tag == 0x5C {
+                let mut out: Vec<DataGroup> = Vec::new();
+                for dg in t.value.iter().filter_map(|&tag| DataGroup::from_tag(tag)) {
+                    if !out.contains(&dg) {
+                        out.push(dg);
+                    }
+                }
+                return Some(out);
+            }
+        }
+        None
+    }
+
     /// True if the tag list names `dg`.
     pub fn lists(&self, dg: DataGroup) -> bool {
         self.data_groups.contains(&dg)
@@ -67,8 +88,22 @@ fn digits(cx: &Ctx, value: &[u8], len: usize, field: &'static str) -> Result<Str
 
 #[cfg(test)]
 mod tests {
+
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    #[test]
+    fn listed_data_groups_ignore_bad_versions_and_map_by_the_one_table() {
+        // 60 { 5F01 "1" (bad), 5C 61 67 68 69 6E }: 0x67/68/69 are DG7/8/9.
+        let data = [
+            0x60, 0x0B, 0x5F, 0x01, 0x01, b'1', 0x5C, 0x05, 0x61, 0x67, 0x68, 0x69, 0x6E,
+        ];
+        assert!(EfCom::parse(&data).is_err());
+        let listed = EfCom::listed_data_groups(&data).unwrap();
+        let numbers: Vec<u8> = listed.iter().map(|d| d.number()).collect();
+        assert_eq!(numbers, vec![1, 7, 8, 9, 14]);
+        assert_eq!(EfCom::listed_data_groups(&[0x61, 0x00]), None);
+    }
 
     #[test]
     fn icao_worked_example() {

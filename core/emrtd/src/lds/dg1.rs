@@ -2,33 +2,9 @@
 
 use super::{Ctx, LdsError, Redacted};
 
-/// MRZ layout by length.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MrzFormat {
-    /// ID card, 3 x 30.
-    Td1,
-    /// 2 x 36.
-    Td2,
-    /// Passport, 2 x 44.
-    Td3,
-}
-
-impl MrzFormat {
-    pub fn line_len(self) -> usize {
-        match self {
-            Self::Td1 => 30,
-            Self::Td2 => 36,
-            Self::Td3 => 44,
-        }
-    }
-
-    pub fn lines(self) -> usize {
-        match self {
-            Self::Td1 => 3,
-            Self::Td2 | Self::Td3 => 2,
-        }
-    }
-}
+/// MRZ layout: aktiver_mrz's one format enum (DG1 holds TD1, TD2 or TD3 by
+/// length; a 72-character visa MRZ reads as TD2).
+pub use aktiver_mrz::Format as MrzFormat;
 
 /// DG1. `Debug` never shows the MRZ.
 #[derive(Clone, PartialEq, Eq)]
@@ -78,7 +54,7 @@ impl Dg1 {
 
     /// The MRZ split into its printed lines.
     pub fn lines(&self) -> Vec<&str> {
-        let n = self.format.line_len();
+        let n = self.format.chars();
         (0..self.format.lines())
             .filter_map(|i| self.mrz.get(i * n..(i + 1) * n))
             .collect()
@@ -100,11 +76,12 @@ impl Dg1 {
         if scanned.len() != self.mrz.len() {
             return false;
         }
-        scanned
-            .iter()
-            .zip(self.mrz.bytes())
-            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-            == 0
+        // The project's one constant-time compare is subtle's (crypto::ct_eq
+        // wraps it; the document side does not depend on the protocol side).
+        bool::from(subtle::ConstantTimeEq::ct_eq(
+            scanned.as_slice(),
+            self.mrz.as_bytes(),
+        ))
     }
 }
 

@@ -64,6 +64,25 @@ fn parse_fields(cx: &Ctx, data: &[u8], tag: u32) -> Result<(Vec<u8>, Vec<TextFie
     Ok((tag_list, fields))
 }
 
+/// A date field as digits: BCD (two digits per byte, as some issuers store
+/// DG11/DG12 dates) when every nibble is a decimal digit and the value is
+/// not already ASCII digits, else the text.
+fn date(fields: &[TextField], tag: u32) -> Option<String> {
+    let f = fields.iter().find(|f| f.tag == tag)?;
+    let ascii = f.value.iter().all(u8::is_ascii_digit);
+    let bcd =
+        matches!(f.value.len(), 4 | 7) && f.value.iter().all(|b| b >> 4 <= 9 && b & 0x0F <= 9);
+    if bcd && !ascii {
+        return Some(
+            f.value
+                .iter()
+                .flat_map(|b| [char::from(b'0' + (b >> 4)), char::from(b'0' + (b & 0x0F))])
+                .collect(),
+        );
+    }
+    Some(f.text())
+}
+
 fn first(fields: &[TextField], tag: u32) -> Option<String> {
     fields.iter().find(|f| f.tag == tag).map(TextField::text)
 }
@@ -122,9 +141,10 @@ impl Dg11 {
     pub fn personal_number(&self) -> Option<String> {
         first(&self.fields, Self::PERSONAL_NUMBER)
     }
-    /// `YYYYMMDD` as the issuer wrote it.
+    /// `YYYYMMDD` as text, whether the issuer wrote ASCII digits or 4-byte
+    /// BCD (ICAO 9303-10 allows both).
     pub fn full_date_of_birth(&self) -> Option<String> {
-        first(&self.fields, Self::FULL_DATE_OF_BIRTH)
+        date(&self.fields, Self::FULL_DATE_OF_BIRTH)
     }
     pub fn place_of_birth(&self) -> Option<String> {
         first(&self.fields, Self::PLACE_OF_BIRTH)
@@ -180,9 +200,9 @@ impl Dg12 {
     pub fn issuing_authority(&self) -> Option<String> {
         first(&self.fields, Self::ISSUING_AUTHORITY)
     }
-    /// `YYYYMMDD`.
+    /// `YYYYMMDD`, from ASCII digits or 4-byte BCD.
     pub fn date_of_issue(&self) -> Option<String> {
-        first(&self.fields, Self::DATE_OF_ISSUE)
+        date(&self.fields, Self::DATE_OF_ISSUE)
     }
     pub fn other_persons(&self) -> Vec<String> {
         all(&self.fields, Self::OTHER_PERSON)
@@ -190,8 +210,9 @@ impl Dg12 {
     pub fn endorsements(&self) -> Option<String> {
         first(&self.fields, Self::ENDORSEMENTS)
     }
+    /// `YYYYMMDDhhmmss`, from ASCII digits or 7-byte BCD.
     pub fn personalization_time(&self) -> Option<String> {
-        first(&self.fields, Self::PERSONALIZATION_TIME)
+        date(&self.fields, Self::PERSONALIZATION_TIME)
     }
     pub fn field(&self, tag: u32) -> Option<&TextField> {
         self.fields.iter().find(|f| f.tag == tag)
@@ -220,6 +241,24 @@ mod tests {
         assert_eq!(dg.other_names(), vec!["KN".to_owned()]);
         let dbg = format!("{dg:?}");
         assert!(!dbg.contains("NORDMANN") && !dbg.contains("1980"), "{dbg}");
+    }
+
+    #[test]
+    fn bcd_dates_read_as_digits() {
+        // DG12 with date of issue 2019-03-14 as BCD and personalization time
+        // 2019-03-14 10:20:30 as BCD; DG11 date of birth 1980-01-01 as BCD.
+        let data = [
+            0x6C, 0x17, 0x5C, 0x04, 0x5F, 0x26, 0x5F, 0x55, 0x5F, 0x26, 0x04, 0x20, 0x19, 0x03,
+            0x14, 0x5F, 0x55, 0x07, 0x20, 0x19, 0x03, 0x14, 0x10, 0x20, 0x30,
+        ];
+        let dg = Dg12::parse(&data).unwrap();
+        assert_eq!(dg.date_of_issue().as_deref(), Some("20190314"));
+        assert_eq!(dg.personalization_time().as_deref(), Some("20190314102030"));
+        let data = [
+            0x6B, 0x0B, 0x5C, 0x02, 0x5F, 0x2B, 0x5F, 0x2B, 0x04, 0x19, 0x80, 0x01, 0x01,
+        ];
+        let dg = Dg11::parse(&data).unwrap();
+        assert_eq!(dg.full_date_of_birth().as_deref(), Some("19800101"));
     }
 
     #[test]

@@ -419,12 +419,22 @@ fn child<'a>(
     Ok(None)
 }
 
-/// A `[n] CHOICE { code [0] INTEGER, extension [1] ... }` element's code.
+/// A coded field's value: `[n] CHOICE { code [0] ENUMERATED, ... }`, or the
+/// extension alternative `[n] CHOICE { extensionBlock [1] SEQUENCE {
+/// fallback [0] ENUMERATED, ... } }` that ISO 39794-5 uses for the face
+/// image kind, colour space, gender and eye/hair colour.
 fn choice_code(cx: &Ctx, parent: &Tlv<'_>, tag: u32) -> Result<Option<u8>, LdsError> {
     let Some(c) = child(cx, parent, tag, "coded field")? else {
         return Ok(None);
     };
-    Ok(small_int(cx, &c, 0x80)?.and_then(|v| u8::try_from(v).ok()))
+    let code = match small_int(cx, &c, 0x80)? {
+        Some(v) => Some(v),
+        None => match child(cx, &c, 0xA1, "extensionBlock")? {
+            Some(ext) => small_int(cx, &ext, 0x80)?,
+            None => None,
+        },
+    };
+    Ok(code.and_then(|v| u8::try_from(v).ok()))
 }
 
 fn small_int(cx: &Ctx, parent: &Tlv<'_>, tag: u32) -> Result<Option<u32>, LdsError> {

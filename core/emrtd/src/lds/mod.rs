@@ -3,6 +3,7 @@
 //! before allocating, and keeps personal data out of `Debug`.
 
 pub mod ber;
+mod card_security;
 mod com;
 mod dg1;
 mod dg11;
@@ -14,6 +15,7 @@ pub(crate) mod sod;
 mod spki;
 
 pub use ber::{Tlv, TlvError, TlvReader};
+pub use card_security::CardSecurity;
 pub use com::EfCom;
 pub use dg1::{Dg1, MrzFormat};
 pub use dg2::{Dg2, FaceEncoding, FaceImage, ImageFormat};
@@ -45,8 +47,12 @@ pub const MAX_LIST: usize = 64;
 /// document content.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum LdsError {
-    #[error("{file}: file of {len} bytes exceeds the limit of {MAX_FILE_LEN}")]
-    FileTooLarge { file: &'static str, len: usize },
+    #[error("{file}: {len} bytes exceed the limit of {limit}")]
+    FileTooLarge {
+        file: &'static str,
+        len: usize,
+        limit: usize,
+    },
     #[error("{file}: malformed TLV in {field}: {source}")]
     Tlv {
         file: &'static str,
@@ -100,6 +106,7 @@ impl Ctx {
             return Err(LdsError::FileTooLarge {
                 file: self.file,
                 len: data.len(),
+                limit: MAX_FILE_LEN,
             });
         }
         Ok(())
@@ -299,6 +306,20 @@ pub mod fid {
     pub const DG12: u16 = 0x010C;
     pub const DG14: u16 = 0x010E;
     pub const DG15: u16 = 0x010F;
+
+    /// The short EF identifier of an LDS file (ICAO 9303-10 table 35).
+    pub fn sfi_of(fid: u16) -> Option<u8> {
+        match fid {
+            EF_CARD_ACCESS | EF_SOD | EF_COM | 0x0101..=0x0110 => u8::try_from(fid & 0x1F).ok(),
+            _ => None,
+        }
+    }
+
+    /// The file identifier a short EF identifier stands for.
+    pub fn of_sfi(sfi: u8) -> Option<u16> {
+        let fid = 0x0100 | u16::from(sfi);
+        sfi_of(fid).map(|_| fid)
+    }
 }
 
 /// Debug placeholder for personal data.
@@ -324,5 +345,18 @@ mod tests {
         assert_eq!(DataGroup::from_fid(0x011D), None);
         assert_eq!(DataGroup::new(0), None);
         assert_eq!(DataGroup::new(17), None);
+        // One table of file identifiers and short identifiers.
+        for f in [
+            fid::EF_CARD_ACCESS,
+            fid::EF_SOD,
+            fid::EF_COM,
+            fid::DG1,
+            fid::DG15,
+            0x0110,
+        ] {
+            assert_eq!(fid::sfi_of(f).and_then(fid::of_sfi), Some(f));
+        }
+        assert_eq!(fid::sfi_of(0x011F), None);
+        assert_eq!(fid::of_sfi(0x1F), None);
     }
 }

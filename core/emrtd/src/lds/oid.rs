@@ -18,10 +18,19 @@ pub const ID_PK: Oid = oid("0.4.0.127.0.7.2.2.1");
 pub const ID_TA: Oid = oid("0.4.0.127.0.7.2.2.2");
 /// ICAO id-icao-mrtd-security-aaProtocolObject.
 pub const ID_AA: Oid = oid("2.23.136.1.1.5");
+/// BSI TR-03110 standardizedDomainParameters: a key's AlgorithmIdentifier
+/// naming its domain parameters by id (German CA keys).
+pub const STANDARDIZED_DOMAIN_PARAMETERS: Oid = oid("0.4.0.127.0.7.1.2");
 
 // CMS / LDS security object.
 pub const SIGNED_DATA: Oid = oid("1.2.840.113549.1.7.2");
 pub const LDS_SECURITY_OBJECT: Oid = oid("2.23.136.1.1.1");
+/// Legacy eContentTypes of LDS security objects (see `lds::sod`).
+pub const ID_DATA: Oid = oid("1.2.840.113549.1.7.1");
+pub const LDS_SECURITY_OBJECT_ICAO_DRAFT: Oid = oid("1.3.27.1.1.1");
+pub const LDS_SECURITY_OBJECT_SDU: Oid = oid("1.2.528.1.1006.1.20.1");
+/// EF.CardSecurity's eContentType: id-SecurityObject (BSI TR-03110).
+pub const ID_SECURITY_OBJECT: Oid = oid("0.4.0.127.0.7.3.2.1");
 pub const CSCA_MASTER_LIST: Oid = oid("2.23.136.1.1.2");
 pub const CONTENT_TYPE: Oid = oid("1.2.840.113549.1.9.3");
 pub const MESSAGE_DIGEST: Oid = oid("1.2.840.113549.1.9.4");
@@ -63,6 +72,13 @@ pub const SECP256R1: Oid = oid("1.2.840.10045.3.1.7");
 pub const SECP384R1: Oid = oid("1.3.132.0.34");
 pub const BRAINPOOL_P256R1: Oid = oid("1.3.36.3.3.2.8.1.1.7");
 pub const BRAINPOOL_P384R1: Oid = oid("1.3.36.3.3.2.8.1.1.11");
+pub const SECP521R1: Oid = oid("1.3.132.0.35");
+pub const SECP192R1: Oid = oid("1.2.840.10045.3.1.1");
+pub const SECP224R1: Oid = oid("1.3.132.0.33");
+pub const BRAINPOOL_P192R1: Oid = oid("1.3.36.3.3.2.8.1.1.3");
+pub const BRAINPOOL_P224R1: Oid = oid("1.3.36.3.3.2.8.1.1.5");
+pub const BRAINPOOL_P320R1: Oid = oid("1.3.36.3.3.2.8.1.1.9");
+pub const BRAINPOOL_P512R1: Oid = oid("1.3.36.3.3.2.8.1.1.13");
 
 // X.509 attribute and extension ids used by the test PKI and chain checks.
 pub const AT_COMMON_NAME: Oid = oid("2.5.4.3");

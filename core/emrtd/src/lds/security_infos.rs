@@ -177,20 +177,34 @@ impl StandardizedDomainParameters {
     /// The curve, when it is one this crate implements.
     pub fn curve(self) -> Option<EcCurve> {
         match self {
+            Self::NistP192 => Some(EcCurve::P192),
+            Self::BrainpoolP192r1 => Some(EcCurve::BrainpoolP192r1),
+            Self::NistP224 => Some(EcCurve::P224),
+            Self::BrainpoolP224r1 => Some(EcCurve::BrainpoolP224r1),
             Self::NistP256 => Some(EcCurve::P256),
-            Self::NistP384 => Some(EcCurve::P384),
             Self::BrainpoolP256r1 => Some(EcCurve::BrainpoolP256r1),
+            Self::BrainpoolP320r1 => Some(EcCurve::BrainpoolP320r1),
+            Self::NistP384 => Some(EcCurve::P384),
             Self::BrainpoolP384r1 => Some(EcCurve::BrainpoolP384r1),
-            _ => None,
+            Self::BrainpoolP512r1 => Some(EcCurve::BrainpoolP512r1),
+            Self::NistP521 => Some(EcCurve::P521),
+            Self::Modp1024_160 | Self::Modp2048_224 | Self::Modp2048_256 => None,
         }
     }
 
     pub fn from_curve(curve: EcCurve) -> Self {
         match curve {
+            EcCurve::P192 => Self::NistP192,
+            EcCurve::BrainpoolP192r1 => Self::BrainpoolP192r1,
+            EcCurve::P224 => Self::NistP224,
+            EcCurve::BrainpoolP224r1 => Self::BrainpoolP224r1,
             EcCurve::P256 => Self::NistP256,
-            EcCurve::P384 => Self::NistP384,
             EcCurve::BrainpoolP256r1 => Self::BrainpoolP256r1,
+            EcCurve::BrainpoolP320r1 => Self::BrainpoolP320r1,
+            EcCurve::P384 => Self::NistP384,
             EcCurve::BrainpoolP384r1 => Self::BrainpoolP384r1,
+            EcCurve::BrainpoolP512r1 => Self::BrainpoolP512r1,
+            EcCurve::P521 => Self::NistP521,
         }
     }
 }

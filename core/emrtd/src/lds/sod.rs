@@ -67,6 +67,8 @@ pub struct SignerInfo {
     pub content_type: Option<Oid>,
     /// The messageDigest attribute, if present.
     pub message_digest: Option<Vec<u8>>,
+    /// The signingTime attribute (Unix seconds), if present and readable.
+    pub signing_time: Option<i64>,
     pub signature_algorithm: AlgorithmIdentifier,
     pub signature: Vec<u8>,
 }
@@ -223,6 +225,7 @@ fn parse_signer_info(cx: &Ctx, t: &Tlv<'_>) -> Result<SignerInfo, LdsError> {
     let mut signed_attributes = None;
     let mut content_type = None;
     let mut message_digest = None;
+    let mut signing_time = None;
     if let Some(sa) = cx.optional(&mut r, 0xA0, "signedAttrs")? {
         let mut der = vec![0x31];
         der.extend_from_slice(&der_length(sa.value.len()));
@@ -245,6 +248,8 @@ fn parse_signer_info(cx: &Ctx, t: &Tlv<'_>) -> Result<SignerInfo, LdsError> {
                     return Err(cx.invalid("contentType attribute", "present twice"));
                 }
                 content_type = Some(cx.oid(v, "contentType attribute")?);
+            } else if at == oid::SIGNING_TIME {
+                signing_time = crate::pki::cert_time(cx, v, "signingTime attribute").ok();
             } else if at == oid::MESSAGE_DIGEST {
                 if message_digest.is_some() {
                     return Err(cx.invalid("messageDigest attribute", "present twice"));
@@ -267,6 +272,7 @@ fn parse_signer_info(cx: &Ctx, t: &Tlv<'_>) -> Result<SignerInfo, LdsError> {
         signed_attributes,
         content_type,
         message_digest,
+        signing_time,
         signature_algorithm,
         signature,
     })
@@ -384,6 +390,16 @@ fn printable(cx: &Ctx, t: &Tlv<'_>) -> Result<String, LdsError> {
     Ok(t.value.iter().map(|&b| char::from(b)).collect())
 }
 
+/// eContentTypes real issuers have signed an LDS security object under:
+/// the ICAO OID, PKCS#7 id-data (Chinese passports), the early ICAO draft
+/// arc 1.3.27.1.1.1 and the Dutch Sdu test/live OID (both as JMRTD accepts).
+pub const LDS_SECURITY_OBJECT_TYPES: [oid::Oid; 4] = [
+    oid::LDS_SECURITY_OBJECT,
+    oid::ID_DATA,
+    oid::LDS_SECURITY_OBJECT_ICAO_DRAFT,
+    oid::LDS_SECURITY_OBJECT_SDU,
+];
+
 /// EF.SOD: `77 { ContentInfo }`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Sod {
@@ -409,12 +425,13 @@ impl Sod {
             }
         };
         let signed_data = SignedData::parse_content_info(&cx, &ci)?;
-        if signed_data.content_type != oid::LDS_SECURITY_OBJECT {
+        if !LDS_SECURITY_OBJECT_TYPES.contains(&signed_data.content_type) {
             return Err(cx.invalid(
                 "eContentType",
-                "not id-icao-mrtd-security-ldsSecurityObject",
+                "not id-icao-mrtd-security-ldsSecurityObject nor a legacy type real issuers used",
             ));
         }
+        // Whatever the label, the content must be an LDS security object.
         let lds_security_object = LdsSecurityObject::parse_in(&cx, &signed_data.content)?;
         Ok(Self {
             signed_data,
@@ -443,14 +460,17 @@ pub(crate) struct MasterListContent {
 /// Most CSCA certificates accepted from one master list (the BSI list has
 /// several hundred).
 pub const MAX_MASTER_LIST_CERTS: usize = 8192;
+/// Largest master list accepted (the German list is about 0.9 MB and grows).
+pub const MAX_MASTER_LIST_LEN: usize = 16 * super::MAX_FILE_LEN;
 
 impl MasterListContent {
     pub(crate) fn parse(data: &[u8]) -> Result<Self, LdsError> {
         let cx = Ctx::new("master list");
-        if data.len() > 16 * super::MAX_FILE_LEN {
+        if data.len() > MAX_MASTER_LIST_LEN {
             return Err(LdsError::FileTooLarge {
                 file: cx.file,
                 len: data.len(),
+                limit: MAX_MASTER_LIST_LEN,
             });
         }
         let ci = ber::parse_one(data).map_err(cx.tlv_err("ContentInfo"))?;

@@ -5,52 +5,96 @@ use super::ber::{self, TlvReader};
 use super::oid::{self, Oid};
 use super::{Ctx, LdsError};
 
-/// The curves this crate can verify and agree keys on.
+/// The curves real CSCAs, Document Signers and chip keys use. All verify
+/// ECDSA signatures; PACE and chip authentication implement the ones
+/// `crate::pace` lists.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum EcCurve {
     P256,
     P384,
     BrainpoolP256r1,
     BrainpoolP384r1,
+    P521,
+    BrainpoolP512r1,
+    P192,
+    P224,
+    BrainpoolP192r1,
+    BrainpoolP224r1,
+    BrainpoolP320r1,
 }
 
 impl EcCurve {
+    pub const ALL: [Self; 11] = [
+        Self::P256,
+        Self::P384,
+        Self::BrainpoolP256r1,
+        Self::BrainpoolP384r1,
+        Self::P521,
+        Self::BrainpoolP512r1,
+        Self::P192,
+        Self::P224,
+        Self::BrainpoolP192r1,
+        Self::BrainpoolP224r1,
+        Self::BrainpoolP320r1,
+    ];
+
     pub fn oid(self) -> Oid {
         match self {
             Self::P256 => oid::SECP256R1,
             Self::P384 => oid::SECP384R1,
             Self::BrainpoolP256r1 => oid::BRAINPOOL_P256R1,
             Self::BrainpoolP384r1 => oid::BRAINPOOL_P384R1,
+            Self::P521 => oid::SECP521R1,
+            Self::BrainpoolP512r1 => oid::BRAINPOOL_P512R1,
+            Self::P192 => oid::SECP192R1,
+            Self::P224 => oid::SECP224R1,
+            Self::BrainpoolP192r1 => oid::BRAINPOOL_P192R1,
+            Self::BrainpoolP224r1 => oid::BRAINPOOL_P224R1,
+            Self::BrainpoolP320r1 => oid::BRAINPOOL_P320R1,
         }
     }
 
     pub fn from_oid(o: &Oid) -> Option<Self> {
-        [
-            Self::P256,
-            Self::P384,
-            Self::BrainpoolP256r1,
-            Self::BrainpoolP384r1,
-        ]
-        .into_iter()
-        .find(|c| c.oid() == *o)
+        Self::ALL.into_iter().find(|c| c.oid() == *o)
     }
 
     /// Field (and coordinate) size in bytes.
     pub fn field_len(self) -> usize {
         match self {
+            Self::P192 | Self::BrainpoolP192r1 => 24,
+            Self::P224 | Self::BrainpoolP224r1 => 28,
             Self::P256 | Self::BrainpoolP256r1 => 32,
+            Self::BrainpoolP320r1 => 40,
             Self::P384 | Self::BrainpoolP384r1 => 48,
+            Self::BrainpoolP512r1 => 64,
+            Self::P521 => 66,
         }
     }
 
     /// Prime modulus, big-endian, to recognise explicit domain parameters.
-    fn prime(self) -> &'static [u8] {
-        match self {
-            Self::P256 => &P256_P,
-            Self::P384 => &P384_P,
-            Self::BrainpoolP256r1 => &BP256_P,
-            Self::BrainpoolP384r1 => &BP384_P,
-        }
+    pub(crate) fn prime(self) -> Vec<u8> {
+        use crate::pki::curve_params as c;
+        let hex: &str = match self {
+            Self::P256 => "ffffffff00000001000000000000000000000000ffffffffffffffffffffffff",
+            Self::BrainpoolP256r1 => c::BRAINPOOL_P256R1.p,
+            Self::P384 => {
+                "fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffeffffffff0000000000000000ffffffff"
+            }
+            Self::BrainpoolP384r1 => {
+                "8cb91e82a3386d280f5d6f7e50e641df152f7109ed5456b412b1da197fb71123acd3a729901d1a71874700133107ec53"
+            }
+            Self::P521 => c::P521.p,
+            Self::BrainpoolP512r1 => c::BRAINPOOL_P512R1.p,
+            Self::P192 => c::P192.p,
+            Self::P224 => c::P224.p,
+            Self::BrainpoolP192r1 => c::BRAINPOOL_P192R1.p,
+            Self::BrainpoolP224r1 => c::BRAINPOOL_P224R1.p,
+            Self::BrainpoolP320r1 => c::BRAINPOOL_P320R1.p,
+        };
+        (0..hex.len() / 2)
+            .filter_map(|i| hex.get(2 * i..2 * i + 2))
+            .filter_map(|b| u8::from_str_radix(b, 16).ok())
+            .collect()
     }
 
     /// Recognises explicit parameters by their prime. The verifier then uses
@@ -58,54 +102,10 @@ impl EcCurve {
     /// it; a mismatching key simply fails to decode or verify.
     pub fn from_prime(p: &[u8]) -> Option<Self> {
         let p = ber::strip_leading_zeros(p);
-        [
-            Self::P256,
-            Self::P384,
-            Self::BrainpoolP256r1,
-            Self::BrainpoolP384r1,
-        ]
-        .into_iter()
-        .find(|c| c.prime() == p)
+        Self::ALL
+            .into_iter()
+            .find(|c| ber::strip_leading_zeros(&c.prime()) == p)
     }
-}
-
-const P256_P: [u8; 32] =
-    hex32(*b"ffffffff00000001000000000000000000000000ffffffffffffffffffffffff");
-const BP256_P: [u8; 32] =
-    hex32(*b"a9fb57dba1eea9bc3e660a909d838d726e3bf623d52620282013481d1f6e5377");
-const P384_P: [u8; 48] = hex48(
-    *b"fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffeffffffff0000000000000000ffffffff",
-);
-const BP384_P: [u8; 48] = hex48(
-    *b"8cb91e82a3386d280f5d6f7e50e641df152f7109ed5456b412b1da197fb71123acd3a729901d1a71874700133107ec53",
-);
-
-const fn nibble(c: u8) -> u8 {
-    match c {
-        b'0'..=b'9' => c - b'0',
-        b'a'..=b'f' => c - b'a' + 10,
-        _ => 0,
-    }
-}
-
-const fn hex32(s: [u8; 64]) -> [u8; 32] {
-    let mut out = [0u8; 32];
-    let mut i = 0;
-    while i < 32 {
-        out[i] = (nibble(s[2 * i]) << 4) | nibble(s[2 * i + 1]);
-        i += 1;
-    }
-    out
-}
-
-const fn hex48(s: [u8; 96]) -> [u8; 48] {
-    let mut out = [0u8; 48];
-    let mut i = 0;
-    while i < 48 {
-        out[i] = (nibble(s[2 * i]) << 4) | nibble(s[2 * i + 1]);
-        i += 1;
-    }
-    out
 }
 
 /// A parsed public key.
@@ -160,6 +160,7 @@ impl PublicKeyInfo {
                 exponent: ber::strip_leading_zeros(e.value).to_vec(),
             }
         } else if algorithm == oid::EC_PUBLIC_KEY
+            || algorithm == oid::STANDARDIZED_DOMAIN_PARAMETERS
             || oid::is_under(&algorithm, &oid::ID_PK)
             || oid::is_under(&algorithm, &oid::ID_CA)
         {
@@ -169,11 +170,22 @@ impl PublicKeyInfo {
                     .ok()
                     .and_then(|o| EcCurve::from_oid(&o)),
                 Some(p) if p.tag == 0x30 => explicit_curve(cx, &p)?,
+                // BSI TR-03110 standardized domain parameters by id (DG14
+                // chip-authentication keys of German and Dutch documents).
+                Some(p) if p.tag == 0x02 => ber::uint_value(p.value)
+                    .and_then(super::StandardizedDomainParameters::from_id)
+                    .and_then(super::StandardizedDomainParameters::curve),
                 _ => None,
             };
-            if oid::is_under(&algorithm, &oid::ID_PK)
-                && params.is_some_and(|p| p.tag == 0x30)
-                && curve.is_none()
+            let dh_by_id = params.is_some_and(|p| {
+                p.tag == 0x02
+                    && ber::uint_value(p.value)
+                        .and_then(super::StandardizedDomainParameters::from_id)
+                        .is_some_and(|s| s.curve().is_none())
+            });
+            if (oid::is_under(&algorithm, &oid::ID_PK)
+                || algorithm == oid::STANDARDIZED_DOMAIN_PARAMETERS)
+                && (dh_by_id || (params.is_some_and(|p| p.tag == 0x30) && curve.is_none()))
             {
                 // id-PK-DH keys carry DH parameters (SEQUENCE too): keep raw.
                 SubjectPublicKey::Other {
@@ -231,14 +243,12 @@ mod tests {
 
     #[test]
     fn primes_are_well_formed() {
-        assert_eq!(P256_P[0], 0xFF);
-        assert_eq!(BP256_P[31], 0x77);
-        assert_eq!(P384_P[47], 0xFF);
-        assert_eq!(BP384_P[0], 0x8C);
-        assert_eq!(
-            EcCurve::from_prime(&[&[0u8][..], &BP256_P[..]].concat()),
-            Some(EcCurve::BrainpoolP256r1)
-        );
+        for c in EcCurve::ALL {
+            let p = c.prime();
+            assert_eq!(ber::strip_leading_zeros(&p).len(), c.field_len(), "{c:?}");
+            assert_eq!(EcCurve::from_prime(&[&[0u8][..], &p[..]].concat()), Some(c));
+            assert_eq!(EcCurve::from_oid(&c.oid()), Some(c));
+        }
     }
 
     #[test]
@@ -253,7 +263,7 @@ mod tests {
             out.extend_from_slice(v);
             out
         }
-        let p = [&[0u8][..], &BP256_P[..]].concat();
+        let p = [&[0u8][..], &EcCurve::BrainpoolP256r1.prime()[..]].concat();
         let field = tlv(
             0x30,
             &[tlv(0x06, oid::PRIME_FIELD.as_bytes()), tlv(0x02, &p)].concat(),
@@ -287,6 +297,47 @@ mod tests {
                 ..
             }
         ));
+    }
+
+    #[test]
+    fn standardized_parameter_ids_name_their_curve() {
+        // SEQUENCE { SEQUENCE { id-PK-ECDH, INTEGER id }, BIT STRING point }
+        let spki = |id: u8, alg: &Oid| {
+            let a = alg.as_bytes();
+            let mut algo = vec![0x06, a.len() as u8];
+            algo.extend_from_slice(a);
+            algo.extend_from_slice(&[0x02, 0x01, id]);
+            let mut v = vec![0x30, algo.len() as u8];
+            v.extend_from_slice(&algo);
+            v.extend_from_slice(&[0x03, 0x42, 0x00, 0x04]);
+            v.extend_from_slice(&[0x22; 64]);
+            let mut out = vec![0x30, v.len() as u8];
+            out.extend_from_slice(&v);
+            out
+        };
+        let ecdh = Oid::new_unwrap("0.4.0.127.0.7.2.2.1.2");
+        let dh = Oid::new_unwrap("0.4.0.127.0.7.2.2.1.1");
+        for (id, curve) in [
+            (13, EcCurve::BrainpoolP256r1),
+            (12, EcCurve::P256),
+            (17, EcCurve::BrainpoolP512r1),
+            (11, EcCurve::BrainpoolP224r1),
+            (14, EcCurve::BrainpoolP320r1),
+        ] {
+            // id-PK-ECDH (DG14) and standardizedDomainParameters (German
+            // EF.CardSecurity) name the parameters the same way.
+            for alg in [&ecdh, &oid::STANDARDIZED_DOMAIN_PARAMETERS] {
+                let info = PublicKeyInfo::parse(&spki(id, alg)).unwrap();
+                assert!(
+                    matches!(info.key, SubjectPublicKey::Ec { curve: Some(c), .. } if c == curve),
+                    "{id}: {:?}",
+                    info.key
+                );
+            }
+        }
+        // Id 2 is the 2048-bit MODP group: a DH key, kept raw.
+        let info = PublicKeyInfo::parse(&spki(2, &dh)).unwrap();
+        assert!(matches!(info.key, SubjectPublicKey::Other { .. }));
     }
 
     #[test]

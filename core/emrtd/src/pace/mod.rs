@@ -1,11 +1,11 @@
-//! PACE (ICAO 9303 Part 11, 4.4): ECDH with the generic mapping on the four
-//! eMRTD curves, with 3DES or AES-128/192/256 secure messaging; reader and
-//! chip side.
+//! PACE (ICAO 9303 Part 11, 4.4): ECDH with the generic, integrated and
+//! chip-authentication mappings on the four eMRTD curves, with 3DES or
+//! AES-128/192/256 secure messaging; reader and chip side.
 //!
-//! Integrated mapping, chip-authentication mapping and finite-field DH are
-//! not implemented; a chip that offers only those falls back to BAC.
+//! Finite-field DH is not implemented.
 
 pub mod ec;
+pub mod im;
 
 use crate::apdu::{CommandApdu, ResponseApdu};
 use crate::bac::AccessKey;
@@ -55,24 +55,72 @@ pub enum PaceError {
     Random(#[from] RandomError),
 }
 
-/// A PACE cipher suite: ECDH, generic mapping, the curve and the cipher.
+/// How PACE maps the nonce to the ephemeral generator (ICAO 9303-11, 4.4.3.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Mapping {
+    /// G' = s*G + H, H from an anonymous ECDH.
+    Generic,
+    /// G' = f_G(R_p(s, t)) with the reader's nonce t sent in clear.
+    Integrated,
+    /// Generic mapping plus the chip's encrypted chip-authentication data in
+    /// the last step, checked against the DG14 key (replaces chip authentication).
+    ChipAuthentication,
+}
+
+impl Mapping {
+    /// The arc after id-PACE (ECDH only).
+    fn arc(self) -> u8 {
+        match self {
+            Mapping::Generic => 2,
+            Mapping::Integrated => 4,
+            Mapping::ChipAuthentication => 6,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Mapping::Generic => "GM",
+            Mapping::Integrated => "IM",
+            Mapping::ChipAuthentication => "CAM",
+        }
+    }
+}
+
+/// A PACE cipher suite: ECDH, the mapping, the curve and the cipher.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct PaceSuite {
     pub curve: Curve,
     pub cipher: CipherKind,
+    pub mapping: Mapping,
 }
 
 impl PaceSuite {
+    /// A generic-mapping suite.
     pub fn new(curve: Curve, cipher: CipherKind) -> Self {
-        Self { curve, cipher }
+        Self::with_mapping(curve, cipher, Mapping::Generic)
     }
 
-    /// The protocol OID content bytes (id-PACE-ECDH-GM-<cipher>).
+    pub fn with_mapping(curve: Curve, cipher: CipherKind, mapping: Mapping) -> Self {
+        Self {
+            curve,
+            cipher,
+            mapping,
+        }
+    }
+
+    /// The protocol OID content bytes (id-PACE-ECDH-<mapping>-<cipher>).
     pub fn oid(&self) -> Vec<u8> {
         let mut o = ID_PACE.to_vec();
-        o.push(2); // ECDH-GM
+        o.push(self.mapping.arc());
         o.push(cipher_arc(self.cipher));
         o
+    }
+
+    /// The nonce length in bytes: the smallest multiple of the block size
+    /// not shorter than the key (ICAO 9303-11, 4.4.3.3).
+    pub fn nonce_len(&self) -> usize {
+        let b = self.cipher.block_size();
+        self.cipher.key_len().div_ceil(b) * b
     }
 
     /// The suite named by a PACEInfo's protocol OID content bytes and parameter ID.
@@ -80,20 +128,53 @@ impl PaceSuite {
         let rest = oid
             .strip_prefix(&ID_PACE[..])
             .ok_or(PaceError::UnsupportedProtocol)?;
-        let cipher = match rest {
-            [2, 1] => CipherKind::Tdes,
-            [2, 2] => CipherKind::Aes128,
-            [2, 3] => CipherKind::Aes192,
-            [2, 4] => CipherKind::Aes256,
+        let (mapping, cipher) = match rest {
+            [m, c] => (
+                match m {
+                    2 => Mapping::Generic,
+                    4 => Mapping::Integrated,
+                    6 => Mapping::ChipAuthentication,
+                    _ => return Err(PaceError::UnsupportedProtocol),
+                },
+                match c {
+                    1 => CipherKind::Tdes,
+                    2 => CipherKind::Aes128,
+                    3 => CipherKind::Aes192,
+                    4 => CipherKind::Aes256,
+                    _ => return Err(PaceError::UnsupportedProtocol),
+                },
+            ),
             _ => return Err(PaceError::UnsupportedProtocol),
         };
+        // ICAO 9303-11 table 3 defines CAM with AES only.
+        if mapping == Mapping::ChipAuthentication && cipher == CipherKind::Tdes {
+            return Err(PaceError::UnsupportedProtocol);
+        }
         let curve = Curve::from_parameter_id(parameter_id)
             .ok_or(PaceError::UnsupportedParameters(parameter_id))?;
-        Ok(Self { curve, cipher })
+        Ok(Self::with_mapping(curve, cipher, mapping))
     }
 
-    /// Every suite this crate implements, strongest first.
+    /// Every suite this crate implements: [`PaceSuite::all_generic`], the
+    /// same with integrated mapping, and chip-authentication mapping with AES.
     pub fn all() -> Vec<Self> {
+        let gm = Self::all_generic();
+        let mut v = gm.clone();
+        for s in &gm {
+            v.push(Self::with_mapping(s.curve, s.cipher, Mapping::Integrated));
+        }
+        for s in gm.iter().filter(|s| s.cipher != CipherKind::Tdes) {
+            v.push(Self::with_mapping(
+                s.curve,
+                s.cipher,
+                Mapping::ChipAuthentication,
+            ));
+        }
+        v
+    }
+
+    /// Every generic-mapping suite, strongest first.
+    pub fn all_generic() -> Vec<Self> {
         let mut v = Vec::new();
         for curve in [
             Curve::BrainpoolP384r1,
@@ -107,7 +188,7 @@ impl PaceSuite {
                 CipherKind::Aes128,
                 CipherKind::Tdes,
             ] {
-                v.push(Self { curve, cipher });
+                v.push(Self::new(curve, cipher));
             }
         }
         v
@@ -115,7 +196,12 @@ impl PaceSuite {
 
     /// A short human name, e.g. `ECDH-GM-AES-128/brainpoolP256r1`.
     pub fn name(&self) -> String {
-        format!("ECDH-GM-{}/{}", self.cipher.name(), self.curve.name())
+        format!(
+            "ECDH-{}-{}/{}",
+            self.mapping.name(),
+            self.cipher.name(),
+            self.curve.name()
+        )
     }
 }
 
@@ -196,11 +282,44 @@ pub enum PaceStep {
     Done(SmSession),
 }
 
+/// What PACE-CAM leaves to check once DG14 is read (and vouched for by
+/// passive authentication): CA_IC * PK_IC must equal the chip's mapping key.
+#[derive(Clone, PartialEq, Eq)]
+pub struct CamEvidence {
+    pub curve: Curve,
+    /// The chip's ephemeral mapping public key PK_Map,IC.
+    pub pk_map_ic: Vec<u8>,
+    /// The decrypted chip authentication data CA_IC.
+    pub ca_ic: Zeroizing<Vec<u8>>,
+}
+
+impl core::fmt::Debug for CamEvidence {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("CamEvidence")
+            .field("curve", &self.curve)
+            .finish_non_exhaustive()
+    }
+}
+
+impl CamEvidence {
+    /// ICAO 9303-11, 4.4.3.5.2: PK_Map,IC = KA(CA_IC, PK_IC), with PK_IC the
+    /// chip-authentication public key of DG14 (an uncompressed point).
+    pub fn verify(&self, pk_ic: &[u8]) -> bool {
+        match self.curve.mul(pk_ic, &self.ca_ic) {
+            Ok(p) => crypto::ct_eq(&p, &self.pk_map_ic),
+            Err(_) => false,
+        }
+    }
+}
+
 enum ReaderState {
     SetAt,
     Nonce,
     Map {
         sk_map: Secret,
+    },
+    MapIntegrated {
+        t: Secret,
     },
     KeyAgreement {
         sk: Secret,
@@ -219,6 +338,9 @@ pub struct PaceReader {
     suite: PaceSuite,
     k_pi: Secret,
     nonce: Secret,
+    /// PK_Map,IC (chip-authentication mapping keeps it for the final check).
+    pk_map_ic: Vec<u8>,
+    cam: Option<CamEvidence>,
     state: ReaderState,
 }
 
@@ -237,6 +359,8 @@ impl PaceReader {
             suite,
             k_pi: password_key(key, suite.cipher),
             nonce: Zeroizing::new(Vec::new()),
+            pk_map_ic: Vec::new(),
+            cam: None,
             state: ReaderState::SetAt,
         };
         (me, mse_set_at(&suite, key.pace_reference()))
@@ -246,13 +370,18 @@ impl PaceReader {
         self.suite
     }
 
+    /// After chip-authentication mapping: what to check against DG14.
+    pub fn cam_evidence(&self) -> Option<&CamEvidence> {
+        self.cam.as_ref()
+    }
+
     /// Consumes the chip's answer to the last command.
     pub fn step(&mut self, resp: &ResponseApdu, rng: &mut dyn Rng) -> Result<PaceStep, PaceError> {
         let state = core::mem::replace(&mut self.state, ReaderState::Finished);
         let step_name = match state {
             ReaderState::SetAt => "MSE:Set AT",
             ReaderState::Nonce => "GA encrypted nonce",
-            ReaderState::Map { .. } => "GA map nonce",
+            ReaderState::Map { .. } | ReaderState::MapIntegrated { .. } => "GA map nonce",
             ReaderState::KeyAgreement { .. } => "GA key agreement",
             ReaderState::Token { .. } => "GA mutual authentication",
             ReaderState::Finished => return Err(PaceError::Finished),
@@ -274,6 +403,14 @@ impl PaceReader {
                 let iv = vec![0u8; self.suite.cipher.block_size()];
                 self.nonce =
                     Zeroizing::new(crypto::decrypt_cbc(self.suite.cipher, &self.k_pi, &iv, &z)?);
+                if self.suite.mapping == Mapping::Integrated {
+                    // The reader's nonce t, one key long, sent in clear.
+                    let mut t = Zeroizing::new(vec![0u8; self.suite.cipher.key_len()]);
+                    rng.fill(&mut t)?;
+                    let cmd = general_authenticate(false, 0x81, &t);
+                    self.state = ReaderState::MapIntegrated { t };
+                    return Ok(PaceStep::Send(cmd));
+                }
                 let sk_map = curve.random_scalar(rng)?;
                 let pk_map = curve.mul_generator(&sk_map)?;
                 self.state = ReaderState::Map { sk_map };
@@ -283,10 +420,16 @@ impl PaceReader {
                 let pk_map_ic = dynamic_data(&resp.data, 0x82, step_name)?;
                 let h = Zeroizing::new(curve.mul(&pk_map_ic, &sk_map)?);
                 let g_map = curve.map_generator(&self.nonce, &h)?;
-                let sk = curve.random_scalar(rng)?;
-                let pk = curve.mul(&g_map, &sk)?;
-                self.state = ReaderState::KeyAgreement { sk, pk: pk.clone() };
-                Ok(PaceStep::Send(general_authenticate(false, 0x83, &pk)))
+                self.pk_map_ic = pk_map_ic;
+                self.key_agreement(&g_map, rng)
+            }
+            ReaderState::MapIntegrated { t } => {
+                // DO'82' is empty for the integrated mapping (ICAO 9303-11, 4.4.5.2.2).
+                if !dynamic_data(&resp.data, 0x82, step_name)?.is_empty() {
+                    return Err(PaceError::BadResponse { step: step_name });
+                }
+                let g_map = integrated_generator(&self.suite, &self.nonce, &t)?;
+                self.key_agreement(&g_map, rng)
             }
             ReaderState::KeyAgreement { sk, pk } => {
                 let pk_ic = dynamic_data(&resp.data, 0x84, step_name)?;
@@ -314,6 +457,23 @@ impl PaceReader {
                 if !crypto::ct_eq(&expected, &t_ic) {
                     return Err(PaceError::BadToken);
                 }
+                let a_ic = dynamic_data(&resp.data, 0x8A, step_name).ok();
+                match (self.suite.mapping, a_ic) {
+                    (Mapping::ChipAuthentication, Some(a_ic)) => {
+                        let ca_ic = im::decrypt_ca_data(self.suite.cipher, &ks_enc, &a_ic)
+                            .map_err(|_| PaceError::BadResponse { step: step_name })?;
+                        self.cam = Some(CamEvidence {
+                            curve,
+                            pk_map_ic: core::mem::take(&mut self.pk_map_ic),
+                            ca_ic,
+                        });
+                    }
+                    // CAM without its data, or the data without CAM: ICAO 9303-11, 4.4.5.
+                    (Mapping::ChipAuthentication, None) | (_, Some(_)) => {
+                        return Err(PaceError::BadResponse { step: step_name });
+                    }
+                    (_, None) => {}
+                }
                 Ok(PaceStep::Done(SmSession::with_zero_ssc(
                     self.suite.cipher,
                     ks_enc,
@@ -323,6 +483,20 @@ impl PaceReader {
             ReaderState::Finished => Err(PaceError::Finished),
         }
     }
+
+    fn key_agreement(&mut self, g_map: &[u8], rng: &mut dyn Rng) -> Result<PaceStep, PaceError> {
+        let curve = self.suite.curve;
+        let sk = curve.random_scalar(rng)?;
+        let pk = curve.mul(g_map, &sk)?;
+        self.state = ReaderState::KeyAgreement { sk, pk: pk.clone() };
+        Ok(PaceStep::Send(general_authenticate(false, 0x83, &pk)))
+    }
+}
+
+/// G' = f_G(R_p(s, t)) of the integrated mapping.
+fn integrated_generator(suite: &PaceSuite, s: &[u8], t: &[u8]) -> Result<Vec<u8>, PaceError> {
+    let r = im::pseudo_random(suite.cipher, s, t, suite.curve.prime_bits())?;
+    Ok(suite.curve.encode_to_point(&r)?)
 }
 
 enum ChipState {
@@ -333,12 +507,15 @@ enum ChipState {
     },
     AwaitKeyAgreement {
         g_map: Vec<u8>,
+        /// SK_Map,IC, kept for chip-authentication mapping.
+        sk_map: Option<Secret>,
     },
     AwaitToken {
         ks_enc: Secret,
         ks_mac: Secret,
         pk_ifd: Vec<u8>,
         pk_ic: Vec<u8>,
+        sk_map: Option<Secret>,
     },
     Finished,
 }
@@ -349,6 +526,8 @@ pub struct PaceChip {
     suite: Option<PaceSuite>,
     mrz_password: Secret,
     can_password: Option<Secret>,
+    /// The static chip-authentication private key (DG14's), for CAM.
+    chip_key: Option<(Curve, Secret)>,
     k_pi: Secret,
     state: ChipState,
 }
@@ -377,9 +556,17 @@ impl PaceChip {
             suite: None,
             mrz_password: mrz.pace_password(),
             can_password: can.map(|c| c.pace_password()),
+            chip_key: None,
             k_pi: Zeroizing::new(Vec::new()),
             state: ChipState::AwaitSetAt,
         }
+    }
+
+    /// Gives the chip its static chip-authentication key (needed for CAM
+    /// suites; a CAM suite on another curve is refused).
+    pub fn with_chip_key(mut self, curve: Curve, secret: Secret) -> Self {
+        self.chip_key = Some((curve, secret));
+        self
     }
 
     /// Starts over (a new MSE:Set AT always restarts the protocol).
@@ -416,6 +603,14 @@ impl PaceChip {
                 Ok(s) if self.suites.contains(&s) => s,
                 _ => return fail(Sw::REFERENCED_DATA_NOT_FOUND),
             };
+            if suite.mapping == Mapping::ChipAuthentication
+                && self
+                    .chip_key
+                    .as_ref()
+                    .is_none_or(|(c, _)| *c != suite.curve)
+            {
+                return fail(Sw::REFERENCED_DATA_NOT_FOUND);
+            }
             let password = match (pw, &self.can_password) {
                 (1, _) => &self.mrz_password,
                 (2, Some(can)) => can,
@@ -447,12 +642,24 @@ impl PaceChip {
         };
         match state {
             ChipState::AwaitNonce if !last => {
-                let mut nonce = Zeroizing::new(vec![0u8; suite.cipher.block_size().max(16)]);
+                let mut nonce = Zeroizing::new(vec![0u8; suite.nonce_len()]);
                 rng.fill(&mut nonce)?;
                 let iv = vec![0u8; suite.cipher.block_size()];
                 let z = crypto::encrypt_cbc(suite.cipher, &self.k_pi, &iv, &nonce)?;
                 self.state = ChipState::AwaitMap { nonce };
                 Ok(ok(0x80, &z))
+            }
+            ChipState::AwaitMap { nonce } if !last && suite.mapping == Mapping::Integrated => {
+                let t = dynamic_data(&cmd.data, 0x81, "map").map_err(|_| bad("map"))?;
+                if t.len() != suite.cipher.key_len() {
+                    return fail(Sw::WRONG_DATA);
+                }
+                let g_map = integrated_generator(&suite, &nonce, &t)?;
+                self.state = ChipState::AwaitKeyAgreement {
+                    g_map,
+                    sk_map: None,
+                };
+                Ok(ok(0x82, &[]))
             }
             ChipState::AwaitMap { nonce } if !last => {
                 let pk_map_ifd = dynamic_data(&cmd.data, 0x81, "map").map_err(|_| bad("map"))?;
@@ -461,10 +668,11 @@ impl PaceChip {
                 let pk_map = curve.mul_generator(&sk_map)?;
                 let h = Zeroizing::new(curve.mul(&pk_map_ifd, &sk_map)?);
                 let g_map = curve.map_generator(&nonce, &h)?;
-                self.state = ChipState::AwaitKeyAgreement { g_map };
+                let sk_map = (suite.mapping == Mapping::ChipAuthentication).then_some(sk_map);
+                self.state = ChipState::AwaitKeyAgreement { g_map, sk_map };
                 Ok(ok(0x82, &pk_map))
             }
-            ChipState::AwaitKeyAgreement { g_map } if !last => {
+            ChipState::AwaitKeyAgreement { g_map, sk_map } if !last => {
                 let pk_ifd = dynamic_data(&cmd.data, 0x83, "key agreement")
                     .map_err(|_| bad("key agreement"))?;
                 curve.validate_point(&pk_ifd)?;
@@ -480,6 +688,7 @@ impl PaceChip {
                     ks_mac,
                     pk_ifd,
                     pk_ic: pk_ic.clone(),
+                    sk_map,
                 };
                 Ok(ok(0x84, &pk_ic))
             }
@@ -488,6 +697,7 @@ impl PaceChip {
                 ks_mac,
                 pk_ifd,
                 pk_ic,
+                sk_map,
             } if last => {
                 let t_ifd = dynamic_data(&cmd.data, 0x85, "token").map_err(|_| bad("token"))?;
                 let expected = token(&suite, &ks_mac, &pk_ic)?;
@@ -495,8 +705,15 @@ impl PaceChip {
                     return fail(Sw(0x6300));
                 }
                 let t_ic = token(&suite, &ks_mac, &pk_ifd)?;
-                let resp =
-                    ResponseApdu::new(tlv::encode(0x7C, &tlv::encode(0x86, &t_ic)), Sw::SUCCESS);
+                let mut data = tlv::encode(0x86, &t_ic);
+                if let (Some(sk_map), Some((_, sk_ic))) = (&sk_map, &self.chip_key) {
+                    let ca_ic = curve.ca_data(sk_ic, sk_map)?;
+                    data.extend(tlv::encode(
+                        0x8A,
+                        &im::encrypt_ca_data(suite.cipher, &ks_enc, &ca_ic)?,
+                    ));
+                }
+                let resp = ResponseApdu::new(tlv::encode(0x7C, &data), Sw::SUCCESS);
                 Ok(ChipStep::Established(
                     resp,
                     SmSession::with_zero_ssc(suite.cipher, ks_enc, ks_mac)?,
@@ -632,6 +849,69 @@ mod tests {
         assert_eq!(chip_sm.ssc(), vec![0; 16]);
     }
 
+    /// ICAO 9303-11 Appendix H.1: integrated mapping (brainpoolP256r1,
+    /// AES-128, CAN 123456) through the reader state machine with the
+    /// example's nonces and key; the chip's answers are the example's.
+    #[test]
+    fn icao_h1_reader_state_machine() {
+        let suite = PaceSuite::with_mapping(
+            Curve::BrainpoolP256r1,
+            CipherKind::Aes128,
+            Mapping::Integrated,
+        );
+        assert_eq!(suite.oid(), hex("04007F00070202040402"));
+        let key = AccessKey::Can("123456".into());
+        assert_eq!(
+            *password_key(&key, suite.cipher),
+            hex("591468CDA83D65219CCCB8560233600F")
+        );
+        let t = hex("5DD4CBFC96F5453B130D890A1CDBAE32");
+        let sk_ifd = hex("A73FB703AC1436A18E0CFA5ABB3F7BEC7A070E7A6788486BEE230C4A22762595");
+        let mut rng = FixedRng::new([t.clone(), sk_ifd.clone()].concat());
+        let (mut reader, _) = PaceReader::start(&key, suite);
+        let ok = |data: Vec<u8>| ResponseApdu::new(data, StatusWord::SUCCESS);
+        let send = |s: PaceStep| match s {
+            PaceStep::Send(c) => c,
+            PaceStep::Done(_) => panic!("done early"),
+        };
+        send(reader.step(&ok(vec![]), &mut rng).unwrap());
+        let map = send(
+            reader
+                .step(
+                    &ok(hex("7C128010143DC40C08C8E891FBED7DEDB92B64AD")),
+                    &mut rng,
+                )
+                .unwrap(),
+        );
+        assert_eq!(map.data, [hex("7C128110"), t].concat());
+        let ka = send(reader.step(&ok(hex("7C028200")), &mut rng).unwrap());
+        // PK_IFD = SK_IFD * G' with the example's mapped generator.
+        let g_map = hex(
+            "048E82D31559ED0FDE92A4D0498ADD3C23BABA94FB77691E31E90AEA77FB17D4274C1AE14BD0C3DBAC0C871B7F3608169364437CA30AC243A089D3F266C1E60FAD",
+        );
+        let pk_ifd = suite.curve.mul(&g_map, &sk_ifd).unwrap();
+        assert_eq!(ka.data, [hex("7C438341"), pk_ifd.clone()].concat());
+        let pk_ic = hex(
+            "0467F78E5F7F7686082B293E8D087E056916D0F74BC01A5F8957D0DE45691E51E8932B69A962B52A0985AD2C0A271EE6A13A8ADDDCD1A3A994B9DED257F4D22753",
+        );
+        let tok = send(
+            reader
+                .step(&ok([hex("7C438441"), pk_ic].concat()), &mut rng)
+                .unwrap(),
+        );
+        assert_eq!(tok.data, hex("7C0A8508450F02B86F6A0909"));
+        let shared = hex("4F150FDE1D4F0E38E95017B891BAE17133A0DF45B0D3E18B60BA7BEAFDC2C713");
+        let (_, ks_mac) = session_keys(&suite, &shared);
+        let t_ic = token(&suite, &ks_mac, &pk_ifd).unwrap();
+        match reader
+            .step(&ok(tlv::encode(0x7C, &tlv::encode(0x86, &t_ic))), &mut rng)
+            .unwrap()
+        {
+            PaceStep::Done(sm) => assert_eq!(sm.ssc(), vec![0; 16]),
+            PaceStep::Send(_) => panic!(),
+        }
+    }
+
     #[test]
     fn every_suite_and_can() {
         let mrz = AccessKey::from_mrz("D23145890", "340712", "950712").unwrap();
@@ -639,6 +919,12 @@ mod tests {
         for suite in PaceSuite::all() {
             for key in [&mrz, &can] {
                 let mut chip = PaceChip::new(vec![suite], &mrz, Some(&can));
+                // Chip-authentication mapping needs the chip's static key.
+                let sk_ic = suite.curve.random_scalar(&mut crypto::OsRng).unwrap();
+                let pk_ic = suite.curve.mul_generator(&sk_ic).unwrap();
+                if suite.mapping == Mapping::ChipAuthentication {
+                    chip = chip.with_chip_key(suite.curve, sk_ic);
+                }
                 let mut rng = crypto::OsRng;
                 let (mut reader, mut cmd) = PaceReader::start(key, suite);
                 let (mut rsm, mut csm) = loop {
@@ -658,8 +944,27 @@ mod tests {
                     .unwrap();
                 let got = csm.unwrap_command(&wire).unwrap();
                 assert_eq!(got.le, Some(4), "{}", suite.name());
+                let cam = reader.cam_evidence();
+                assert_eq!(
+                    cam.is_some(),
+                    suite.mapping == Mapping::ChipAuthentication,
+                    "{}",
+                    suite.name()
+                );
+                if let Some(cam) = cam {
+                    assert!(cam.verify(&pk_ic), "{}", suite.name());
+                    let other = suite
+                        .curve
+                        .mul_generator(&sk_ic_other(suite.curve))
+                        .unwrap();
+                    assert!(!cam.verify(&other), "{}", suite.name());
+                }
             }
         }
+    }
+
+    fn sk_ic_other(c: Curve) -> Vec<u8> {
+        vec![7; c.field_len()]
     }
 
     #[test]
@@ -704,7 +1009,17 @@ mod tests {
             ChipStep::Respond(r) => assert_eq!(r.sw, StatusWord::REFERENCED_DATA_NOT_FOUND),
             ChipStep::Established(..) => panic!(),
         }
-        assert!(PaceSuite::from_oid(&[4, 0, 0x7F, 0, 7, 2, 2, 4, 4, 2], 13).is_err());
+        // CAM with 3DES does not exist; DH-GM is not implemented.
+        assert!(PaceSuite::from_oid(&[4, 0, 0x7F, 0, 7, 2, 2, 4, 6, 1], 13).is_err());
+        assert!(PaceSuite::from_oid(&[4, 0, 0x7F, 0, 7, 2, 2, 4, 1, 2], 13).is_err());
+        assert_eq!(
+            PaceSuite::from_oid(&[4, 0, 0x7F, 0, 7, 2, 2, 4, 4, 2], 13).unwrap(),
+            PaceSuite::with_mapping(
+                Curve::BrainpoolP256r1,
+                CipherKind::Aes128,
+                Mapping::Integrated
+            )
+        );
         assert!(PaceSuite::from_oid(&ID_PACE, 13).is_err());
     }
 }

@@ -29,6 +29,15 @@ pub struct Certificate {
     pub authority_key_id: Option<Vec<u8>>,
     /// basicConstraints cA, when the extension is present.
     pub is_ca: Option<bool>,
+    /// keyUsage bits (bit 0 = digitalSignature ... bit 5 = keyCertSign),
+    /// when the extension is present.
+    pub key_usage: Option<u16>,
+    /// The algorithm named inside the signed part; must equal
+    /// `signature_algorithm` (RFC 5280 §4.1.1.2).
+    pub inner_signature_algorithm: AlgorithmIdentifier,
+    /// Extensions that could not be read and were skipped (their OIDs):
+    /// real CSCAs carry malformed ones, and only a few are needed.
+    pub skipped_extensions: Vec<String>,
 }
 
 impl core::fmt::Debug for Certificate {
@@ -54,6 +63,7 @@ impl Certificate {
             return Err(LdsError::FileTooLarge {
                 file: cx.file,
                 len: der.len(),
+                limit: MAX_CERT_LEN,
             });
         }
         let cert = cx.outer(der, 0x30, "Certificate")?;
@@ -73,7 +83,7 @@ impl Certificate {
         let mut t = tbs.children();
         let _version = cx.optional(&mut t, 0xA0, "version")?;
         let serial = cx.next(&mut t, 0x02, "serialNumber")?.value.to_vec();
-        let _sig_alg = cx.next(&mut t, 0x30, "signature")?;
+        let inner_sig_alg = cx.next(&mut t, 0x30, "signature")?;
         let issuer = cx.next(&mut t, 0x30, "issuer")?.raw.to_vec();
         let validity = cx.next(&mut t, 0x30, "validity")?;
         let mut vr = validity.children();
@@ -82,45 +92,23 @@ impl Certificate {
         let subject = cx.next(&mut t, 0x30, "subject")?.raw.to_vec();
         let spki = cx.next(&mut t, 0x30, "subjectPublicKeyInfo")?;
         let public_key = PublicKeyInfo::parse_in(&cx, spki.raw)?;
-        let mut subject_key_id = None;
-        let mut authority_key_id = None;
-        let mut is_ca = None;
+        let mut ext = Extensions::default();
         while let Some(e) = t.next_tlv().map_err(cx.tlv_err("tbsCertificate"))? {
             if e.tag != 0xA3 {
                 continue;
             }
             let mut er = e.children();
             let exts = cx.next(&mut er, 0x30, "extensions")?;
-            for ext in cx.children(&exts, "extensions")? {
-                let mut xr = ext.children();
-                let id = cx.oid(&cx.next_any(&mut xr, "extnID")?, "extnID")?;
-                let mut value = cx.next_any(&mut xr, "extnValue")?;
-                if value.tag == 0x01 {
-                    value = cx.next_any(&mut xr, "extnValue")?;
+            let mut xs = exts.children();
+            while let Some(x) = xs.next_tlv().map_err(cx.tlv_err("extensions"))? {
+                if ext.skipped.len() + 1 > crate::lds::MAX_LIST * 2 {
+                    return Err(cx.too_many("extensions"));
                 }
-                cx.expect_tag(&value, 0x04, "extnValue")?;
-                let inner = ber::parse_one(value.value).map_err(cx.tlv_err("extnValue"))?;
-                if id == oid::EXT_SUBJECT_KEY_ID {
-                    subject_key_id = Some(inner.value.to_vec());
-                } else if id == oid::EXT_AUTHORITY_KEY_ID {
-                    let mut ar = inner.children();
-                    while let Some(a) = ar
-                        .next_tlv()
-                        .map_err(cx.tlv_err("authorityKeyIdentifier"))?
-                    {
-                        if a.tag == 0x80 {
-                            authority_key_id = Some(a.value.to_vec());
-                        }
-                    }
-                } else if id == oid::EXT_BASIC_CONSTRAINTS {
-                    let mut br = inner.children();
-                    let first = br.next_tlv().map_err(cx.tlv_err("basicConstraints"))?;
-                    is_ca = Some(first.is_some_and(|b| {
-                        b.tag == 0x01 && b.value.first().is_some_and(|&v| v != 0)
-                    }));
-                }
+                ext.read(&x);
             }
         }
+        let inner_signature_algorithm =
+            AlgorithmIdentifier::parse(&cx, &inner_sig_alg, "signature")?;
         Ok(Self {
             der: cert.raw.to_vec(),
             tbs: tbs.raw.to_vec(),
@@ -132,37 +120,53 @@ impl Certificate {
             not_before,
             not_after,
             public_key,
-            subject_key_id,
-            authority_key_id,
-            is_ca,
+            subject_key_id: ext.subject_key_id,
+            authority_key_id: ext.authority_key_id,
+            is_ca: ext.is_ca,
+            key_usage: ext.key_usage,
+            inner_signature_algorithm,
+            skipped_extensions: ext.skipped,
         })
     }
 
-    /// Every certificate in a PEM text (`-----BEGIN CERTIFICATE-----`).
+    /// Every certificate in a PEM text (`-----BEGIN CERTIFICATE-----`);
+    /// fails on the first one that does not parse. See [`Self::from_pem_bundle`]
+    /// for bundles that may hold bad entries.
     pub fn from_pem(pem: &[u8]) -> Result<Vec<Self>, LdsError> {
-        let text = core::str::from_utf8(pem).map_err(|_| pem_err("not UTF-8"))?;
         let mut out = Vec::new();
-        let mut rest = text;
-        const BEGIN: &str = "-----BEGIN CERTIFICATE-----";
-        const END: &str = "-----END CERTIFICATE-----";
-        while let Some(start) = rest.find(BEGIN) {
-            let after = rest.get(start..).unwrap_or("");
-            let end = after.find(END).ok_or_else(|| pem_err("missing END line"))? + END.len();
-            let block = after.get(..end).unwrap_or("");
-            let (label, der) = x509_cert::der::pem::decode_vec(block.as_bytes())
-                .map_err(|_| pem_err("bad base64"))?;
-            if label == "CERTIFICATE" {
-                out.push(Self::from_der(&der)?);
-            }
-            rest = after.get(end..).unwrap_or("");
-            if out.len() > crate::lds::sod::MAX_MASTER_LIST_CERTS {
-                return Err(pem_err("too many certificates"));
-            }
-        }
-        if out.is_empty() {
-            return Err(pem_err("no CERTIFICATE block"));
+        for block in pem_blocks(pem)? {
+            out.push(Self::from_der(&block?)?);
         }
         Ok(out)
+    }
+
+    /// Every certificate of a PEM bundle that parses, and how many did not
+    /// (one malformed CSCA must not cost the other hundreds, as master
+    /// lists already treat their entries).
+    pub fn from_pem_bundle(pem: &[u8]) -> Result<(Vec<Self>, usize), LdsError> {
+        let mut out = Vec::new();
+        let mut rejected = 0;
+        for block in pem_blocks(pem)? {
+            match block.and_then(|der| Self::from_der(&der)) {
+                Ok(c) => out.push(c),
+                Err(_) => rejected += 1,
+            }
+        }
+        Ok((out, rejected))
+    }
+
+    /// Whether this certificate may act as a CSCA: basicConstraints cA and
+    /// keyUsage keyCertSign (ICAO 9303-12 §7.1.1).
+    pub fn is_certificate_authority(&self) -> bool {
+        self.is_ca == Some(true)
+            && self
+                .key_usage
+                .is_some_and(|k| k & KEY_USAGE_KEY_CERT_SIGN != 0)
+    }
+
+    /// Whether the outer and inner signature algorithms agree.
+    pub fn signature_algorithms_agree(&self) -> bool {
+        self.signature_algorithm == self.inner_signature_algorithm
     }
 
     pub fn der(&self) -> &[u8] {
@@ -229,6 +233,158 @@ impl Certificate {
     }
 }
 
+/// The extensions a verifier needs, each read on its own so one malformed
+/// extension never costs the whole certificate.
+#[derive(Default)]
+struct Extensions {
+    subject_key_id: Option<Vec<u8>>,
+    authority_key_id: Option<Vec<u8>>,
+    is_ca: Option<bool>,
+    key_usage: Option<u16>,
+    skipped: Vec<String>,
+}
+
+impl Extensions {
+    fn read(&mut self, ext: &Tlv<'_>) {
+        let mut xr = ext.children();
+        let Some(id) = xr
+            .next_tlv()
+            .ok()
+            .flatten()
+            .filter(|t| t.tag == 0x06)
+            .and_then(|t| oid::parse(t.value))
+        else {
+            self.skipped.push("<malformed extnID>".into());
+            return;
+        };
+        let mut value = xr.next_tlv().ok().flatten();
+        if value.as_ref().is_some_and(|v| v.tag == 0x01) {
+            value = xr.next_tlv().ok().flatten();
+        }
+        let Some(value) = value.filter(|v| v.tag == 0x04) else {
+            self.skipped.push(id.to_string());
+            return;
+        };
+        let inner = ber::parse_one(value.value).ok();
+        let ok = if id == oid::EXT_SUBJECT_KEY_ID {
+            // Some CSCAs (a Lithuanian one among them) put the key
+            // identifier bytes straight into extnValue, without the inner
+            // OCTET STRING: take them as the identifier.
+            self.subject_key_id = Some(match inner {
+                Some(i) if i.tag == 0x04 => i.value.to_vec(),
+                _ => value.value.to_vec(),
+            });
+            true
+        } else if id == oid::EXT_AUTHORITY_KEY_ID {
+            inner.filter(|i| i.tag == 0x30).is_some_and(|i| {
+                let mut ar = i.children();
+                while let Ok(Some(a)) = ar.next_tlv() {
+                    if a.tag == 0x80 {
+                        self.authority_key_id = Some(a.value.to_vec());
+                    }
+                }
+                true
+            })
+        } else if id == oid::EXT_BASIC_CONSTRAINTS {
+            inner.filter(|i| i.tag == 0x30).is_some_and(|i| {
+                let first = i.children().next_tlv().ok().flatten();
+                self.is_ca =
+                    Some(first.is_some_and(|b| {
+                        b.tag == 0x01 && b.value.first().is_some_and(|&v| v != 0)
+                    }));
+                true
+            })
+        } else if id == oid::EXT_KEY_USAGE {
+            inner.filter(|i| i.tag == 0x03).is_some_and(|i| {
+                // BIT STRING: unused-bits byte, then bits 0.. from the MSB.
+                let bytes = i.value.get(1..).unwrap_or(&[]);
+                let mut bits = 0u16;
+                for (n, b) in bytes.iter().take(2).enumerate() {
+                    for k in 0..8 {
+                        if b & (0x80 >> k) != 0 {
+                            bits |= 1 << (n * 8 + k);
+                        }
+                    }
+                }
+                self.key_usage = Some(bits);
+                true
+            })
+        } else {
+            // Not needed for verification: never parsed.
+            true
+        };
+        if !ok {
+            self.skipped.push(id.to_string());
+        }
+    }
+}
+
+/// The DER of every CERTIFICATE block of a PEM text, each `Err` when its
+/// base64 is bad; an error if there is no block at all.
+fn pem_blocks(pem: &[u8]) -> Result<Vec<Result<Vec<u8>, LdsError>>, LdsError> {
+    let text = core::str::from_utf8(pem).map_err(|_| pem_err("not UTF-8"))?;
+    const BEGIN: &str = "-----BEGIN CERTIFICATE-----";
+    const END: &str = "-----END CERTIFICATE-----";
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find(BEGIN) {
+        let after = rest.get(start..).unwrap_or("");
+        let end = after.find(END).ok_or_else(|| pem_err("missing END line"))? + END.len();
+        let block = after.get(..end).unwrap_or("");
+        let body = block
+            .get(BEGIN.len()..block.len().saturating_sub(END.len()))
+            .unwrap_or("");
+        out.push(base64_decode(body).ok_or_else(|| pem_err("bad base64")));
+        rest = after.get(end..).unwrap_or("");
+        if out.len() > crate::lds::sod::MAX_MASTER_LIST_CERTS {
+            return Err(pem_err("too many certificates"));
+        }
+    }
+    if out.is_empty() {
+        return Err(pem_err("no CERTIFICATE block"));
+    }
+    Ok(out)
+}
+
+/// Standard base64 with any whitespace (PEM bodies wrapped at any width);
+/// `None` on any other character or a bad length.
+pub fn base64_decode(text: &str) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(text.len() * 3 / 4);
+    let mut acc = 0u32;
+    let mut bits = 0u32;
+    let mut pad = 0usize;
+    for c in text.bytes() {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            b'=' => {
+                pad += 1;
+                continue;
+            }
+            b' ' | b'\t' | b'\r' | b'\n' => continue,
+            _ => return None,
+        };
+        if pad > 0 {
+            return None;
+        }
+        acc = (acc << 6) | u32::from(v);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    (pad <= 2 && bits < 6).then_some(out)
+}
+
+/// keyUsage bit numbers (RFC 5280 §4.2.1.3).
+pub const KEY_USAGE_DIGITAL_SIGNATURE: u16 = 1 << 0;
+pub const KEY_USAGE_KEY_CERT_SIGN: u16 = 1 << 5;
+
 fn pem_err(reason: &'static str) -> LdsError {
     LdsError::Invalid {
         file: "certificate",
@@ -238,7 +394,11 @@ fn pem_err(reason: &'static str) -> LdsError {
 }
 
 /// UTCTime `YYMMDDHHMM[SS]Z` or GeneralizedTime `YYYYMMDDHHMMSS[.f]Z` to Unix seconds.
-fn time(cx: &crate::lds::Ctx, t: &Tlv<'_>, field: &'static str) -> Result<i64, LdsError> {
+pub(crate) fn time(
+    cx: &crate::lds::Ctx,
+    t: &Tlv<'_>,
+    field: &'static str,
+) -> Result<i64, LdsError> {
     let bad = || cx.invalid(field, "not a UTC time");
     let s = core::str::from_utf8(t.value).map_err(|_| bad())?;
     let s = s.strip_suffix('Z').ok_or_else(bad)?;
@@ -374,6 +534,48 @@ pub fn name_string(name: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn encode64(b: &[u8]) -> String {
+        const T: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        let mut s = String::new();
+        for c in b.chunks(3) {
+            let x = [c[0], *c.get(1).unwrap_or(&0), *c.get(2).unwrap_or(&0)];
+            let n = (u32::from(x[0]) << 16) | (u32::from(x[1]) << 8) | u32::from(x[2]);
+            for i in 0..4 {
+                s.push(if i <= c.len() {
+                    char::from(T[((n >> (18 - 6 * i)) & 63) as usize])
+                } else {
+                    '='
+                });
+            }
+        }
+        s
+    }
+
+    proptest::proptest! {
+        /// Any bytes survive encoding and PEM-style wrapping at any width.
+        #[test]
+        fn base64_roundtrip(data in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..200),
+                            width in 1usize..80) {
+            let text = encode64(&data);
+            let wrapped: String = text
+                .as_bytes()
+                .chunks(width)
+                .map(|c| String::from_utf8_lossy(c).into_owned())
+                .collect::<Vec<_>>()
+                .join("\r\n");
+            proptest::prop_assert_eq!(base64_decode(&wrapped), Some(data));
+        }
+    }
+
+    #[test]
+    fn base64_any_wrapping() {
+        assert_eq!(base64_decode("TWFu").as_deref(), Some(&b"Man"[..]));
+        assert_eq!(base64_decode("TW\r\nE=").as_deref(), Some(&b"Ma"[..]));
+        assert_eq!(base64_decode("TQ==").as_deref(), Some(&b"M"[..]));
+        assert_eq!(base64_decode("TQ=x"), None);
+        assert_eq!(base64_decode("T*Q="), None);
+    }
 
     #[test]
     fn civil_days() {

@@ -28,6 +28,12 @@ pub enum CmsError {
     MessageDigestMismatch,
     #[error("signature over the signed attributes: {0}")]
     Signature(SignatureError),
+    #[error("signed attributes are required and absent")]
+    SignedAttributesMissing,
+    #[error(
+        "the signature algorithm's hash {signature} differs from the digest algorithm {digest}"
+    )]
+    HashMismatch { digest: String, signature: String },
 }
 
 /// Finds the signer's certificate among those the SignedData carries.
@@ -44,16 +50,7 @@ pub(crate) fn signer_certificate(
                 continue;
             }
         };
-        let matches = match &si.sid {
-            SignerIdentifier::IssuerAndSerialNumber { issuer, serial } => {
-                ber::strip_leading_zeros(serial) == ber::strip_leading_zeros(cert.serial())
-                    && names_match(issuer, cert.issuer())
-            }
-            SignerIdentifier::SubjectKeyIdentifier(ski) => {
-                cert.subject_key_id.as_deref() == Some(ski.as_slice())
-            }
-        };
-        if matches {
+        if identifies(si, &cert) {
             return Ok(cert);
         }
     }
@@ -63,14 +60,43 @@ pub(crate) fn signer_certificate(
     })
 }
 
-/// Step 1: the signed attributes bind the content (content type and digest).
+/// Whether `si`'s signer identifier names `cert`.
+pub(crate) fn identifies(si: &SignerInfo, cert: &Certificate) -> bool {
+    match &si.sid {
+        SignerIdentifier::IssuerAndSerialNumber { issuer, serial } => {
+            ber::strip_leading_zeros(serial) == ber::strip_leading_zeros(cert.serial())
+                && names_match(issuer, cert.issuer())
+        }
+        SignerIdentifier::SubjectKeyIdentifier(ski) => {
+            cert.subject_key_id.as_deref() == Some(ski.as_slice())
+        }
+    }
+}
+
+/// Step 1: the signed attributes bind the content (content type and
+/// digest), and the signature algorithm hashes with the digest algorithm.
+/// `required`: whether signed attributes must be present (an SOD's must).
 pub(crate) fn check_signed_attributes(
     sd: &SignedData,
     si: &SignerInfo,
+    required: bool,
 ) -> Result<HashAlgorithm, CmsError> {
     let digest = HashAlgorithm::from_oid(&si.digest_algorithm.oid)
         .ok_or_else(|| CmsError::UnsupportedDigest(si.digest_algorithm.oid.to_string()))?;
+    // RFC 5652 §5.4: the message digest is computed with digestAlgorithm;
+    // a signature algorithm naming another hash signs something else.
+    if let Ok(named) = signature::signature_hash(&si.signature_algorithm, Some(digest))
+        && named != digest
+    {
+        return Err(CmsError::HashMismatch {
+            digest: digest.oid().to_string(),
+            signature: named.oid().to_string(),
+        });
+    }
     if si.signed_attributes.is_none() {
+        if required {
+            return Err(CmsError::SignedAttributesMissing);
+        }
         // Without signed attributes the signature covers the content itself.
         return Ok(digest);
     }

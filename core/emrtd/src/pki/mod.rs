@@ -7,13 +7,23 @@ mod hash;
 mod passive;
 mod signature;
 mod store;
+pub(crate) mod weierstrass;
 
-pub use cert::{Certificate, MAX_CERT_LEN, days_from_civil, name_string, names_match};
+/// Constants of the curves verified by the generic code.
+pub(crate) use weierstrass as curve_params;
+
+pub(crate) use cert::time as cert_time;
+pub use cert::{
+    Certificate, KEY_USAGE_DIGITAL_SIGNATURE, KEY_USAGE_KEY_CERT_SIGN, MAX_CERT_LEN, base64_decode,
+    days_from_civil, name_string, names_match,
+};
 pub use cms::CmsError;
 pub use hash::HashAlgorithm;
 pub use passive::{
-    ChainError, DataGroupCheck, DataGroupVerdict, PassiveAuthFailure, PassiveAuthentication,
-    ValidityError, Verdict, passive_authentication, passive_authentication_files,
+    CardSecurityVerdict, ChainError, DataGroupCheck, DataGroupVerdict, DocumentSignerSource,
+    PassiveAuthFailure, PassiveAuthentication, ValidityError, Verdict, passive_authentication,
+    passive_authentication_files, passive_authentication_with, verify_card_security,
 };
+
 pub use signature::{SignatureError, signature_hash, verify};
-pub use store::{MasterListReport, TrustStore, TrustStoreError};
+pub use store::{LoadReport, MasterListReport, MasterListTrust, TrustStore, TrustStoreError};

@@ -1,6 +1,8 @@
 //! Signature verification for the algorithms eMRTD PKIs use: RSA PKCS#1 v1.5
-//! and RSASSA-PSS, ECDSA (X9.62 DER or BSI plain r||s) on P-256, P-384,
-//! brainpoolP256r1 and brainpoolP384r1, with SHA-1/224/256/384/512.
+//! and RSASSA-PSS, ECDSA (X9.62 DER or BSI plain r||s) on every curve of
+//! [`EcCurve`] (P-256, P-384, P-521 and brainpool P256r1/P384r1 through the
+//! RustCrypto crates; brainpool P192r1/P224r1/P320r1/P512r1, P-192 and P-224
+//! through [`super::weierstrass`]), with SHA-1/224/256/384/512.
 
 use super::hash::HashAlgorithm;
 use crate::lds::oid;
@@ -196,11 +198,30 @@ pub fn verify(
             let curve = curve.ok_or(SignatureError::UnsupportedCurve)?;
             let plain = matches!(s, Scheme::EcdsaPlain(_));
             let prehash = h.digest(message);
+            // A hash shorter than the field is the same integer left-padded
+            // (SEC 1 bits2int); the curve crates want at least half a field.
+            let prehash = left_pad(&prehash, curve.field_len());
+            use super::curve_params as c;
             match curve {
                 EcCurve::P256 => ec_verify_p256(point, &prehash, signature, plain),
                 EcCurve::P384 => ec_verify_p384(point, &prehash, signature, plain),
                 EcCurve::BrainpoolP256r1 => ec_verify_bp256(point, &prehash, signature, plain),
                 EcCurve::BrainpoolP384r1 => ec_verify_bp384(point, &prehash, signature, plain),
+                EcCurve::P521 => ec_verify_p521(point, &prehash, signature, plain),
+                EcCurve::BrainpoolP512r1 => {
+                    generic(&c::BRAINPOOL_P512R1, point, &prehash, signature, plain)
+                }
+                EcCurve::BrainpoolP320r1 => {
+                    generic(&c::BRAINPOOL_P320R1, point, &prehash, signature, plain)
+                }
+                EcCurve::BrainpoolP224r1 => {
+                    generic(&c::BRAINPOOL_P224R1, point, &prehash, signature, plain)
+                }
+                EcCurve::BrainpoolP192r1 => {
+                    generic(&c::BRAINPOOL_P192R1, point, &prehash, signature, plain)
+                }
+                EcCurve::P224 => generic(&c::P224, point, &prehash, signature, plain),
+                EcCurve::P192 => generic(&c::P192, point, &prehash, signature, plain),
             }
         }
         _ => Err(SignatureError::KeyMismatch),
@@ -272,3 +293,74 @@ ec_verify_fn!(ec_verify_p256, p256::NistP256);
 ec_verify_fn!(ec_verify_p384, p384::NistP384);
 ec_verify_fn!(ec_verify_bp256, bp256::BrainpoolP256r1);
 ec_verify_fn!(ec_verify_bp384, bp384::BrainpoolP384r1);
+ec_verify_fn!(ec_verify_p521, p521::NistP521);
+
+fn left_pad(hash: &[u8], len: usize) -> Vec<u8> {
+    let mut out = vec![0u8; len.saturating_sub(hash.len())];
+    out.extend_from_slice(hash);
+    out
+}
+
+/// ECDSA on a curve without a RustCrypto crate: split `(r, s)` from the
+/// plain (`r || s`) or X9.62 DER encoding and verify generically.
+fn generic(
+    params: &super::weierstrass::CurveParams,
+    point: &[u8],
+    prehash: &[u8],
+    signature: &[u8],
+    plain: bool,
+) -> Result<(), SignatureError> {
+    let (r, s) = if plain {
+        // BSI TR-03111: r and s each exactly as long as the group order
+        // (`n` is hex: its length in characters is twice its bytes).
+        if signature.len() != params.n.len() {
+            return Err(SignatureError::MalformedSignature);
+        }
+        signature.split_at(signature.len() / 2)
+    } else {
+        der_signature(signature)?
+    };
+    super::weierstrass::verify_prehash(params, point, prehash, r, s)
+}
+
+/// `ECDSA-Sig-Value ::= SEQUENCE { r INTEGER, s INTEGER }`, nothing after.
+fn der_signature(sig: &[u8]) -> Result<(&[u8], &[u8]), SignatureError> {
+    let bad = SignatureError::MalformedSignature;
+    let seq = ber::parse_one(sig).map_err(|_| bad.clone())?;
+    if seq.tag != 0x30 {
+        return Err(bad);
+    }
+    let mut r = seq.children();
+    let a = r.next_tlv().ok().flatten().ok_or(bad.clone())?;
+    let b = r.next_tlv().ok().flatten().ok_or(bad.clone())?;
+    if a.tag != 0x02 || b.tag != 0x02 || !matches!(r.next_tlv(), Ok(None)) {
+        return Err(bad);
+    }
+    // Strict DER (the signature is malleable otherwise): positive INTEGERs
+    // in their shortest form, definite minimal lengths, nothing else. The
+    // canonical re-encoding must equal what was received.
+    if a.value.first().is_none_or(|x| x & 0x80 != 0)
+        || b.value.first().is_none_or(|x| x & 0x80 != 0)
+    {
+        return Err(bad);
+    }
+    let canonical = der_seq(&[der_int(a.value), der_int(b.value)].concat());
+    if canonical != sig {
+        return Err(bad);
+    }
+    Ok((a.value, b.value))
+}
+
+fn der_int(v: &[u8]) -> Vec<u8> {
+    let v = ber::strip_leading_zeros(v);
+    let mut body = Vec::with_capacity(v.len() + 1);
+    if v.first().is_none_or(|x| x & 0x80 != 0) {
+        body.push(0);
+    }
+    body.extend_from_slice(v);
+    [&[0x02][..], &crate::lds::sod::der_length(body.len()), &body].concat()
+}
+
+fn der_seq(body: &[u8]) -> Vec<u8> {
+    [&[0x30][..], &crate::lds::sod::der_length(body.len()), body].concat()
+}

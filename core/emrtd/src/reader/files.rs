@@ -160,15 +160,10 @@ pub enum ReadNext {
     NeedSelect,
 }
 
-/// The short EF identifier of an LDS file (ICAO 9303 Part 10, table 35).
+/// The short EF identifier of an LDS file: the LDS's one table
+/// ([`crate::lds::fid::sfi_of`]).
 pub fn sfi_of(fid: u16) -> Option<u8> {
-    match fid {
-        0x011C => Some(0x1C),
-        0x011D => Some(0x1D),
-        0x011E => Some(0x1E),
-        0x0101..=0x0110 => Some((fid & 0x1F) as u8),
-        _ => None,
-    }
+    crate::lds::fid::sfi_of(fid)
 }
 
 impl FileRead {

@@ -4,7 +4,7 @@
 
 use crate::frame::LumaFrame;
 use crate::glyphs::{self, CLASSES};
-use crate::layout::{self, Format};
+use crate::layout::{self, Format, FormatExt};
 use crate::locate::Region;
 
 /// Ranked candidates for one character: (character, cost), cheapest first.
@@ -407,7 +407,7 @@ fn read_strip_once(
     // clearly: two lines of a TD1 whose third was not found read, poorly,
     // as a TD2, and would stop the search for the third.
     let measured = 2.0 * r.half_len / r.line_thick.max(1.0);
-    let mut try_formats = Format::SHAPES.to_vec();
+    let mut try_formats = crate::layout::SHAPES.to_vec();
     try_formats.sort_by(|a, b| {
         (a.0.caps_per_line() - measured)
             .abs()

@@ -30,7 +30,7 @@ pub struct Sandbox {
 }
 
 pub async fn start() -> Sandbox {
-    start_with(None, Rules::fast_kdf(), ManualClock::new(T0)).await
+    start_with(None, Rules::for_tests(), ManualClock::new(T0)).await
 }
 
 pub async fn start_with(
@@ -65,7 +65,7 @@ pub async fn start_full(
 pub async fn start_trusting(trust: Vec<Vec<u8>>) -> Sandbox {
     let clock = ManualClock::new(T0);
     let opts = ServerOptions {
-        rules: Rules::fast_kdf(),
+        rules: Rules::for_tests(),
         clock: Arc::new(clock.clone()),
         trust,
         ..ServerOptions::default()

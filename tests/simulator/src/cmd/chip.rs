@@ -33,14 +33,15 @@ pub enum ChipCommand {
         #[arg(long)]
         bac: bool,
         /// Faults: tag-lost=N (repeatable), wrong-length=MAX, no-extended,
-        /// bac-only, pace-only, tampered=DGn, cloned, expired-ds, untrusted-ds.
+        /// bac-only, pace-only, tampered=DGn, cloned, expired-ds, untrusted-ds,
+        /// pace-mapping=gm|im|cam (the PACE mapping the chip offers).
         #[arg(long = "fault", value_name = "NAME[=ARG]")]
         faults: Vec<String>,
         /// The phone supports extended-length APDUs (max transceive 65546).
         #[arg(long)]
         extended: bool,
         /// NFC bit rate in bit/s for the latency model.
-        #[arg(long, default_value_t = 424_000)]
+        #[arg(long, default_value_t = 424_000, value_parser = clap::value_parser!(u32).range(1..))]
         bit_rate: u32,
         /// Turnaround per APDU in milliseconds for the latency model.
         #[arg(long, default_value_t = 10)]
@@ -52,6 +53,43 @@ pub enum ChipCommand {
         #[arg(long, value_name = "DOCNO/BIRTH/EXPIRY")]
         mrz_info: String,
     },
+    /// Verify files read from any chip (EF.SOD, data groups) with the shared
+    /// ID-check verdict and print it as JSON. Inputs may be raw, hex or
+    /// base64. Exit 0 when it passed, 1 when it failed, 2 on unreadable input.
+    Verify {
+        /// EF.SOD as read.
+        #[arg(long, value_name = "FILE")]
+        sod: std::path::PathBuf,
+        /// A data group as read, e.g. --dg 1=dg1.bin (repeatable).
+        #[arg(long = "dg", value_name = "N=FILE")]
+        dgs: Vec<String>,
+        /// CSCA trust: PEM, DER certificates, master lists or folders of
+        /// them, recognised by content (repeatable).
+        #[arg(long, value_name = "FILE|DIR", required = true)]
+        trust: Vec<std::path::PathBuf>,
+        /// A Document Signer certificate for a SOD that carries none.
+        #[arg(long, value_name = "FILE")]
+        ds: Vec<std::path::PathBuf>,
+        /// Time of the check (default: now).
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        at: Option<String>,
+        /// The MRZ as scanned, to compare with DG1.
+        #[arg(long, value_name = "TEXT")]
+        mrz: Option<String>,
+        /// The verifier's 8-byte active-authentication challenge, hex.
+        #[arg(long, value_name = "HEX", requires = "aa_signature")]
+        challenge: Option<String>,
+        /// The chip's INTERNAL AUTHENTICATE answer over --challenge.
+        #[arg(long, value_name = "FILE", requires = "challenge")]
+        aa_signature: Option<std::path::PathBuf>,
+        /// Load a master list whose signer chains only to a CSCA inside the
+        /// list itself (by default its signer must chain to a trusted CSCA).
+        #[arg(long)]
+        trust_self_signed_lists: bool,
+    },
+    /// The ID-check evidence of a sandbox person's virtual passport for the
+    /// server's challenge, as `POST /v1/sessions/{id}/id-check` takes it.
+    Evidence(super::helpers::EvidenceArgs),
     /// Compare read strategies on a Norwegian-sized passport (DG1, DG2 of
     /// about 18 KB, DG14, DG15, EF.SOD) under the latency model.
     Bench,
@@ -66,6 +104,7 @@ pub enum DocKind {
 pub fn run(c: ChipCommand) -> u8 {
     match c {
         ChipCommand::Keys { mrz_info } => keys(&mrz_info),
+        ChipCommand::Evidence(a) => super::helpers::evidence(a),
         ChipCommand::Read {
             doc,
             pace,
@@ -92,6 +131,27 @@ pub fn run(c: ChipCommand) -> u8 {
             }
         }
         ChipCommand::Bench => bench(),
+        ChipCommand::Verify {
+            sod,
+            dgs,
+            trust,
+            ds,
+            at,
+            mrz,
+            challenge,
+            aa_signature,
+            trust_self_signed_lists,
+        } => super::chip_verify::verify(&super::chip_verify::VerifyArgs {
+            sod,
+            dgs,
+            trust,
+            ds,
+            at,
+            mrz,
+            challenge,
+            aa_signature,
+            trust_self_signed_lists,
+        }),
     }
 }
 
@@ -102,7 +162,7 @@ fn hex(b: &[u8]) -> String {
 fn keys(mrz_info: &str) -> u8 {
     match keys_json(mrz_info) {
         Ok(out) => {
-            println!("{out:#}");
+            crate::outln!("{out:#}");
             super::EXIT_VALID
         }
         Err(e) => {
@@ -112,11 +172,35 @@ fn keys(mrz_info: &str) -> u8 {
     }
 }
 
+/// A six-digit MRZ date that exists (in the 1900s or the 2000s).
+fn check_yymmdd(what: &str, s: &str) -> Result<(), String> {
+    let num = |r: std::ops::Range<usize>| s.get(r).and_then(|p| p.parse::<u8>().ok());
+    let exists = s.len() == 6
+        && s.bytes().all(|b| b.is_ascii_digit())
+        && match (num(0..2), num(2..4), num(4..6)) {
+            (Some(yy), Some(mm), Some(dd)) => time::Month::try_from(mm).is_ok_and(|m| {
+                [1900, 2000]
+                    .iter()
+                    .any(|c| time::Date::from_calendar_date(c + i32::from(yy), m, dd).is_ok())
+            }),
+            _ => false,
+        };
+    if exists {
+        Ok(())
+    } else {
+        Err(format!(
+            "{what} must be a date YYMMDD (month 01 to 12, a day that month has)"
+        ))
+    }
+}
+
 fn keys_json(mrz_info: &str) -> Result<Value, String> {
     let parts: Vec<&str> = mrz_info.split('/').collect();
     let [doc, birth, expiry] = parts.as_slice() else {
         return Err("give --mrz-info DOCNO/BIRTH/EXPIRY".into());
     };
+    check_yymmdd("BIRTH", birth)?;
+    check_yymmdd("EXPIRY", expiry)?;
     let key = AccessKey::from_mrz(doc, birth, expiry).map_err(|e| e.to_string())?;
     let AccessKey::Mrz(info) = &key else {
         return Err("not an MRZ key".into());
@@ -171,14 +255,31 @@ fn parse_faults(doc: DocKind, faults: &[String]) -> Result<Setup, String> {
                 .ok_or_else(|| format!("fault {name} needs ={what}"))
         };
         match name {
-            "tag-lost" => chip_faults
-                .tag_lost_at
-                .push(u32::try_from(number("APDU number")?).map_err(|e| e.to_string())?),
+            "tag-lost" => {
+                let n = number("APDU number")?;
+                let n = u32::try_from(n)
+                    .ok()
+                    .filter(|n| *n >= 1)
+                    .ok_or("fault tag-lost=N: N counts APDUs from 1")?;
+                chip_faults.tag_lost_at.push(n);
+            }
             "wrong-length" => chip_faults.max_read = Some(number("max read size")? as usize),
             "no-extended" => chip_faults.no_extended_length = true,
             "bac-only" => pace = false,
             "pace-only" => bac = false,
             "cloned" => chip_faults.cloned = true,
+            "pace-mapping" => {
+                use aktiver_emrtd::lds::PaceMapping;
+                let mapping = match arg {
+                    Some("gm") => PaceMapping::Generic,
+                    Some("im") => PaceMapping::Integrated,
+                    Some("cam") => PaceMapping::ChipAuthentication,
+                    _ => return Err("fault pace-mapping needs =gm, =im or =cam".into()),
+                };
+                for (protocol, _) in &mut spec.pace {
+                    protocol.mapping = mapping;
+                }
+            }
             "expired-ds" => spec = spec.with_fault(DocumentFault::ExpiredDocumentSigner),
             "untrusted-ds" => spec = spec.with_fault(DocumentFault::UntrustedDocumentSigner),
             "tampered" => {
@@ -190,7 +291,7 @@ fn parse_faults(doc: DocKind, faults: &[String]) -> Result<Setup, String> {
                             .ok()
                     })
                     .and_then(DataGroup::new)
-                    .ok_or("fault tampered needs =DGn")?;
+                    .ok_or("fault tampered needs =DGn with n from 1 to 16")?;
                 spec = spec.with_fault(DocumentFault::TamperedDataGroup(n));
             }
             other => return Err(format!("unknown fault {other}")),
@@ -279,28 +380,12 @@ fn read_command(
 ) -> Result<u8, String> {
     let setup = parse_faults(doc, faults)?;
     let (report, verified) = read_and_verify(&setup, access, extended, link)?;
-    println!("{report:#}");
+    crate::outln!("{report:#}");
     Ok(if verified {
         super::EXIT_VALID
     } else {
         super::EXIT_INVALID
     })
-}
-
-/// Read the virtual chip of a document with this MRZ (a TD1 ID card or a
-/// TD3 passport) over PACE or BAC, verify it, and report as `chip read` does.
-pub(crate) fn read_document(mrz: &str, doc: DocKind) -> Result<(Value, bool), String> {
-    let mut setup = parse_faults(doc, &[])?;
-    setup.spec = match doc {
-        DocKind::Passport => DocumentSpec::passport(mrz),
-        DocKind::IdCard => DocumentSpec::id_card(mrz),
-    };
-    read_and_verify(
-        &setup,
-        AccessPolicy::Auto,
-        false,
-        LinkModel::new(424_000, 10_000),
-    )
 }
 
 /// One read end to end: the JSON report and whether the document is fully
@@ -393,7 +478,7 @@ fn read_and_verify(
         "read_size": o.stats.final_read_size,
         "extended_length": o.stats.extended_length_used,
         "passive_authentication": if pa.passed() { json!("passed") } else {
-            json!({ "failed": pa.failure().map(|f| format!("{f:?}")) })
+            json!({ "failed": pa.failure().map(|f| f.to_string()) })
         },
         "chip_authentication": auth_json(&o.chip_authentication),
         "active_authentication": auth_json(&o.active_authentication),
@@ -499,7 +584,7 @@ fn bench() -> u8 {
             "short_mode_424k_ms": { "measured": ms_424_short, "target": 3000, "met": ms_424_short.is_some_and(|m| m < 3000) },
         },
     });
-    println!("{out:#}");
+    crate::outln!("{out:#}");
     super::EXIT_VALID
 }
 
@@ -545,5 +630,14 @@ mod tests {
         assert_eq!(s.chip_faults.tag_lost_at, vec![5]);
         assert!(s.spec.pace.is_empty());
         assert_eq!(s.spec.faults.len(), 1);
+        let s = parse_faults(DocKind::IdCard, &["pace-mapping=im".into()]);
+        let s = s.unwrap_or_else(|e| panic!("{e}"));
+        assert!(
+            s.spec
+                .pace
+                .iter()
+                .all(|(p, _)| p.mapping == aktiver_emrtd::lds::PaceMapping::Integrated)
+        );
+        assert!(parse_faults(DocKind::IdCard, &["pace-mapping=dh".into()]).is_err());
     }
 }

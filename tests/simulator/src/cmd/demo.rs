@@ -1,292 +1,234 @@
-//! `aktiver-sim demo`: the most complete path the simulator can walk today.
-//!
-//! It follows the activation flow's first screens with a made-up Norwegian
-//! person from the Tenor synthetic population: the identity number typed
-//! in, the ID card's MRZ read by the camera scanner from generated frames of
-//! the card (and, as OCR text with slips, repaired), the document rules the ID
-//! check applies, and the card's chip read over a simulated NFC link and
-//! verified. Each later capability (the sandbox server, the flow) adds its
-//! step here.
+//! `aktiver-sim demo`: the whole activation, screen by screen, with the real
+//! core (`aktiver-flow`) against a sandbox server this command starts on
+//! loopback TLS. The phone is simulated: the virtual chip on a modelled NFC
+//! link, generated camera frames of the person's document, the sandbox's
+//! face-check provider, a software key store. The person takes the happy
+//! path: the password updated, notifications and biometrics enabled.
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
-use super::{EXIT_INVALID, EXIT_VALID};
-use aktiver_mrz::{DocumentRules, RepairStatus, check_digit};
-use aktiver_nin::{NationalId, Policy, classic_k1, k2};
-use aktiver_scan::synth::{Level, Scenario};
-use aktiver_scan::{Consensus, scan_frame};
-use time::OffsetDateTime;
+use clap::{Args, ValueEnum};
+use serde_json::json;
 
-/// The simulated camera: which seeded scene films the card, and how many
-/// frames it gives the scanner at most.
-const DEMO_CAMERA_SEED: u64 = 2026;
-const DEMO_CAMERA_FRAMES: u64 = 8;
+use aktiver_flow::{Lang, Screen, View};
+use aktiver_protocol::DocumentKind;
+use aktiver_sandbox::Rules;
 
-fn digit(data: &str) -> char {
-    char::from(b'0' + check_digit(data.as_bytes()))
+use super::{EXIT_INVALID, EXIT_MISUSE, EXIT_VALID};
+use crate::sim::{self, Recorder, Setup, World};
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum DocArg {
+    IdCard,
+    Passport,
 }
 
-/// A synthetic (Tenor, month + 80) identity number born 15 January 1990.
-fn synthetic_number() -> Option<String> {
-    (100..500).find_map(|individual: u32| {
-        let mut d = [1u8, 5, 8, 1, 9, 0, 0, 0, 0];
-        d[6] = (individual / 100) as u8;
-        d[7] = (individual / 10 % 10) as u8;
-        d[8] = (individual % 10) as u8;
-        let k1 = classic_k1(&d)?;
-        let mut ten = [0u8; 10];
-        ten[..9].copy_from_slice(&d);
-        ten[9] = k1;
-        let k2 = k2(&ten)?;
-        Some(
-            ten.iter()
-                .chain(std::iter::once(&k2))
-                .map(|n| char::from(b'0' + n))
-                .collect(),
-        )
+#[derive(Clone, Copy, ValueEnum)]
+pub enum LangArg {
+    Nb,
+    Nn,
+    En,
+}
+
+#[derive(Args)]
+pub struct DemoArgs {
+    /// The document the person holds to the camera and the phone.
+    #[arg(long, value_enum, default_value = "id-card")]
+    doc: DocArg,
+    /// The language of the screens' texts.
+    #[arg(long, value_enum, default_value = "en")]
+    lang: LangArg,
+    /// One JSON object per screen, then a summary object.
+    #[arg(long)]
+    json: bool,
+}
+
+fn one_line(v: &View, key: &str) -> String {
+    v.texts.get(key).map(|t| t.text.clone()).unwrap_or_default()
+}
+
+/// The data worth showing next to a screen's texts.
+fn detail(s: &Screen) -> String {
+    match s {
+        Screen::SmsCode {
+            masked_phone,
+            attempts_left,
+            resend_after_s,
+            ..
+        } => {
+            format!("[{masked_phone}, {attempts_left} attempts, resend in {resend_after_s} s]")
+        }
+        Screen::ActivationMethod { methods, .. } => format!("{methods:?}"),
+        Screen::MrzScan {
+            feedback: Some(f),
+            frames,
+            ..
+        } => format!("[frame {frames}: {f}]"),
+        Screen::ChipScan { progress, hint, .. } => format!("[{progress}% {hint:?}]"),
+        Screen::NewPassword {
+            violations,
+            mismatch,
+            ..
+        } if !violations.is_empty() || *mismatch => {
+            format!("[live feedback: {} rule(s) broken]", violations.len())
+        }
+        Screen::Agreement { text, .. } | Screen::BiometricsTerms { terms: text, .. } => {
+            format!("[{} characters of text]", text.chars().count())
+        }
+        Screen::Failed { code, remedy } => format!("[{code}; {remedy}]"),
+        Screen::Complete {
+            replaced_previous_device,
+        } => {
+            format!("[previous device revoked: {replaced_previous_device}]")
+        }
+        Screen::Paused { cause, .. } => format!("[{cause:?}]"),
+        _ => String::new(),
+    }
+}
+
+fn printer(json_out: bool) -> sim::PrintFn {
+    let last = std::sync::Mutex::new(String::new());
+    Box::new(move |t, v| {
+        let ms = t.as_secs_f64() * 1e3;
+        if json_out {
+            let mut o = serde_json::to_value(v).unwrap_or(json!({}));
+            if let Some(m) = o.as_object_mut() {
+                m.insert("t_ms".into(), json!((ms * 10.0).round() / 10.0));
+            }
+            println!("{o}");
+            return;
+        }
+        let name = v.screen.name();
+        let repeat = last
+            .lock()
+            .map(|mut l| std::mem::replace(&mut *l, name.to_owned()) == name)
+            .unwrap_or(false);
+        if repeat {
+            println!("{:>9.1} ms    {:<20} {}", ms, "", detail(&v.screen));
+        } else {
+            println!(
+                "{:>9.1} ms  {:<22} {} {}",
+                ms,
+                name,
+                one_line(v, "title"),
+                detail(&v.screen)
+            );
+            println!("{:>14}{:<22} {}", "", "", one_line(v, "body"));
+        }
     })
 }
 
-/// The back of a Norwegian national ID card (TD1) for that person.
-fn id_card_mrz(nin: &str, expiry: &str) -> String {
-    let number = "NA1234567";
-    let optional1 = format!("{nin}<<<<");
-    let l1 = format!("IDNOR{number}{}{optional1}", digit(number));
-    let birth = "900115";
-    let l2_head = format!("{birth}{}F{expiry}{}NOR", digit(birth), digit(expiry));
-    let optional2 = "<<<<<<<<<<<";
-    let composite = format!(
-        "{}{}{}{}",
-        &l1[5..30],
-        &l2_head[0..7],
-        &l2_head[8..15],
-        optional2
-    );
-    let l2 = format!("{l2_head}{optional2}{}", digit(&composite));
-    let l3 = "NORDMANN<<KARI<<<<<<<<<<<<<<<<";
-    format!("{l1}\n{l2}\n{l3}")
-}
-
-pub fn run() -> u8 {
-    let today = OffsetDateTime::now_utc().date();
-    println!("aktiver-sim demo: activation with a Norwegian national ID card (sandbox person)\n");
-
-    // Screen: national identity number.
-    let Some(typed) = synthetic_number() else {
-        eprintln!("could not make a synthetic identity number");
-        return EXIT_INVALID;
-    };
-    println!("1. National identity number");
-    match NationalId::parse(&typed, Policy::PRODUCTION) {
-        Err(e) => println!("   production policy: refused ({})", e.code()),
-        Ok(_) => println!("   production policy: accepted"),
-    }
-    let id = match NationalId::parse(&typed, Policy::SANDBOX) {
-        Ok(id) => id,
+pub fn run(a: DemoArgs) -> u8 {
+    let rt = match sim::runtime() {
+        Ok(rt) => rt,
         Err(e) => {
-            println!("   sandbox policy: refused ({e})");
-            return EXIT_INVALID;
+            eprintln!("aktiver-sim demo: {e}");
+            return EXIT_MISUSE;
         }
     };
-    println!(
-        "   sandbox policy: accepted {} ({:?}, synthetic {:?})",
-        id.masked(true),
-        id.kind(),
-        id.synthetic()
-    );
-
-    // Screen: scan the MRZ on the back of the card. The simulator's camera
-    // films the sandbox person's card (the seeded frame generator at its
-    // moderate level: tilt, perspective, blur, noise, uneven light, glare,
-    // JPEG); the scanner reads each frame and the consensus decides.
-    let expiry_year = (today.year() + 5) % 100;
-    let expiry = format!("{expiry_year:02}0630");
-    let printed = id_card_mrz(id.as_str(), &expiry);
-    let printed_lines: Vec<String> = printed.lines().map(str::to_owned).collect();
-    println!("\n2. MRZ from the camera (generated 1280x720 frames of the card's back)");
-    let Some(camera) = Scenario::of_document(
-        DEMO_CAMERA_SEED,
-        Level::Moderate,
-        &printed_lines,
-        (1280, 720),
-    ) else {
-        println!("   the card's MRZ has no TD1 shape");
-        return EXIT_INVALID;
+    let document = match a.doc {
+        DocArg::IdCard => DocumentKind::IdCard,
+        DocArg::Passport => DocumentKind::Passport,
     };
-    let mut consensus = Consensus::new();
-    let mut voted = None;
-    for i in 0..DEMO_CAMERA_FRAMES {
-        let frame = camera.frame(i);
-        let started = std::time::Instant::now();
-        let scan = scan_frame(&frame.image.frame());
-        let ms = started.elapsed().as_secs_f64() * 1e3;
-        voted = consensus.push(&scan);
+    let lang = match a.lang {
+        LangArg::Nb => Lang::Nb,
+        LangArg::Nn => Lang::Nn,
+        LangArg::En => Lang::En,
+    };
+    if !a.json {
         println!(
-            "   frame {}: {} ({ms:.1} ms{}){}",
-            i + 1,
-            scan.feedback.as_str(),
-            if i == 0 {
-                ", with the glyph templates built"
-            } else {
-                ""
-            },
-            if voted.is_some() {
-                ", frames agree"
-            } else {
-                ""
-            }
-        );
-        if voted.is_some() {
-            break;
-        }
-    }
-    let Some(lines) = voted else {
-        println!("   no agreed reading in {DEMO_CAMERA_FRAMES} frames");
-        return EXIT_INVALID;
-    };
-    for line in &lines {
-        println!("   {line}");
-    }
-    let m = match aktiver_mrz::parse(&lines.join("\n")) {
-        Ok(m) => m,
-        Err(e) => {
-            println!("   unreadable: {e}");
-            return EXIT_INVALID;
-        }
-    };
-    let checks: Vec<String> = m
-        .checks
-        .iter()
-        .map(|c| format!("{} {}", c.field.name(), if c.ok { "ok" } else { "FAILED" }))
-        .collect();
-    println!("   checks: {}", checks.join(", "));
-    if m.text() != printed {
-        println!("   the MRZ was not read correctly");
-        return EXIT_INVALID;
-    }
-
-    // A camera's OCR slips, repaired under the check digits (what
-    // `mrz parse --repair` does for text from any other reader): `O` for `0`
-    // in the birth date.
-    let mut ocr_lines = printed_lines.clone();
-    if let Some(l) = ocr_lines.get_mut(1) {
-        *l = l.replacen("9001", "9OO1", 1);
-    }
-    let out = match aktiver_mrz::parse_repairing(&ocr_lines.join("\n"), 2) {
-        Ok(out) => out,
-        Err(e) => {
-            println!("   unreadable: {e}");
-            return EXIT_INVALID;
-        }
-    };
-    println!(
-        "   the same MRZ as OCR text with slips: {}",
-        out.status.name()
-    );
-    for r in &out.mrz.repairs {
-        println!(
-            "     line {} column {}: {} -> {}{}",
-            r.line,
-            r.column,
-            r.from,
-            r.to,
-            if r.verified {
-                " (check digits agree)"
-            } else {
-                ""
+            "aktiver-sim demo: activation with a Norwegian {} against the sandbox (loopback TLS, pinned)\n",
+            match document {
+                DocumentKind::IdCard => "national ID card",
+                DocumentKind::Passport => "passport",
             }
         );
     }
-    if out.status != RepairStatus::Repaired || out.mrz.text() != printed {
-        println!("   the OCR text was not repaired");
-        return EXIT_INVALID;
-    }
-
-    // The ID check's rules.
-    println!("\n3. Document rules (Norwegian passport or national ID card, not expired)");
-    match m.check_rules(&DocumentRules::norwegian(today)) {
-        Ok(()) => println!(
-            "   accepted: {} issued by {}",
-            m.kind().name(),
-            m.issuing_state
-        ),
-        Err(e) => {
-            println!("   refused: {e} ({})", e.code());
-            return EXIT_INVALID;
-        }
-    }
-    let in_mrz = m.national_identity_number(Policy::SANDBOX);
-    let same = in_mrz.as_ref().is_some_and(|n| n == &id);
-    println!(
-        "   identity number in the MRZ: {} ({})",
-        in_mrz.map_or_else(|| "none".to_owned(), |n| n.masked(true)),
-        if same {
-            "matches the one typed"
-        } else {
-            "DOES NOT MATCH"
-        }
-    );
-    if !same {
-        return EXIT_INVALID;
-    }
-    let access = format!(
-        "{}{}{}{}{}{}",
-        m.document_number,
-        digit(&m.document_number),
-        m.birth_date.raw,
-        digit(&m.birth_date.raw),
-        m.expiry_date.raw,
-        digit(&m.expiry_date.raw)
-    );
-    println!(
-        "   chip access key (BAC/PACE MRZ information) ready: {} characters",
-        access.len()
-    );
-
-    // Screen: hold the card to the phone. The virtual chip holds the same
-    // person's card, issued by the sandbox's test PKI.
-    println!("\n4. Chip (virtual ID card, 424 kbit/s NFC link)");
-    let (report, verified) =
-        match super::chip::read_document(&m.lines.concat(), super::chip::DocKind::IdCard) {
-            Ok(r) => r,
+    rt.block_on(async move {
+        let recorder = Arc::new(Recorder {
+            print: Some(printer(a.json)),
+            ..Recorder::default()
+        });
+        let setup = Setup {
+            document,
+            lang,
+            // The service's real password hashing (Argon2id, 19 MiB).
+            rules: Rules::default(),
+            ..Setup::default()
+        };
+        let started = Instant::now();
+        let mut w = match World::new(setup, recorder.clone()).await {
+            Ok(w) => w,
             Err(e) => {
-                println!("   read failed: {e}");
-                return EXIT_INVALID;
+                eprintln!("aktiver-sim demo: {e}");
+                return EXIT_MISUSE;
             }
         };
-    let field = |k: &str| {
-        report
-            .get(k)
-            .map_or_else(String::new, |v| match v.as_str() {
-                Some(s) => s.to_owned(),
-                None => v.to_string(),
-            })
-    };
-    println!(
-        "   access {}, {} APDUs, {} ms simulated",
-        field("access"),
-        field("apdus"),
-        field("simulated_ms")
-    );
-    println!(
-        "   passive authentication {}, chip authentication {}, active authentication {}",
-        field("passive_authentication"),
-        field("chip_authentication"),
-        field("active_authentication")
-    );
-    println!(
-        "   DG1 matches the scanned MRZ: {}",
-        field("dg1_matches_scanned_mrz")
-    );
-    if let Some(p) = report.get("portrait") {
-        println!(
-            "   portrait for the face check: {} bytes ({})",
-            p.get("bytes").map_or_else(String::new, ToString::to_string),
-            p.get("mime_type").and_then(|v| v.as_str()).unwrap_or("?")
-        );
-    }
-    if !verified {
-        println!("   the chip could not be verified");
-        return EXIT_INVALID;
-    }
-    println!("\nNext in the flow, not yet in the simulator: face check, password, agreement.");
-    EXIT_VALID
+        let setup_time = started.elapsed();
+        let walk = Instant::now();
+        let result = w.walk_to("complete").await;
+        let wall = walk.elapsed();
+        let (nfc_us, apdus) = w.phone.nfc.simulated();
+        let views = recorder.views.lock().map(|v| v.clone()).unwrap_or_default();
+        let mut names: Vec<&str> = Vec::new();
+        for (_, v) in &views {
+            if names.last() != Some(&v.screen.name()) {
+                names.push(v.screen.name());
+            }
+        }
+        let distinct: std::collections::BTreeSet<&str> = names.iter().copied().collect();
+        let outside = w.outside;
+        let core = wall.saturating_sub(outside.camera + outside.human);
+        let rss = sim::peak_rss_mib();
+        let ok = result.is_ok();
+        let summary = json!({
+            "summary": {
+                "ok": ok,
+                "error": result.as_ref().err(),
+                "document": match document { DocumentKind::IdCard => "id_card", DocumentKind::Passport => "passport" },
+                "lang": lang.code(),
+                "screens_shown": names.len(),
+                "distinct_screens": distinct.len(),
+                "wall_ms": ms(core),
+                "wall_total_ms": ms(wall),
+                "sandbox_start_ms": ms(setup_time),
+                "excluded": {
+                    "camera_frame_rendering_ms": ms(outside.camera),
+                    "camera_frames": outside.frames,
+                    "human_ms": ms(outside.human),
+                    "simulated_nfc_ms": (nfc_us as f64 / 100.0).round() / 10.0,
+                    "apdus": apdus,
+                },
+                "peak_rss_mib": rss.map(|r| (r * 10.0).round() / 10.0),
+            }
+        });
+        if a.json {
+            println!("{summary}");
+        } else {
+            println!();
+            match &result {
+                Ok(()) => println!("Activated: {} screens shown, {} distinct.", names.len(), distinct.len()),
+                Err(e) => println!("The activation did not complete: {e}"),
+            }
+            println!(
+                "Wall time {:.0} ms (the core, the sandbox and the simulated chip's CPU), excluding: {:.0} ms rendering {} camera frames, {:.0} ms of the person fetching codes; simulated NFC link time {:.0} ms over {} APDUs (424 kbit/s model, not slept); sandbox start {:.0} ms.",
+                ms(core),
+                ms(outside.camera),
+                outside.frames,
+                ms(outside.human),
+                nfc_us as f64 / 1000.0,
+                apdus,
+                ms(setup_time),
+            );
+            if let Some(r) = rss {
+                println!("Peak RSS {r:.1} MiB.");
+            }
+        }
+        w.stop().await;
+        if ok { EXIT_VALID } else { EXIT_INVALID }
+    })
+}
+
+fn ms(d: Duration) -> f64 {
+    (d.as_secs_f64() * 1e4).round() / 10.0
 }

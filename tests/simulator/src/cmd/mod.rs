@@ -2,10 +2,13 @@
 //! 1 something invalid, 2 misuse or unreadable input.
 
 pub mod chip;
+pub mod chip_verify;
 pub mod demo;
+pub mod helpers;
 pub mod mrz;
 pub mod nin;
 pub mod scan;
+pub mod scenario;
 pub mod serve;
 
 /// Exit status: every input was valid.

@@ -21,7 +21,10 @@ pub enum MrzCommand {
 #[derive(Args)]
 pub struct BenchArgs {
     /// 5-frame bursts per level (every frame also counts on its own).
-    #[arg(long, default_value_t = 20)]
+    #[arg(long, default_value_t = 20, value_parser = clap::builder::TypedValueParser::map(
+        clap::value_parser!(u64).range(1..),
+        |n| usize::try_from(n).unwrap_or(usize::MAX),
+    ))]
     bursts: usize,
     /// Negative frames (no MRZ in view) per level.
     #[arg(long, default_value_t = 20)]
@@ -41,7 +44,7 @@ pub struct ParseArgs {
     #[arg(long)]
     repair: bool,
     /// With --repair: change at most this many characters.
-    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u8).range(0..=8))]
+    #[arg(long, default_value_t = 2, requires = "repair", value_parser = clap::value_parser!(u8).range(0..=8))]
     max_changes: u8,
     /// Indent the JSON.
     #[arg(long)]
@@ -53,7 +56,7 @@ pub fn run(c: MrzCommand) -> u8 {
         MrzCommand::Parse(a) => parse(&a),
         MrzCommand::Scan(a) => super::scan::run(a),
         MrzCommand::Bench(a) => {
-            println!("{}", bench_report(&a));
+            crate::outln!("{}", bench_report(&a));
             EXIT_VALID
         }
     }
@@ -101,7 +104,7 @@ pub(crate) fn print_json(value: &Value, pretty: bool) {
         serde_json::to_string(value)
     };
     match text {
-        Ok(t) => println!("{t}"),
+        Ok(t) => crate::outln!("{t}"),
         Err(e) => eprintln!("aktiver-sim: cannot print JSON: {e}"),
     }
 }

@@ -38,7 +38,7 @@ fn check(numbers: &[String], policy: Policy) -> u8 {
     for input in numbers {
         let result = NationalId::parse(input, policy);
         all_valid &= result.is_ok();
-        println!("{}", report(input, &result));
+        crate::outln!("{}", report(input, &result));
     }
     if all_valid {
         super::EXIT_VALID

@@ -8,7 +8,7 @@ use clap::Args;
 use super::{EXIT_MISUSE, EXIT_VALID};
 
 const DEFAULT_ADDR: &str = "127.0.0.1:8443";
-const DEFAULT_DB: &str = "aktiver-sandbox.sqlite";
+pub const DEFAULT_DB: &str = "aktiver-sandbox.sqlite";
 
 #[derive(Args)]
 pub struct ServeArgs {
@@ -28,6 +28,14 @@ pub struct ServeArgs {
     /// master list); repeatable. The sandbox's test CSCA is always trusted.
     #[arg(long, value_name = "FILE")]
     trust: Vec<PathBuf>,
+    /// Tester settings (TOML): a `[rules]` table with any of the sandbox's
+    /// limits, e.g. `activation_code_ttl_s = 120`, `sms_resend_cooldown_s = 5`.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Opens the sandbox endpoints (SMS inbox, online bank, face check) on a
+    /// non-loopback address to callers sending this in `X-Sandbox-Token`.
+    #[arg(long, value_name = "TOKEN")]
+    sandbox_token: Option<String>,
 }
 
 #[derive(Args)]
@@ -67,8 +75,25 @@ pub fn serve(a: ServeArgs) -> u8 {
             }
         }
     }
+    let rules = match &a.config {
+        None => aktiver_sandbox::Rules::default(),
+        Some(p) => match std::fs::read_to_string(p)
+            .map_err(|e| e.to_string())
+            .and_then(|t| aktiver_sandbox::Rules::from_toml(&t).map_err(|e| e.to_string()))
+        {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!("aktiver-sim serve: {}: {e}", p.display());
+                return EXIT_MISUSE;
+            }
+        },
+    };
+    let loopback = a.addr.ip().is_loopback();
+    let token_given = a.sandbox_token.is_some();
     let opts = aktiver_sandbox::ServerOptions {
         addr: a.addr,
+        rules,
+        sandbox_token: a.sandbox_token,
         trust,
         db: Some(a.db.clone()),
         population,
@@ -77,18 +102,39 @@ pub fn serve(a: ServeArgs) -> u8 {
         ..Default::default()
     };
     let db = a.db.display().to_string();
+    let cert = a.db.with_extension("cert.pem").display().to_string();
     let result = aktiver_sandbox::run_blocking(opts, |s| {
-        println!("aktiver sandbox listening on {}", s.url);
+        crate::outln!("aktiver sandbox listening on {}", s.url);
         match &s.pin {
-            Some(pin) => println!("SPKI SHA-256 pin (base64): {pin}"),
-            None => println!("WARNING: plain HTTP, for local debugging only"),
+            Some(pin) => {
+                crate::outln!("SPKI SHA-256 pin (base64): {pin}");
+                crate::outln!(
+                    "curl: curl --cacert {cert} --pinnedpubkey 'sha256//{pin}' {}/v1/agreement",
+                    s.url
+                );
+            }
+            None => crate::outln!("WARNING: plain HTTP, for local debugging only"),
         }
-        println!("state: {db}");
-        println!(
+        crate::outln!(
+            "API reference: {0}/docs  (OpenAPI: {0}/openapi.json)",
+            s.url
+        );
+        crate::outln!("state: {db}");
+        crate::outln!(
             "SMS inbox: aktiver-sim sms --server {} [--phone NUMBER]",
             s.url
         );
-        println!("Ctrl-C stops the server.");
+        if !loopback {
+            crate::outln!(
+                "sandbox endpoints: {}",
+                if token_given {
+                    "need the X-Sandbox-Token header"
+                } else {
+                    "closed (not on loopback and no --sandbox-token)"
+                }
+            );
+        }
+        crate::outln!("Ctrl-C stops the server.");
     });
     match result {
         Ok(()) => EXIT_VALID,
@@ -116,10 +162,10 @@ pub fn sms(a: SmsArgs) -> u8 {
     match aktiver_sandbox::fetch_inbox_blocking(&a.server, pin.as_deref(), a.phone.as_deref()) {
         Ok(inbox) => {
             if inbox.messages.is_empty() {
-                println!("(no messages)");
+                crate::outln!("(no messages)");
             }
             for m in &inbox.messages {
-                println!(
+                crate::outln!(
                     "{}  {}  code {}  {}",
                     m.sent_at,
                     m.phone.expose(),
