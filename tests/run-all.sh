@@ -64,9 +64,10 @@ run_suite() {
     printf -v "${name}_failed" '%d' "$bad"
     echo "$name: $((run > bad ? run - bad : 0)) passed, $bad failed"
 }
-# schemathesis: "1840 generated, 1840 passed" (", N failed" when any failed)
+# schemathesis: "1840 generated, 1840 passed" (", N failed" when any failed);
+# then the API walk: "API walk: 57 checks, 57 passed, 0 failed".
 count_schemathesis() {
-    awk '/[0-9]+ generated, / { for (i = 1; i < NF; i++) { if ($(i+1) ~ /^passed/) p = $i; if ($(i+1) ~ /^failed/) f = $i } }
+    awk '/[0-9]+ generated, |^API walk: / { for (i = 1; i < NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
          END { print p + f, f + 0 }'
 }
 # Surefire: "Tests run: 27, Failures: 0, Errors: 0, Skipped: 0"
@@ -92,7 +93,7 @@ fi
 
 step "Summary"
 printf '  Rust    %5d passed, %d failed\n' "$rust_passed" "$rust_failed"
-$only_rust || printf '  API     %5d passed, %d failed (schemathesis cases)\n' "$API_passed" "$API_failed"
+$only_rust || printf '  API     %5d passed, %d failed (schemathesis cases and API walk checks)\n' "$API_passed" "$API_failed"
 $only_rust || printf '  Kotlin  %5d passed, %d failed\n' "$Kotlin_passed" "$Kotlin_failed"
 $only_rust || printf '  Swift   %5d passed, %d failed\n' "$Swift_passed" "$Swift_failed"
 passed=$((rust_passed + API_passed + Kotlin_passed + Swift_passed))
