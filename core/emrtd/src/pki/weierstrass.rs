@@ -315,6 +315,8 @@ pub(crate) fn verify_prehash(
 pub(crate) struct KeyAgreementCurve(Curve);
 
 #[cfg(any(feature = "reader", feature = "issuer", test))]
+// The issuer needs only public keys; the reader all of it.
+#[cfg_attr(not(feature = "reader"), allow(dead_code))]
 impl KeyAgreementCurve {
     pub(crate) fn new(params: &CurveParams) -> Option<Self> {
         Curve::new(params).map(Self)
