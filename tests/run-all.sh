@@ -29,6 +29,11 @@ cargo fmt --all --check
 step "Rust: cargo clippy -D warnings"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 
+step "Rust: the server builds without the chip reader (aktiver-emrtd with no features)"
+# Alone, so workspace feature unification cannot lend it the reader.
+cargo check --quiet -p aktiver-sandbox --lib --bins
+cargo check --quiet -p aktiver-emrtd --no-default-features --all-targets
+
 step "Rust: cargo check of the fuzz crates (own workspaces, so the above skips them)"
 # Stable toolchain, no sanitizers: only that they still compile. One shared
 # target dir so the five crates build their common dependencies once.
