@@ -165,7 +165,7 @@ async fn assert_rejected(sb: &Sandbox, sid: &str, r: &common::Reply, code: &str)
     let rec = aktiver_sandbox::db::get_session(&conn, sid)
         .unwrap()
         .unwrap();
-    assert!(rec.phone.is_none() && rec.id_check.is_none() && rec.challenge.is_none());
+    assert!(rec.sms_to.is_none() && rec.id_check.is_none() && rec.challenge.is_none());
     let kept: i64 = conn
         .query_row(
             "SELECT COUNT(*) FROM idempotency WHERE session_id = ?1",
