@@ -7,11 +7,13 @@
 //!   scripted permissions, a push token.
 //! - [`document`]: a sandbox person's passport or ID card (MRZ and chip).
 //! - [`net`]: a relay that can cut the network.
+//! - [`qr`]: the camera filming the online bank's activation-code QR image.
 //! - [`Sandbox`]: the sandbox server on loopback TLS, its SMS inbox, the
 //!   online bank's activation codes and the code unit's one-time codes.
 pub mod caps;
 pub mod document;
 pub mod net;
+pub mod qr;
 
 use std::sync::Arc;
 
