@@ -18,8 +18,8 @@ pub use ec::{Curve, EcError};
 use thiserror::Error;
 use zeroize::Zeroizing;
 
-/// The id-PACE arc 0.4.0.127.0.7.2.2.4 as OID content bytes.
-pub const ID_PACE: [u8; 8] = [0x04, 0x00, 0x7F, 0x00, 0x07, 0x02, 0x02, 0x04];
+/// The id-PACE arc 0.4.0.127.0.7.2.2.4 as OID content bytes (from the LDS OID table).
+pub const ID_PACE: &[u8] = crate::lds::oid::ID_PACE.as_bytes();
 
 /// Why PACE failed.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
