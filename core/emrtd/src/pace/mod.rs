@@ -126,7 +126,7 @@ impl PaceSuite {
     /// The suite named by a PACEInfo's protocol OID content bytes and parameter ID.
     pub fn from_oid(oid: &[u8], parameter_id: u64) -> Result<Self, PaceError> {
         let rest = oid
-            .strip_prefix(&ID_PACE[..])
+            .strip_prefix(ID_PACE)
             .ok_or(PaceError::UnsupportedProtocol)?;
         let (mapping, cipher) = match rest {
             [m, c] => (
@@ -746,8 +746,8 @@ mod tests {
     fn integrated_mapping_on_p224_is_not_offered() {
         // id-PACE-ECDH-IM-AES-CBC-CMAC-128 on P-224 (10): refused, so the
         // reader moves on; generic mapping on P-224 is fine.
-        let im = [&ID_PACE[..], &[4, 2]].concat();
-        let gm = [&ID_PACE[..], &[2, 2]].concat();
+        let im = [ID_PACE, &[4, 2]].concat();
+        let gm = [ID_PACE, &[2, 2]].concat();
         assert!(PaceSuite::from_oid(&im, 10).is_err());
         assert!(PaceSuite::from_oid(&gm, 10).is_ok());
         assert!(PaceSuite::from_oid(&im, 11).is_ok());
@@ -1037,6 +1037,6 @@ mod tests {
                 Mapping::Integrated
             )
         );
-        assert!(PaceSuite::from_oid(&ID_PACE, 13).is_err());
+        assert!(PaceSuite::from_oid(ID_PACE, 13).is_err());
     }
 }
