@@ -152,6 +152,12 @@ impl PaceSuite {
         }
         let curve = Curve::from_parameter_id(parameter_id)
             .ok_or(PaceError::UnsupportedParameters(parameter_id))?;
+        // Integrated mapping's point encoding here is the simplified SWU map
+        // for p = 3 mod 4; P-224's prime is 1 mod 4 (it would need
+        // Tonelli-Shanks square roots).
+        if mapping == Mapping::Integrated && curve == Curve::P224 {
+            return Err(PaceError::UnsupportedParameters(parameter_id));
+        }
         Ok(Self::with_mapping(curve, cipher, mapping))
     }
 
@@ -734,6 +740,17 @@ mod tests {
 
     fn g1_key() -> AccessKey {
         AccessKey::from_mrz("T22000129", "640812", "101031").unwrap()
+    }
+
+    #[test]
+    fn integrated_mapping_on_p224_is_not_offered() {
+        // id-PACE-ECDH-IM-AES-CBC-CMAC-128 on P-224 (10): refused, so the
+        // reader moves on; generic mapping on P-224 is fine.
+        let im = [&ID_PACE[..], &[4, 2]].concat();
+        let gm = [&ID_PACE[..], &[2, 2]].concat();
+        assert!(PaceSuite::from_oid(&im, 10).is_err());
+        assert!(PaceSuite::from_oid(&gm, 10).is_ok());
+        assert!(PaceSuite::from_oid(&im, 11).is_ok());
     }
 
     #[test]
