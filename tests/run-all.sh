@@ -30,6 +30,11 @@ cargo fmt --all --check
 step "Rust: cargo clippy -D warnings"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 
+step "Rust: the server builds without the chip reader (aktiver-emrtd with no features)"
+# Alone, so workspace feature unification cannot lend it the reader.
+cargo check --quiet -p aktiver-sandbox --lib --bins
+cargo check --quiet -p aktiver-emrtd --no-default-features --all-targets
+
 step "Rust: cargo check of the fuzz crates (own workspaces, so the above skips them)"
 # Stable toolchain, no sanitizers: only that they still compile. One shared
 # target dir so the five crates build their common dependencies once.
@@ -65,9 +70,10 @@ run_suite() {
     printf -v "${name}_failed" '%d' "$bad"
     echo "$name: $((run > bad ? run - bad : 0)) passed, $bad failed"
 }
-# schemathesis: "1840 generated, 1840 passed" (", N failed" when any failed)
+# schemathesis: "1840 generated, 1840 passed" (", N failed" when any failed);
+# then the API walk: "API walk: 57 checks, 57 passed, 0 failed".
 count_schemathesis() {
-    awk '/[0-9]+ generated, / { for (i = 1; i < NF; i++) { if ($(i+1) ~ /^passed/) p = $i; if ($(i+1) ~ /^failed/) f = $i } }
+    awk '/[0-9]+ generated, |^API walk: / { for (i = 1; i < NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
          END { print p + f, f + 0 }'
 }
 # Surefire: "Tests run: 27, Failures: 0, Errors: 0, Skipped: 0"
@@ -102,7 +108,7 @@ fi
 step "Summary"
 printf '  Rust    %5d passed, %d failed\n' "$rust_passed" "$rust_failed"
 $only_rust || printf '  Browser %5d passed, %d failed (studio in Chromium)\n' "$Browser_passed" "$Browser_failed"
-$only_rust || printf '  API     %5d passed, %d failed (schemathesis cases)\n' "$API_passed" "$API_failed"
+$only_rust || printf '  API     %5d passed, %d failed (schemathesis cases and API walk checks)\n' "$API_passed" "$API_failed"
 $only_rust || printf '  Kotlin  %5d passed, %d failed\n' "$Kotlin_passed" "$Kotlin_failed"
 $only_rust || printf '  Swift   %5d passed, %d failed\n' "$Swift_passed" "$Swift_failed"
 passed=$((rust_passed + Browser_passed + API_passed + Kotlin_passed + Swift_passed))

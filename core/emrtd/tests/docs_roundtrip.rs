@@ -1,6 +1,6 @@
 //! Issue documents with the test PKI, parse every file, and run passive
 //! authentication, including each fault variant.
-#![cfg(feature = "virtual-chip")]
+#![cfg(feature = "issuer")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use aktiver_emrtd::issuer::{

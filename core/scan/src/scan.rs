@@ -304,7 +304,7 @@ fn repair(rd: &Reading) -> Option<Vec<String>> {
     });
     let ok = out.status == aktiver_mrz::RepairStatus::Repaired
         && out.mrz.is_valid()
-        && out.mrz.states_known()
+        && states_ok(&out.mrz)
         && out.mrz.repairs.iter().all(|r| r.verified)
         && rest_sure
         && check_digits_hold(rd.format, &out.mrz.lines);
@@ -323,7 +323,15 @@ const REPAIR_MARGIN: u16 = 60;
 /// The MRZ library's verdict: every check digit, every field's characters,
 /// and state codes that exist (no check digit covers them).
 pub fn mrz_valid(lines: &[String]) -> bool {
-    aktiver_mrz::parse(&lines.join("\n")).is_ok_and(|m| m.is_valid() && m.states_known())
+    aktiver_mrz::parse(&lines.join("\n")).is_ok_and(|m| m.is_valid() && states_ok(&m))
+}
+
+/// The issuing state is a known code, and so is the nationality unless it is
+/// left blank (the identity card of a territory, Macao's, has none). Fillers
+/// and letters look nothing alike, so a blank read is not a misread code.
+fn states_ok(m: &aktiver_mrz::Mrz) -> bool {
+    aktiver_mrz::is_known_state(&m.issuing_state)
+        && (m.nationality.is_empty() || aktiver_mrz::is_known_state(&m.nationality))
 }
 
 /// Why a reading would not be accepted on its own, or `None` if it would be
@@ -437,6 +445,22 @@ pub(crate) fn scan_small(frame: &LumaFrame<'_>, small: &locate::Small) -> FrameS
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_blank_nationality_is_valid_an_unknown_one_is_not() {
+        // Macao's identity card (PassportEye's 100_id-mac.jpg) leaves the
+        // nationality blank.
+        let mut lines: Vec<String> = [
+            "I<MAC12281507<0<<<<<<<<0212300",
+            "6106225M1212307<<<<<<<<<<<<<<6",
+            "CHONG<<KA<KEONG<<<<<<<<<<<<<<<",
+        ]
+        .map(String::from)
+        .to_vec();
+        assert!(mrz_valid(&lines));
+        lines[1].replace_range(15..18, "XQZ");
+        assert!(!mrz_valid(&lines));
+    }
 
     /// The ICAO 9303 TD1 specimen.
     fn td1() -> Vec<String> {

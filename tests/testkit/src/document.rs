@@ -114,7 +114,8 @@ pub fn issue(
         let dg = DataGroup::new(n).ok_or("tampered: data group 1 to 16")?;
         spec = spec.with_fault(DocumentFault::TamperedDataGroup(dg));
     }
-    let pki = aktiver_sandbox::sandbox_pki().map_err(|e| e.to_string())?;
+    let pki =
+        aktiver_emrtd::issuer::TestPki::generate(Default::default()).map_err(|e| e.to_string())?;
     let doc = aktiver_emrtd::issuer::issue(&pki, &spec).map_err(|e| e.to_string())?;
     let profile = ChipProfile::from_issued(doc, &spec).map_err(|e| e.to_string())?;
     let portrait = profile

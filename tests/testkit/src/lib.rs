@@ -122,7 +122,8 @@ impl Sandbox {
 
     /// The sandbox's CSCA, for the phone's own chip check.
     pub fn trust_anchor() -> Result<Vec<u8>, String> {
-        let pki = aktiver_sandbox::sandbox_pki().map_err(|e| e.to_string())?;
+        let pki = aktiver_emrtd::issuer::TestPki::generate(Default::default())
+            .map_err(|e| e.to_string())?;
         Ok(pki.csca().der.clone())
     }
 }
