@@ -90,8 +90,8 @@ impl Pty {
 fn parse(screen: &str) -> (String, Vec<(usize, String)>) {
     let name = screen
         .lines()
-        .filter_map(|l| l.strip_prefix("== ")?.strip_suffix(" =="))
-        .last()
+        .rev()
+        .find_map(|l| l.strip_prefix("== ")?.strip_suffix(" =="))
         .unwrap_or_default()
         .to_owned();
     let choices = screen
