@@ -8,12 +8,14 @@
 //! - [`document`]: a sandbox person's passport or ID card (MRZ and chip).
 //! - [`face`]: a face check whose mismatch a tester can choose.
 //! - [`net`]: a relay that can cut the network.
+//! - [`qr`]: the camera filming the online bank's activation-code QR image.
 //! - [`Sandbox`]: the sandbox server on loopback TLS, its SMS inbox, the
 //!   online bank's activation codes and the code unit's one-time codes.
 pub mod caps;
 pub mod document;
 pub mod face;
 pub mod net;
+pub mod qr;
 
 use std::sync::Arc;
 

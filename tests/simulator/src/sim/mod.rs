@@ -119,7 +119,20 @@ pub struct World {
     pub camera_fault: faults::CameraFault,
     /// The last frame filmed (as the camera filmed it) and the flow's feedback.
     pub last_frame: Option<(aktiver_scan::LumaImage, String)>,
+    /// The QR image (PNG) the online bank shows the person, once fetched.
+    pub bank_qr: Option<Vec<u8>>,
     observe: Option<aktiver_flow::ObserveHandle>,
+}
+
+/// What the camera films on the activation-code screen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum QrShot {
+    /// The online bank's activation-code QR image.
+    Bank,
+    /// The page without a code.
+    Nothing,
+    /// A QR code of some other text.
+    Text(String),
 }
 
 /// How to set a world up.
@@ -217,6 +230,7 @@ impl World {
             face,
             camera_fault: faults::CameraFault::None,
             last_frame: None,
+            bank_qr: None,
             observe,
         })
     }
@@ -282,6 +296,57 @@ impl World {
             .map_err(|e| e.to_string())?;
         self.last_frame = Some((img, feedback.clone()));
         Ok(feedback)
+    }
+
+    /// One camera frame on the activation-code screen, pushed to the flow.
+    pub async fn film_qr(&mut self, shot: QrShot) -> Result<String, String> {
+        let seed = self.frame_index;
+        self.frame_index += 1;
+        let png = match &shot {
+            QrShot::Bank | QrShot::Nothing => Some(self.bank_qr_png().await?),
+            QrShot::Text(_) => None,
+        };
+        let t = Instant::now();
+        let mut img = match (&shot, png) {
+            (QrShot::Text(text), _) => aktiver_testkit::qr::frame_of_text(text, seed)?,
+            (_, Some(png)) => aktiver_testkit::qr::frame_of_png(&png, seed, 0.75)?,
+            (_, None) => return Err("no QR image".into()),
+        };
+        if shot == QrShot::Nothing {
+            // The camera points at the page beside the code.
+            let w = img.width as usize;
+            for row in img.data.chunks_mut(w) {
+                let (left, right) = row.split_at_mut(w / 2);
+                left.copy_from_slice(&right[..left.len()]);
+                right.iter_mut().for_each(|p| *p = 120);
+            }
+        }
+        self.outside.camera += t.elapsed();
+        self.outside.frames += 1;
+        let feedback = self
+            .flow
+            .submit_frame(img.data.clone(), img.width, img.height, img.width, 0)
+            .await
+            .map_err(|e| e.to_string())?;
+        self.last_frame = Some((img, feedback.clone()));
+        Ok(feedback)
+    }
+
+    /// The online bank's activation-code QR image for the person (issued once).
+    async fn bank_qr_png(&mut self) -> Result<Vec<u8>, String> {
+        if let Some(p) = &self.bank_qr {
+            return Ok(p.clone());
+        }
+        let t = Instant::now();
+        let issued = self
+            .sandbox
+            .activation_code(&self.person.national_id)
+            .await?;
+        self.outside.human += t.elapsed();
+        let png = aktiver_protocol::decode_b64("qr_png_b64", issued.qr_png_b64.expose())
+            .map_err(|e| e.to_string())?;
+        self.bank_qr = Some(png.clone());
+        Ok(png)
     }
 
     pub async fn stop(self) {
