@@ -14,7 +14,7 @@ use aktiver_protocol::{DocumentKind, Sensitive};
 use super::{EXIT_MISUSE, EXIT_VALID};
 use crate::sim::faults::Fault;
 use crate::sim::labels::label;
-use crate::sim::{self, Recorder, Setup, World, chip_steps};
+use crate::sim::{self, QrShot, Recorder, Setup, World, chip_steps};
 
 #[derive(Args)]
 pub struct RunArgs {
@@ -50,6 +50,7 @@ pub fn parse_doc(s: &str) -> Result<DocumentKind, String> {
 enum Choice {
     Act(&'static str, Option<Action>),
     Film { until_read: bool },
+    FilmQr(QrShot),
     IssueActivationCode,
     Fault(Fault),
     Quit,
@@ -142,6 +143,9 @@ impl Term {
                     }
                     r
                 }
+                Choice::FilmQr(shot) => rt
+                    .block_on(w.film_qr(shot))
+                    .map(|f| println!("  camera: frame {} -> {f}", w.frame_index)),
                 Choice::IssueActivationCode => {
                     match rt.block_on(w.sandbox.activation_code(&w.person.national_id)) {
                         Ok(c) => {
@@ -186,8 +190,19 @@ impl Term {
             }
         }
         for (role, t) in &view.texts {
-            if !matches!(*role, "title" | "body") {
+            if !matches!(*role, "title" | "body") && !role.starts_with("rule_") {
                 println!("  [{role}] {}", t.text);
+            }
+        }
+        if let Screen::NewPassword { rules, .. } = &view.screen {
+            for r in rules {
+                let role = serde_json::to_value(r.rule)
+                    .ok()
+                    .and_then(|v| v["rule"].as_str().map(|n| format!("rule_{n}")))
+                    .unwrap_or_default();
+                if let Some(t) = view.texts.get(role.as_str()) {
+                    println!("  [{}] {}", if r.met { "x" } else { " " }, t.text);
+                }
             }
         }
         match &view.screen {
@@ -249,6 +264,8 @@ impl Term {
             out.push((l("film_until_read"), Choice::Film { until_read: true }));
         }
         if let Screen::ActivationCode { .. } = view.screen {
+            out.push((l("film_qr"), Choice::FilmQr(QrShot::Bank)));
+            out.push((l("film_nothing"), Choice::FilmQr(QrShot::Nothing)));
             out.push((
                 "online bank: issue an activation code".to_owned(),
                 Choice::IssueActivationCode,
@@ -297,8 +314,7 @@ impl Term {
                     format!("{} [{}]", l(name), if *visible { "x" } else { " " }),
                     Choice::Act(name, Some(Action::SetPasswordVisible { visible: !visible })),
                 )),
-                // Drafts are live feedback while typing; here the submit shows the same.
-                ("draft_password", _) => {}
+                ("draft_password", _) => out.push((l("draft_password"), Choice::Act(name, None))),
                 _ => {
                     let plain = plain_action(name);
                     let text = if plain.is_some() || name.starts_with("submit_") {
@@ -349,6 +365,10 @@ impl Term {
             },
             "sign_agreement" => Action::SignAgreement {
                 password: s(ask(input, &l("field_password"))?),
+            },
+            "draft_password" => Action::DraftPassword {
+                password: s(ask(input, &l("field_new_password"))?),
+                repeat: s(ask(input, &l("field_repeat"))?),
             },
             "submit_new_password" => {
                 let current_required = matches!(
@@ -414,6 +434,7 @@ impl Term {
 fn plain_action(name: &str) -> Option<Action> {
     Some(match name {
         "get_started" => Action::GetStarted,
+        "my_bankid" => Action::MyBankId,
         "activate_app" => Action::ActivateApp,
         "resend_code" => Action::ResendCode,
         "continue" => Action::Continue,

@@ -17,6 +17,7 @@ use aktiver_protocol::DocumentKind;
 use super::assets;
 use super::session::Shared;
 use super::state;
+use crate::sim::QrShot;
 use crate::sim::faults::Fault;
 use crate::sim::people::MadePerson;
 
@@ -129,9 +130,24 @@ async fn act(State(s): State<Shared>, Json(action): Json<Action>) -> Response {
 struct FilmBody {
     #[serde(default)]
     until_read: bool,
+    /// On the activation-code screen: `bank` (its QR) or `nothing`.
+    #[serde(default)]
+    qr: Option<String>,
 }
 
 async fn film(State(s): State<Shared>, Json(b): Json<FilmBody>) -> Response {
+    if let Some(qr) = b.qr {
+        let shot = match qr.as_str() {
+            "bank" => QrShot::Bank,
+            "nothing" => QrShot::Nothing,
+            _ => return refused(format!("qr: expected bank or nothing, got {qr:?}")),
+        };
+        let mut g = s.lock().await;
+        return match g.film_qr(shot).await {
+            Ok(()) => done(),
+            Err(e) => refused(e),
+        };
+    }
     if !b.until_read {
         let mut g = s.lock().await;
         return match g.film(1).await {

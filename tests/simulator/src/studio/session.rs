@@ -11,7 +11,7 @@ use aktiver_sandbox::population::DEFAULT_POPULATION;
 
 use crate::sim::faults::Fault;
 use crate::sim::people::{self, MadePerson};
-use crate::sim::{Choices, Recorder, Setup, World};
+use crate::sim::{Choices, QrShot, Recorder, Setup, World};
 
 /// Most lines kept in the tester's event list.
 const EVENTS_MAX: usize = 200;
@@ -184,6 +184,18 @@ impl Session {
             issued.qr_png_b64.expose().to_owned(),
         ));
         self.event("online bank issued an activation code".to_owned());
+        Ok(())
+    }
+
+    /// Films the activation-code screen: the online bank's QR, or the page without it.
+    pub async fn film_qr(&mut self, shot: QrShot) -> Result<(), String> {
+        let what = if shot == QrShot::Bank {
+            "the bank's QR"
+        } else {
+            "the page without a code"
+        };
+        self.world.film_qr(shot).await?;
+        self.event(format!("camera filmed {what}"));
         Ok(())
     }
 

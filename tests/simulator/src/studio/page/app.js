@@ -75,20 +75,31 @@ function renderScreen(s) {
   root.append(h);
   if (t.body) root.append(el('p', { id: 'screen-body' }, t.body.text));
   if (t.error) root.append(el('p', { class: 'error', role: 'alert', id: 'screen-error' }, t.error.text));
+  // Password rules: every rule's text, ticked when the draft meets it.
+  const met = {};
+  for (const r of sc.rules || []) met['rule_' + r.rule] = r.met;
+  const rules = el('ul', { class: 'rules', 'aria-label': 'password rules' });
   for (const [role, text] of Object.entries(t)) {
     if (['title', 'body', 'error'].includes(role)) continue;
+    if (role in met) {
+      rules.append(el('li', { class: met[role] ? 'met' : 'unmet', 'data-role': role },
+        (met[role] ? '\u2713 ' : '\u2717 ') + text.text));
+      continue;
+    }
     root.append(el('p', { class: role.startsWith('violation') ? 'error' : '', 'data-role': role }, text.text));
   }
+  if (rules.children.length) root.append(rules);
   // The screen's own data, generically: long texts in a box, the rest listed.
   const dl = el('dl');
   for (const [k, val] of Object.entries(sc)) {
-    if (['screen', 'error', 'methods', 'violations'].includes(k)) continue;
+    if (['screen', 'error', 'methods', 'violations', 'rules'].includes(k)) continue;
     if ((k === 'text' || k === 'terms') && typeof val === 'string') {
       root.append(el('div', { class: 'box', tabindex: '0', 'aria-label': k }, val));
     } else if (k === 'progress') {
       root.append(el('progress', { max: '100', value: String(val), 'aria-label': 'progress' }));
     } else {
-      dl.append(el('dt', {}, k.replace(/_/g, ' ')), el('dd', {}, String(val)));
+      const shown = val !== null && typeof val === 'object' ? JSON.stringify(val) : String(val);
+      dl.append(el('dt', {}, k.replace(/_/g, ' ')), el('dd', {}, shown));
     }
   }
   if (dl.children.length) root.append(dl);
@@ -214,10 +225,7 @@ function renderPanels(s) {
     const c = s.activation_code;
     code.append(el('p', {}, 'Code: '), el('img', { src: 'data:image/png;base64,' + c.png_b64, alt: 'QR code of the activation code' }));
     code.firstChild.append(el('strong', { id: 'activation-code' }, c.code));
-    const b = el('button', { type: 'button', id: 'scan-qr' }, 'Scan the QR with the phone');
-    b.disabled = s.view.name !== 'activation_code';
-    b.addEventListener('click', () => act({ action: 'submit_activation_code', code: c.qr_payload }));
-    code.append(b);
+    code.append(el('p', { class: 'muted' }, 'QR text: ' + c.qr_payload));
   }
   }
   if (changed('log', s.log.length)) $('log').textContent = s.log.join('\n');
@@ -231,12 +239,17 @@ function renderPanels(s) {
 
 function renderCamera(s) {
   const c = s.camera, btns = $('camera-buttons');
-  if (changed('camera-buttons', [s.lang, s.view.name === 'mrz_scan'])) btns.textContent = '';
-  else s = Object.assign({}, s, { view: { name: '' } });
-  if (s.view.name === 'mrz_scan') {
-    for (const [id, k, until] of [['film', 'film', false], ['film-until-read', 'film_until_read', true]]) {
+  const filming = ['mrz_scan', 'activation_code'].includes(s.view.name) ? s.view.name : '';
+  if (changed('camera-buttons', [s.lang, filming])) {
+    btns.textContent = '';
+    const shots = filming === 'mrz_scan'
+      ? [['film', 'film', { until_read: false }], ['film-until-read', 'film_until_read', { until_read: true }]]
+      : filming === 'activation_code'
+        ? [['film-qr', 'film_qr', { qr: 'bank' }], ['film-nothing', 'film_nothing', { qr: 'nothing' }]]
+        : [];
+    for (const [id, k, body] of shots) {
       const b = el('button', { type: 'button', id }, label(k));
-      b.addEventListener('click', () => api('/api/film', { until_read: until }));
+      b.addEventListener('click', () => api('/api/film', body));
       btns.append(b);
     }
   }
