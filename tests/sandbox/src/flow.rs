@@ -651,7 +651,7 @@ pub fn issue_activation_code(app: &App, tx: &Transaction<'_>, now: i64, body: &[
         }
     };
     let code = format!("{n:08}");
-    let payload = format!("aktiver:activation-code:{code}");
+    let payload = format!("{}{code}", proto::ACTIVATION_QR_PREFIX);
     let png = crate::qr::png(&payload)
         .ok_or_else(|| ApiError::new(ErrorCode::Internal, "QR encoding failed"))?;
     let ttl = app.rules.activation_code_ttl_s;

@@ -21,7 +21,7 @@ mod limits;
 pub mod log;
 pub mod otp;
 pub mod population;
-mod qr;
+pub mod qr;
 pub mod rules;
 pub mod secrets;
 mod server;
