@@ -98,10 +98,15 @@ summary() {
 }
 
 # --- 3a. A native Swift toolchain ----------------------------------------------
+# Package.swift's local mode: the C module over the host library in
+# Generated/lib, whose directory the linker gets here (never in the manifest:
+# `unsafeFlags` would make the package unusable as a dependency).
+export AKTIVER_FFI_LOCAL=1
+link_args=(-Xlinker -L"$gen/lib" -Xlinker -rpath -Xlinker "$gen/lib")
 if command -v swift >/dev/null 2>&1; then
     say "running swift test with $(command -v swift)"
     status=0
-    (cd "$here" && swift test "$@") 2>&1 | tee "$log" || status=$?
+    (cd "$here" && swift test "${link_args[@]}" "$@") 2>&1 | tee "$log" || status=$?
     phase_done swift-test
     summary
     exit "$status"
@@ -140,7 +145,7 @@ mount_into() { # kind source destination-inside-root
 
 in_chroot() {
     chroot "$swift_root" /usr/bin/env -i \
-        HOME=/root LANG=C.UTF-8 TERM="${TERM:-dumb}" DEBIAN_FRONTEND=noninteractive \
+        HOME=/root LANG=C.UTF-8 TERM="${TERM:-dumb}" DEBIAN_FRONTEND=noninteractive AKTIVER_FFI_LOCAL=1 \
         PATH="$swift_path:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" \
         LD_LIBRARY_PATH="$swift_libs:$gen/lib" \
         "$@"
@@ -207,7 +212,7 @@ mount_into bind "$repo" "$repo"
 say "running swift test in the trixie chroot ($(in_chroot swift --version 2>&1 | head -n 1))"
 status=0
 # shellcheck disable=SC2016 # expanded by the inner shell
-in_chroot /bin/bash -c 'cd "$1" && shift && swift test "$@"' bash "$here" "$@" 2>&1 | tee "$log" || status=$?
+in_chroot /bin/bash -c 'cd "$1" && shift && swift test "$@"' bash "$here" "${link_args[@]}" "$@" 2>&1 | tee "$log" || status=$?
 phase_done swift-test
 cleanup
 summary

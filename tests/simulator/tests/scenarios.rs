@@ -61,4 +61,5 @@ scenarios!(
     cancel_in_flight,
     back_in_flight,
     second_device,
+    returning_user,
 );

@@ -55,6 +55,9 @@ pub(crate) type Out = Result<(), Halt>;
 /// The device key's alias in the platform keystore.
 pub(crate) const DEVICE_KEY: &str = "aktiver.device";
 pub(crate) const BIOMETRIC_KEY: &str = "aktiver.biometric";
+/// Set in secure storage the first time the app shows its welcome: from
+/// then on the person is a returning user (seeds/003 step 1).
+pub(crate) const OPENED_KEY: &str = "aktiver.app.opened";
 
 /// What the flow holds only in memory: secrets and document data never go
 /// into the snapshot.
@@ -105,6 +108,8 @@ pub(crate) struct Machine {
     pub trust: TrustStore,
     pub screen: Screen,
     pub mem: Memory,
+    /// The app was opened on this phone before this process started.
+    pub returning: bool,
     publisher: Arc<Publisher>,
     interrupts: Arc<Interrupts>,
 }
@@ -130,6 +135,7 @@ impl Machine {
             trust,
             screen: Screen::Welcome,
             mem: Memory::default(),
+            returning: false,
             publisher,
             interrupts,
         })
@@ -184,9 +190,8 @@ impl Machine {
     async fn run(&mut self, action: Action) {
         let before = self.screen.clone();
         let r = match before.name() {
-            "welcome" | "national_id" | "phone" | "sms_code" | "activation_method" => {
-                self.start_step(action.clone()).await
-            }
+            "welcome" | "welcome_back" | "my_bankid" | "national_id" | "phone" | "sms_code"
+            | "activation_method" => self.start_step(action.clone()).await,
             "code_unit" | "activation_code" => self.method_step(action.clone()).await,
             "id_check_intro" | "id_check_steps" | "camera_access" | "choose_document"
             | "scan_info" | "mrz_location" | "chip_info" | "paused" | "face_info" => {
@@ -315,11 +320,12 @@ impl Machine {
     async fn back(&mut self) {
         let doc = self.mem.document.unwrap_or(DocumentKind::IdCard);
         let target = match &self.screen {
-            Screen::Welcome => {
+            Screen::Welcome | Screen::WelcomeBack => {
                 self.cancel().await;
                 return;
             }
-            Screen::NationalId { .. } => Screen::Welcome,
+            Screen::MyBankId => Screen::WelcomeBack,
+            Screen::NationalId { .. } => self.welcome_screen(),
             // The server cannot take the phone number back: a new number is a new session.
             Screen::Phone { .. } | Screen::SmsCode { .. } => {
                 self.cancel_session().await;
@@ -364,7 +370,7 @@ impl Machine {
             Screen::SignAgreement { .. } => self.agreement_screen(None),
             Screen::NetworkError { .. } => match self.mem.retry.take() {
                 Some((s, _)) => s,
-                None => Screen::Welcome,
+                None => self.welcome_screen(),
             },
             Screen::Complete { .. } | Screen::Failed { .. } | Screen::Cancelled => return,
         };
@@ -378,6 +384,25 @@ impl Machine {
             let client = self.client.clone();
             let key = new_idempotency_key();
             let _ = self.guard(client.delete::<SessionView>(&path, &key)).await;
+        }
+    }
+
+    /// Where a flow begins: Welcome the first time the app is opened on
+    /// this phone; a returning user's welcome (My BankID) after that.
+    pub fn welcome_screen(&self) -> Screen {
+        if self.returning {
+            Screen::WelcomeBack
+        } else {
+            Screen::Welcome
+        }
+    }
+
+    /// Reads (and from now on sets) whether the app was opened before.
+    pub(crate) fn note_opened(&mut self) {
+        let storage = self.caps.storage.clone();
+        self.returning = matches!(storage.get(OPENED_KEY), Ok(Some(_)));
+        if !self.returning {
+            let _ = storage.put(OPENED_KEY, b"1");
         }
     }
 
@@ -410,7 +435,7 @@ impl Machine {
         }
     }
 
-    /// A camera frame, on the MRZ scan screen only.
+    /// A camera frame: on the MRZ scan screen, or the activation code's QR.
     pub async fn frame(
         &mut self,
         luma: Vec<u8>,
@@ -419,11 +444,20 @@ impl Machine {
         row_stride: u32,
         rotation: Rotation,
     ) -> Result<String, FlowError> {
-        if !matches!(self.screen, Screen::MrzScan { .. }) {
-            return Err(FlowError::BadState {
-                screen: self.screen.name(),
-                action: "submit_frame",
-            });
+        match self.screen {
+            Screen::MrzScan { .. } => {}
+            Screen::ActivationCode { .. } => {
+                let f = self
+                    .activation_qr_frame(luma, width, height, row_stride, rotation)
+                    .await;
+                return Ok(f.to_owned());
+            }
+            _ => {
+                return Err(FlowError::BadState {
+                    screen: self.screen.name(),
+                    action: "submit_frame",
+                });
+            }
         }
         let before = self.screen.clone();
         let mut feedback = String::from("no_document");

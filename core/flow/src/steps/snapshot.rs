@@ -84,8 +84,10 @@ impl Machine {
 
     /// The first screen: the saved one, or Welcome.
     pub(crate) async fn resume_or_welcome(&mut self) {
+        self.note_opened();
         let Some(snap) = self.load_snapshot() else {
-            self.show(Screen::Welcome);
+            let s = self.welcome_screen();
+            self.show(s);
             return;
         };
         self.mem.nin = snap
@@ -96,7 +98,8 @@ impl Machine {
         let Some(sid) = snap.session_id.clone() else {
             let s = match snap.screen.as_str() {
                 "national_id" => Screen::NationalId { error: None },
-                _ => Screen::Welcome,
+                "my_bankid" => Screen::MyBankId,
+                _ => self.welcome_screen(),
             };
             self.show(s);
             return;
@@ -144,7 +147,10 @@ impl Machine {
                 _ => Screen::ScanInfo { document: doc },
             },
             (Step::CodeUnit, _) => Screen::CodeUnit { error: None },
-            (Step::ActivationCode, _) => Screen::ActivationCode { error: None },
+            (Step::ActivationCode, _) => Screen::ActivationCode {
+                feedback: None,
+                error: None,
+            },
             // Qualified, but the device key is not bound yet: bind it now.
             (Step::Device, _) => Screen::Activating,
             (Step::Finish, name) => match name {

@@ -62,6 +62,12 @@ struct Step {
     act: Option<Action>,
     /// Camera frames pushed on the scan screen.
     frames: Option<u32>,
+    /// One camera frame on the activation-code screen: `bank` (the online
+    /// bank's QR image), `none` (the page beside it), or any other text (a
+    /// QR code of that text).
+    film_qr: Option<String>,
+    /// Expected camera feedback on the screen after the step.
+    feedback: Option<String>,
     /// The network: false drops it, true brings it back.
     net: Option<bool>,
     /// Moves the server's clock by this many seconds.
@@ -85,6 +91,12 @@ struct Step {
     failure: Option<String>,
     /// Expected on `complete`.
     replaced_previous_device: Option<bool>,
+    /// New password: the policy rules the draft does not meet (exactly these).
+    rules_unmet: Option<Vec<String>>,
+    /// New password: the two fields differ.
+    mismatch: Option<bool>,
+    /// New password: the typed characters are shown.
+    visible: Option<bool>,
     /// The OS prompt for this permission will be declined.
     deny: Option<Permission>,
     /// The person starts over on another phone (new keys and storage).
@@ -162,10 +174,10 @@ pub fn run(a: ScenarioArgs) -> u8 {
             };
             let started = std::time::Instant::now();
             match rt.block_on(run_one(&sc, round.as_deref())) {
-                Ok(()) => println!("ok    {label} ({:.1} s)", started.elapsed().as_secs_f64()),
+                Ok(()) => crate::outln!("ok    {label} ({:.1} s)", started.elapsed().as_secs_f64()),
                 Err(e) => {
                     failed += 1;
-                    println!("FAIL  {label}: {e}");
+                    crate::outln!("FAIL  {label}: {e}");
                 }
             }
         }
@@ -250,6 +262,14 @@ async fn run_steps(w: &mut World, sc: &ScenarioFile, screen: Option<&str>) -> Re
                 w.film().await.map_err(at)?;
             }
         }
+        if let Some(shot) = &st.film_qr {
+            let shot = match shot.as_str() {
+                "bank" => sim::QrShot::Bank,
+                "none" => sim::QrShot::Nothing,
+                text => sim::QrShot::Text(text.to_owned()),
+            };
+            w.film_qr(shot).await.map_err(at)?;
+        }
         if let Some(a) = &st.act {
             match w.act(a.clone()).await {
                 Err(FlowError::BadState { .. }) if st.bad_state => {}
@@ -323,15 +343,17 @@ fn check(w: &World, st: &Step, screen: Option<&str>) -> Result<(), String> {
         let got = field.as_ref().map(|f| f.code.clone());
         if got.as_deref() != Some(code.as_str()) {
             return Err(format!(
-                "expected field error {code} on {}, got {got:?}",
-                s.name()
+                "expected field error {code} on {}, got {}",
+                s.name(),
+                got.as_deref().unwrap_or("none")
             ));
         }
     }
     if let Some(n) = st.attempts_left {
         let got = field.as_ref().and_then(|f| f.attempts_left);
         if got != Some(n) {
-            return Err(format!("expected {n} attempts left, got {got:?}"));
+            let got = got.map_or("no count".to_owned(), |g| g.to_string());
+            return Err(format!("expected {n} attempts left, got {got}"));
         }
     }
     if let Some(code) = &st.failure {
@@ -362,6 +384,22 @@ fn check(w: &World, st: &Step, screen: Option<&str>) -> Result<(), String> {
             return Err(format!("{name} was shown"));
         }
     }
+    check_password_screen(&s, st)?;
+    if let Some(f) = &st.feedback {
+        let got = match &s {
+            Screen::ActivationCode { feedback, .. } | Screen::MrzScan { feedback, .. } => {
+                feedback.clone()
+            }
+            _ => None,
+        };
+        if got.as_deref() != Some(f.as_str()) {
+            return Err(format!(
+                "expected feedback {f} on {}, got {}",
+                s.name(),
+                got.as_deref().unwrap_or("none")
+            ));
+        }
+    }
     if let Some(r) = st.replaced_previous_device {
         match &s {
             Screen::Complete {
@@ -369,10 +407,60 @@ fn check(w: &World, st: &Step, screen: Option<&str>) -> Result<(), String> {
             } if *replaced_previous_device == r => {}
             other => {
                 return Err(format!(
-                    "expected complete with replaced_previous_device={r}, got {other:?}"
+                    "expected complete with replaced_previous_device={r}, got {} {}",
+                    other.name(),
+                    detail(other)
                 ));
             }
         }
+    }
+    Ok(())
+}
+
+/// The new-password screen's live feedback, as expected.
+fn check_password_screen(s: &Screen, st: &Step) -> Result<(), String> {
+    if st.rules_unmet.is_none() && st.mismatch.is_none() && st.visible.is_none() {
+        return Ok(());
+    }
+    let Screen::NewPassword {
+        rules,
+        mismatch,
+        visible,
+        ..
+    } = s
+    else {
+        return Err(format!("expected new_password, got {}", s.name()));
+    };
+    if let Some(expected) = &st.rules_unmet {
+        let name = |r: &aktiver_flow::PasswordRule| {
+            serde_json::to_value(r)
+                .ok()
+                .and_then(|v| v["rule"].as_str().map(str::to_owned))
+                .unwrap_or_default()
+        };
+        if rules.is_empty() {
+            return Err("the screen lists no policy rules".into());
+        }
+        let unmet: BTreeSet<String> = rules.iter().filter(|r| !r.met).map(name).collect();
+        let want: BTreeSet<String> = expected.iter().cloned().collect();
+        if unmet != want {
+            let list = |s: &BTreeSet<String>| s.iter().cloned().collect::<Vec<_>>().join(", ");
+            return Err(format!(
+                "expected unmet rules [{}], got [{}]",
+                list(&want),
+                list(&unmet)
+            ));
+        }
+    }
+    if let Some(m) = st.mismatch
+        && m != *mismatch
+    {
+        return Err(format!("expected mismatch {m}, got {mismatch}"));
+    }
+    if let Some(v) = st.visible
+        && v != *visible
+    {
+        return Err(format!("expected visible {v}, got {visible}"));
     }
     Ok(())
 }
@@ -463,7 +551,8 @@ fn resumes_at(screen: &str) -> &'static [&'static str] {
         }
         "new_password" | "password_updated" => &["password_offer"],
         "sign_agreement" => &["agreement"],
-        "welcome" => &["welcome"],
+        // The app has now been opened before: the returning user's welcome.
+        "welcome" => &["welcome_back"],
         _ => &[],
     }
 }

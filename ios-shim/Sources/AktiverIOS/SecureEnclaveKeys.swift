@@ -1,0 +1,116 @@
+#if canImport(Security) && canImport(LocalAuthentication) && os(iOS)
+import Foundation
+import LocalAuthentication
+import Security
+import Aktiver
+
+/// The device keys in the Secure Enclave: P-256, created inside it, never
+/// exportable. A biometric-bound key asks for Face ID or Touch ID on every
+/// signature and is invalidated when the enrolled biometrics change
+/// (`biometryCurrentSet`). The core calls these from its own threads; the
+/// biometric prompt blocks that thread, never the main one.
+///
+/// The app needs `NSFaceIDUsageDescription`. The simulator has no Secure
+/// Enclave: `create` fails there with `Unavailable`.
+public final class SecureEnclaveKeys: DeviceKeys, @unchecked Sendable {
+    private let tagPrefix: String
+    private let reason: String
+
+    /// - Parameters:
+    ///   - tagPrefix: namespace of the keys' application tags in the keychain.
+    ///   - reason: shown in the biometric prompt when a bound key signs.
+    public init(tagPrefix: String = "no.aktiver.key.", reason: String) {
+        self.tagPrefix = tagPrefix
+        self.reason = reason
+    }
+
+    private func tag(_ alias: String) -> Data { Data((tagPrefix + alias).utf8) }
+
+    public func create(alias: String, biometric: Bool) throws -> Data {
+        try delete(alias: alias)
+        var flags: SecAccessControlCreateFlags = [.privateKeyUsage]
+        if biometric { flags.insert(.biometryCurrentSet) }
+        var error: Unmanaged<CFError>?
+        guard let access = SecAccessControlCreateWithFlags(
+            kCFAllocatorDefault, kSecAttrAccessibleWhenUnlockedThisDeviceOnly, flags, &error
+        ) else {
+            throw Self.failure(error?.takeRetainedValue(), "access control")
+        }
+        let attributes: [String: Any] = [
+            kSecAttrKeyType as String: kSecAttrKeyTypeECSECPrimeRandom,
+            kSecAttrKeySizeInBits as String: 256,
+            kSecAttrTokenID as String: kSecAttrTokenIDSecureEnclave,
+            kSecPrivateKeyAttrs as String: [
+                kSecAttrIsPermanent as String: true,
+                kSecAttrApplicationTag as String: tag(alias),
+                kSecAttrAccessControl as String: access,
+            ] as [String: Any],
+        ]
+        guard let key = SecKeyCreateRandomKey(attributes as CFDictionary, &error) else {
+            let cfError = error?.takeRetainedValue()
+            if let cfError, CFErrorGetCode(cfError) == Int(errSecUnimplemented) {
+                throw CapabilityError.Unavailable(message: "no Secure Enclave")
+            }
+            throw Self.failure(cfError, "key creation")
+        }
+        guard let publicKey = SecKeyCopyPublicKey(key),
+              let point = SecKeyCopyExternalRepresentation(publicKey, &error) as Data?,
+              point.count == 65 else {
+            throw Self.failure(error?.takeRetainedValue(), "public key")
+        }
+        // The X9.63 point (04 || X || Y) wrapped as a SubjectPublicKeyInfo:
+        // SEQUENCE { SEQUENCE { id-ecPublicKey, prime256v1 }, BIT STRING }.
+        return Self.p256SpkiPrefix + point
+    }
+
+    public func sign(alias: String, message: Data) throws -> Data {
+        let context = LAContext()
+        context.localizedReason = reason
+        let query: [String: Any] = [
+            kSecClass as String: kSecClassKey,
+            kSecAttrApplicationTag as String: tag(alias),
+            kSecAttrKeyType as String: kSecAttrKeyTypeECSECPrimeRandom,
+            kSecReturnRef as String: true,
+            kSecUseAuthenticationContext as String: context,
+        ]
+        var item: CFTypeRef?
+        let status = SecItemCopyMatching(query as CFDictionary, &item)
+        guard status == errSecSuccess, let item, CFGetTypeID(item) == SecKeyGetTypeID() else {
+            throw CapabilityError.Failed(message: "no key \(alias) (status \(status))")
+        }
+        let key = item as! SecKey // checked by the type id above
+        var error: Unmanaged<CFError>?
+        // ECDSA over SHA-256 of `message`; X9.62 gives the DER signature.
+        guard let signature = SecKeyCreateSignature(key, .ecdsaSignatureMessageX962SHA256, message as CFData, &error) else {
+            let cfError = error?.takeRetainedValue()
+            if let cfError, [Int(errSecUserCanceled), LAError.Code.userCancel.rawValue, LAError.Code.appCancel.rawValue,
+                             LAError.Code.systemCancel.rawValue].contains(CFErrorGetCode(cfError)) {
+                throw CapabilityError.Declined
+            }
+            throw Self.failure(cfError, "signature")
+        }
+        return signature as Data
+    }
+
+    public func delete(alias: String) throws {
+        let query: [String: Any] = [
+            kSecClass as String: kSecClassKey,
+            kSecAttrApplicationTag as String: tag(alias),
+        ]
+        let status = SecItemDelete(query as CFDictionary)
+        guard status == errSecSuccess || status == errSecItemNotFound else {
+            throw CapabilityError.Failed(message: "key deletion (status \(status))")
+        }
+    }
+
+    static let p256SpkiPrefix = Data([
+        0x30, 0x59, 0x30, 0x13, 0x06, 0x07, 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x02, 0x01,
+        0x06, 0x08, 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x03, 0x01, 0x07, 0x03, 0x42, 0x00,
+    ])
+
+    private static func failure(_ error: CFError?, _ what: String) -> CapabilityError {
+        // The error's code only: its description may name the key's tag.
+        .Failed(message: "\(what) failed (\(error.map { CFErrorGetCode($0) } ?? 0))")
+    }
+}
+#endif
