@@ -13,7 +13,9 @@ use crate::screens::{IdDocument, Method};
 pub enum Action {
     /// Welcome: "Get started".
     GetStarted,
-    /// Welcome, returning users: "My BankID -> activate app".
+    /// Welcome, returning users: the "My BankID" tab.
+    MyBankId,
+    /// My BankID: "Activate app".
     ActivateApp,
     SubmitNationalId {
         value: String,
@@ -100,6 +102,7 @@ impl From<Action> for core::Action {
         use core::Action as A;
         match a {
             Action::GetStarted => A::GetStarted,
+            Action::MyBankId => A::MyBankId,
             Action::ActivateApp => A::ActivateApp,
             Action::SubmitNationalId { value } => A::SubmitNationalId { value: s(value) },
             Action::SubmitPhone { value } => A::SubmitPhone { value: s(value) },

@@ -133,6 +133,14 @@ impl From<proto::PasswordViolation> for PasswordViolation {
     }
 }
 
+/// One rule of the password policy and whether the current draft meets it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Record)]
+pub struct PasswordRule {
+    /// The rule, named as the violation it prevents.
+    pub rule: PasswordViolation,
+    pub met: bool,
+}
+
 /// A malformed or refused input, answered on the same screen.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct FieldError {
@@ -158,7 +166,12 @@ impl From<core::FieldError> for FieldError {
 /// One screen with its data (seeds/003, step by step).
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
 pub enum Screen {
+    /// The first time the app is opened: get started.
     Welcome,
+    /// A returning user (the app was opened before on this phone).
+    WelcomeBack,
+    /// My BankID, with "Activate app".
+    MyBankId,
     NationalId {
         error: Option<FieldError>,
     },
@@ -212,6 +225,9 @@ pub enum Screen {
     Activating,
     PasswordOffer,
     NewPassword {
+        /// Every rule of the policy, met or not by the draft so far.
+        rules: Vec<PasswordRule>,
+        /// Rules the last draft breaks (empty when fine).
         violations: Vec<PasswordViolation>,
         mismatch: bool,
         visible: bool,
@@ -242,7 +258,11 @@ pub enum Screen {
     CodeUnit {
         error: Option<FieldError>,
     },
+    /// The code typed, or the online bank's QR code filmed (frames are
+    /// pushed in with `submit_frame`, as on the MRZ scan).
     ActivationCode {
+        /// The camera's advice for the last frame (`no_qr`, `qr_read`).
+        feedback: Option<String>,
         error: Option<FieldError>,
     },
     NetworkError {
@@ -271,6 +291,8 @@ impl From<core::Screen> for Screen {
         use core::Screen as S;
         match s {
             S::Welcome => Screen::Welcome,
+            S::WelcomeBack => Screen::WelcomeBack,
+            S::MyBankId => Screen::MyBankId,
             S::NationalId { error } => Screen::NationalId { error: err(error) },
             S::Phone { error } => Screen::Phone { error: err(error) },
             S::SmsCode {
@@ -337,6 +359,7 @@ impl From<core::Screen> for Screen {
             S::Activating => Screen::Activating,
             S::PasswordOffer => Screen::PasswordOffer,
             S::NewPassword {
+                rules,
                 violations,
                 mismatch,
                 visible,
@@ -344,6 +367,13 @@ impl From<core::Screen> for Screen {
                 required,
                 error,
             } => Screen::NewPassword {
+                rules: rules
+                    .into_iter()
+                    .map(|r| PasswordRule {
+                        rule: r.rule.into(),
+                        met: r.met,
+                    })
+                    .collect(),
                 violations: violations.into_iter().map(Into::into).collect(),
                 mismatch,
                 visible,
@@ -379,7 +409,10 @@ impl From<core::Screen> for Screen {
             },
             S::SignAgreement { error } => Screen::SignAgreement { error: err(error) },
             S::CodeUnit { error } => Screen::CodeUnit { error: err(error) },
-            S::ActivationCode { error } => Screen::ActivationCode { error: err(error) },
+            S::ActivationCode { feedback, error } => Screen::ActivationCode {
+                feedback,
+                error: err(error),
+            },
             S::NetworkError { during } => Screen::NetworkError { during },
             S::Paused { cause, during } => Screen::Paused {
                 cause: match cause {
