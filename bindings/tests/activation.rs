@@ -118,7 +118,7 @@ fn a_whole_activation_through_the_exported_api() {
             assert!(seen.iter().any(|n| n == s), "{s} not seen in {seen:?}");
         }
         handle.cancel();
-        a.close();
+        a.release();
         assert_eq!(
             a.current().err(),
             Some(aktiver_ffi::ActivationError::Closed)
