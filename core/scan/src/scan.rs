@@ -569,6 +569,61 @@ mod tests {
         assert!(lines_have_rival(Format::Td1, &lines, &many));
     }
 
+    /// A reading of `lines` in `format` where every character is clear.
+    fn clear_reading(format: Format, lines: &[&str]) -> Reading {
+        let candidates: Vec<Vec<Vec<(char, f32)>>> = lines
+            .iter()
+            .map(|l| l.chars().map(|c| vec![(c, 0.05), ('X', 0.5)]).collect())
+            .collect();
+        Reading {
+            format,
+            margins: candidates
+                .iter()
+                .map(|l| l.iter().map(|c| c[1].1 - c[0].1).collect())
+                .collect(),
+            candidates: crate::read::CandidateLines(candidates),
+            lines: lines.iter().map(|l| l.to_string()).collect(),
+            worst_cost: 0.05,
+            min_margin: 0.45,
+            cap_px: 20.0,
+            saturated: 0.0,
+            sharpness: 0.5,
+            aligned: true,
+        }
+    }
+
+    /// Sets the candidates at one position (and its margin).
+    fn set(rd: &mut Reading, li: usize, ci: usize, cands: Vec<(char, f32)>) {
+        rd.margins[li][ci] = cands[1].1 - cands[0].1;
+        rd.candidates.0[li][ci] = cands;
+    }
+
+    #[test]
+    fn a_digit_and_a_letter_alike_in_unprotected_data_are_refused() {
+        // PassportEye's 100_visa-usa.jpg: `LNDOOAMS` in a visa's optional
+        // data (line 1, columns 30-37), which no check digit covers.
+        let lines = [
+            "VIUSATRAVELER<<HAPPYPERSON<<<<<<<<<<<<<<<<<<",
+            "555123ABC6GBR6502056F0412236IFLNDOOAMS803085",
+        ];
+        let mut rd = clear_reading(Format::MrvA, &lines);
+        assert!(unprotected_clear(&rd));
+        // `O` ahead of `0` by 0.2: a clear match by the margins, but a
+        // digit and a letter alike within 0.3.
+        set(&mut rd, 1, 33, vec![('O', 0.05), ('0', 0.25)]);
+        assert!(clear_match(0.05, 0.2));
+        assert_eq!(unclear_unprotected(&rd), [(1, 33)]);
+        // 0.35 apart: clear.
+        set(&mut rd, 1, 33, vec![('O', 0.05), ('0', 0.40)]);
+        assert!(unprotected_clear(&rd));
+        // Two letters alike (`O`, `Q`) 0.2 apart: the margins decide.
+        set(&mut rd, 1, 33, vec![('O', 0.05), ('Q', 0.25)]);
+        assert!(unprotected_clear(&rd));
+        // Under a check digit (the document number) the digits decide.
+        set(&mut rd, 1, 2, vec![('5', 0.05), ('S', 0.25)]);
+        assert!(unprotected_clear(&rd));
+    }
+
     #[test]
     fn look_alikes_are_the_confusable_pairs() {
         assert!(look_alike('0', 'O'));

@@ -82,12 +82,17 @@ impl CallGate {
 /// counted, never slept: the demo reports it apart from wall time.
 pub struct VirtualNfc {
     transport: Mutex<Option<VirtualTransport>>,
+    /// The class, instruction and P1 bytes of every command since the
+    /// document was put on the phone (headers stay readable under secure
+    /// messaging): a simulator shows the read's steps from them.
+    headers: Mutex<Vec<[u8; 3]>>,
 }
 
 impl VirtualNfc {
     pub fn new() -> Self {
         VirtualNfc {
             transport: Mutex::new(None),
+            headers: Mutex::new(Vec::new()),
         }
     }
 
@@ -101,6 +106,15 @@ impl VirtualNfc {
         if let Ok(mut g) = self.transport.lock() {
             *g = Some(t);
         }
+        if let Ok(mut h) = self.headers.lock() {
+            h.clear();
+        }
+    }
+
+    /// Class, instruction and P1 of each command sent since the document
+    /// was put on the phone.
+    pub fn headers(&self) -> Vec<[u8; 3]> {
+        self.headers.lock().map(|h| h.clone()).unwrap_or_default()
     }
 
     /// Simulated link time and APDUs so far.
@@ -152,6 +166,9 @@ impl NfcTransport for VirtualNfc {
         let t = g
             .as_mut()
             .ok_or_else(|| CapabilityError::Unavailable("no document on the phone".into()))?;
+        if let (Some(head), Ok(mut h)) = (apdu.first_chunk::<3>(), self.headers.lock()) {
+            h.push(*head);
+        }
         match t.exchange(apdu) {
             Ok(a) => Ok(a),
             Err(TransportError::TagLost) => Err(CapabilityError::TagLost),
