@@ -52,7 +52,7 @@ impl CallGate {
     }
 
     /// Waits out the delay; `Err(Cancelled)` when cancelled meanwhile.
-    fn pass(&self) -> Result<(), CapabilityError> {
+    pub(crate) fn pass(&self) -> Result<(), CapabilityError> {
         let delay = std::time::Duration::from_millis(self.delay_ms.load(Ordering::SeqCst));
         if delay.is_zero() {
             return Ok(());
@@ -449,7 +449,7 @@ pub struct SimPhone {
     pub keys: Arc<SoftwareKeys>,
     pub storage: Arc<dyn SecureStorage>,
     pub permissions: Arc<SimPermissions>,
-    pub face: Arc<SandboxFace>,
+    pub face: Arc<crate::face::SwitchableFace>,
 }
 
 impl SimPhone {

@@ -259,7 +259,7 @@ async fn run_steps(w: &mut World, sc: &ScenarioFile, screen: Option<&str>) -> Re
             w.phone.permissions.deny(p);
         }
         if let Some(ms) = st.slow_face_ms {
-            w.phone.face.gate.set_delay_ms(ms);
+            w.phone.face.gate().set_delay_ms(ms);
         }
         if let Some(ms) = st.slow_keys_ms {
             w.phone.keys.gate.set_delay_ms(ms);
@@ -422,7 +422,7 @@ fn check(w: &World, st: &Step, screen: Option<&str>) -> Result<(), String> {
         }
     }
     check_password_screen(&s, st)?;
-    let gates = [&w.phone.face.gate, &w.phone.keys.gate];
+    let gates = [w.phone.face.gate(), &w.phone.keys.gate];
     if let Some(n) = st.capability_calls_running {
         let got: u32 = gates.iter().map(|g| g.running()).sum();
         if got != n {
