@@ -112,11 +112,14 @@ fn pick(choices: &[(usize, String)], starts: &str) -> usize {
         .unwrap_or_else(|| panic!("no choice {starts:?} in {choices:?}"))
 }
 
-#[test]
-fn a_tester_walks_the_whole_happy_path_in_the_terminal() {
-    let Some(mut t) = Pty::spawn("run --lang en --doc passport --person 15859010099") else {
-        panic!("`script` (util-linux) is needed for the pseudo-terminal");
-    };
+/// Plays the tester to `complete`: returns the screens seen and all output.
+fn walk(
+    t: &mut Pty,
+    nin: &str,
+    phone: &str,
+    method: &str,
+    password: &str,
+) -> (Vec<String>, String) {
     let new_password = "Fjell8Bekk3";
     let mut seen: Vec<String> = Vec::new();
     let mut all = String::new();
@@ -127,17 +130,25 @@ fn a_tester_walks_the_whole_happy_path_in_the_terminal() {
         seen.push(name.clone());
         let answer: Vec<String> = match name.as_str() {
             "welcome" => vec![pick(&choices, "Get started").to_string()],
-            "national_id" => vec![pick(&choices, "Next").to_string(), "158590 10099".into()],
-            "phone" => vec![pick(&choices, "Next").to_string(), "+47 912 34 567".into()],
+            "national_id" => vec![pick(&choices, "Next").to_string(), nin.into()],
+            "phone" => vec![pick(&choices, "Next").to_string(), phone.into()],
             "sms_code" => {
                 let code = screen
                     .lines()
-                    .find_map(|l| l.trim().strip_prefix("SMS inbox (+4791234567): code "))
-                    .unwrap_or_else(|| panic!("no SMS shown on the code screen:\n{screen}"))
-                    .to_owned();
+                    .find_map(|l| l.trim().strip_prefix("SMS inbox (")?.split_once("): code "))
+                    .map(|(_, c)| c.to_owned())
+                    .unwrap_or_else(|| panic!("no SMS shown on the code screen:\n{screen}"));
                 vec![pick(&choices, "Next").to_string(), code]
             }
-            "activation_method" => vec![pick(&choices, "Passport or ID card").to_string()],
+            "activation_method" => vec![pick(&choices, method).to_string()],
+            "code_unit" => {
+                let otp = screen
+                    .lines()
+                    .find_map(|l| l.trim().strip_prefix("code unit shows: "))
+                    .unwrap_or_else(|| panic!("no one-time code shown:\n{screen}"))
+                    .to_owned();
+                vec![pick(&choices, "Next").to_string(), otp, password.into()]
+            }
             "choose_document" => vec![pick(&choices, "Passport").to_string()],
             "mrz_scan" => vec![pick(&choices, "Film until read").to_string()],
             "new_password" => vec![
@@ -165,6 +176,21 @@ fn a_tester_walks_the_whole_happy_path_in_the_terminal() {
             t.type_line(&field);
         }
     }
+    (seen, all)
+}
+
+#[test]
+fn a_tester_walks_the_whole_happy_path_in_the_terminal() {
+    let Some(mut t) = Pty::spawn("run --lang en --doc passport --person 15859010099") else {
+        panic!("`script` (util-linux) is needed for the pseudo-terminal");
+    };
+    let (seen, all) = walk(
+        &mut t,
+        "158590 10099",
+        "+47 912 34 567",
+        "Passport or ID card",
+        "",
+    );
     let status = t.child.wait().unwrap();
     assert!(status.success(), "exit status {status}");
     assert_eq!(
@@ -190,5 +216,34 @@ fn a_tester_walks_the_whole_happy_path_in_the_terminal() {
         "no progress bar"
     );
     assert!(all.contains("chip: read and verified"), "no chip summary");
+    assert!(
+        all.contains("passive_authentication") && all.contains("passed"),
+        "no verification steps"
+    );
     assert!(all.contains("Welcome to BankID"), "English texts");
+}
+
+#[test]
+fn the_code_unit_path_in_the_terminal() {
+    // The code-unit customer of Testbanken: the one-time code from the code
+    // unit the terminal shows, and their current password.
+    let Some(mut t) = Pty::spawn("run --lang en --person 03028810023") else {
+        panic!("`script` (util-linux) is needed for the pseudo-terminal");
+    };
+    let (seen, all) = walk(
+        &mut t,
+        "03028810023",
+        "+4741234568",
+        "Code unit",
+        "Skog7Hytte2",
+    );
+    assert!(t.child.wait().unwrap().success());
+    assert_eq!(
+        seen.last().map(String::as_str),
+        Some("complete"),
+        "{seen:?}"
+    );
+    assert!(seen.iter().any(|s| s == "code_unit"), "{seen:?}");
+    assert!(!seen.iter().any(|s| s == "chip_scan"), "{seen:?}");
+    assert!(!all.contains("chip ["), "no chip read on this path");
 }

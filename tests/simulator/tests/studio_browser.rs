@@ -358,6 +358,15 @@ fn studio_in_chromium_happy_path_and_failures() {
         pictures,
         json!({ "portrait": true, "frame": true, "box": 1 })
     );
+    // Every step of the chip read and check passed, none failed.
+    let results = b.js(
+        "return { passed: document.querySelectorAll('#chip-steps .result-passed').length, \
+                  failed: document.querySelectorAll('#chip-steps .result-failed').length };",
+    );
+    assert!(
+        results["passed"].as_u64() >= Some(4) && results["failed"] == 0,
+        "{results}"
+    );
 
     // A failure: start over, type a wrong SMS code (the fault at that step).
     b.click("#reset");
@@ -384,6 +393,12 @@ fn studio_in_chromium_happy_path_and_failures() {
     assert_eq!(v["name"], "failed", "{v}");
     assert_eq!(v["screen"]["code"], "document_not_authentic", "{v}");
     b.screenshot("failed-tampered-chip");
+    // The chip panel names the step that failed.
+    let failed = b.js(
+        "const f = document.querySelector('#chip-steps .result-failed'); \
+         return f ? f.parentElement.cells[0].textContent : null;",
+    );
+    assert_eq!(failed, "passive authentication");
 
     b.cmd("DELETE", "", None);
 }

@@ -238,14 +238,33 @@ impl Term {
                     "  chip: read and verified ({apdus} commands, {} ms on the link)",
                     link_us / 1000
                 );
-                for s in steps {
-                    println!("    {:<22} {:>4} commands", s.step, s.commands);
+                for s in chip_steps::with_results(steps, chip_steps::Outcome::Verified) {
+                    println!(
+                        "    {:<24} {:>4} commands  {}",
+                        s.step, s.commands, s.result
+                    );
                 }
                 if let Some(p) = &w.portrait {
                     println!("  portrait: {} bytes ({})", p.bytes.len(), p.mime);
                 }
             }
-            Screen::Failed { code, .. } => println!("  failure code: {code}"),
+            Screen::Failed { code, .. } => {
+                println!("  failure code: {code}");
+                let steps = chip_steps::steps(&w.phone.nfc.headers());
+                if steps.iter().any(|s| s.commands > 0) {
+                    println!("  chip:");
+                    for s in chip_steps::with_results(steps, chip_steps::Outcome::Failed(code)) {
+                        println!(
+                            "    {:<24} {:>4} commands  {}",
+                            s.step, s.commands, s.result
+                        );
+                    }
+                }
+            }
+            Screen::CodeUnit { .. } => match w.sandbox.code_unit_otp(&w.person.national_id) {
+                Some(otp) => println!("  code unit shows: {otp}"),
+                None => println!("  (this person has no code unit)"),
+            },
             Screen::Complete {
                 replaced_previous_device,
             } => println!("  replaced a previous device: {replaced_previous_device}"),

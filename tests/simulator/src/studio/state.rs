@@ -75,7 +75,10 @@ pub fn state(s: &Session) -> Value {
         "camera": camera(s),
         "chip": {
             "progress": progress,
-            "steps": chip_steps::steps(&w.phone.nfc.headers()),
+            "steps": chip_steps::with_results(
+                chip_steps::steps(&w.phone.nfc.headers()),
+                chip_outcome(&view.screen, chip_read_done),
+            ),
             "apdus": apdus,
             "link_ms": link_us / 1000,
             "read_and_verified": chip_read_done,
@@ -85,11 +88,21 @@ pub fn state(s: &Session) -> Value {
         "activation_code": s.activation_code.as_ref().map(|(code, qr, png)| json!({
             "code": code, "qr_payload": qr, "png_b64": png,
         })),
+        "code_unit_otp": w.sandbox.code_unit_otp(&w.person.national_id),
         "network_up": w.relay.is_up(),
         "shown": shown,
         "events": s.events,
         "log": log,
     })
+}
+
+/// How the chip read ended, as the screens tell.
+fn chip_outcome(screen: &aktiver_flow::Screen, verified: bool) -> chip_steps::Outcome<'_> {
+    match screen {
+        _ if verified => chip_steps::Outcome::Verified,
+        aktiver_flow::Screen::Failed { code, .. } => chip_steps::Outcome::Failed(code),
+        _ => chip_steps::Outcome::Pending,
+    }
 }
 
 /// The last camera frame's feedback and the box the scanner's locator

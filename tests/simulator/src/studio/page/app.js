@@ -219,8 +219,9 @@ function renderPanels(s) {
   renderCamera(s);
   renderChip(s);
   const code = $('code');
-  if (changed('code', [s.activation_code, s.view.name === 'activation_code'])) {
+  if (changed('code', [s.activation_code, s.code_unit_otp])) {
   code.textContent = '';
+  if (s.code_unit_otp) code.append(el('p', { id: 'code-unit' }, 'Code unit shows: ' + s.code_unit_otp));
   if (s.activation_code) {
     const c = s.activation_code;
     code.append(el('p', {}, 'Code: '), el('img', { src: 'data:image/png;base64,' + c.png_b64, alt: 'QR code of the activation code' }));
@@ -281,7 +282,10 @@ function renderChip(s) {
   for (const st of c.steps) {
     const tr = tbl.insertRow();
     tr.insertCell().textContent = st.step.replace(/_/g, ' ');
-    tr.insertCell().textContent = st.commands + ' commands';
+    tr.insertCell().textContent = st.step === 'passive_authentication' ? 'on the phone' : st.commands + ' commands';
+    const res = tr.insertCell();
+    res.textContent = st.result.replace(/_/g, ' ');
+    res.className = 'result-' + st.result;
   }
   const outcome = c.read_and_verified ? 'read and verified by the phone'
     : (s.view.name === 'failed' ? 'failed: ' + s.view.screen.code : 'not read yet');
