@@ -9,7 +9,7 @@ use aktiver_flow::{CapabilityError, FaceCheck};
 use aktiver_protocol::{FaceVerdict, FaceVerdictPayload, Sensitive, encode_b64};
 use aktiver_sandbox::App;
 
-use crate::caps::SandboxFace;
+use crate::caps::{CallGate, SandboxFace};
 
 /// The sandbox provider, with a switch for "the face does not match".
 pub struct SwitchableFace {
@@ -35,6 +35,11 @@ impl SwitchableFace {
     pub fn mismatch(&self) -> bool {
         self.mismatch.load(Ordering::SeqCst)
     }
+
+    /// How long the person takes in front of the camera (the provider's gate).
+    pub fn gate(&self) -> &CallGate {
+        &self.provider.gate
+    }
 }
 
 impl FaceCheck for SwitchableFace {
@@ -47,6 +52,7 @@ impl FaceCheck for SwitchableFace {
         if !self.mismatch() {
             return self.provider.check(session_id, portrait, portrait_sha256);
         }
+        self.provider.gate.pass()?;
         let payload = FaceVerdictPayload {
             provider: aktiver_sandbox::face::PROVIDER.to_owned(),
             session_id: session_id.to_owned(),
@@ -58,5 +64,9 @@ impl FaceCheck for SwitchableFace {
             .face
             .sign(&payload)
             .ok_or_else(|| CapabilityError::Failed("face-check provider: signing".into()))
+    }
+
+    fn cancel(&self) {
+        self.provider.cancel();
     }
 }
