@@ -414,7 +414,9 @@ async fn main() {
         .expect("join")
         .expect("abuser output");
     let counts = String::from_utf8_lossy(&counts.stdout);
-    let mut counts = counts.split_whitespace().map(|x| x.parse::<u64>().unwrap_or(0));
+    let mut counts = counts
+        .split_whitespace()
+        .map(|x| x.parse::<u64>().unwrap_or(0));
     let (abuse_n, abuse_refused) = (counts.next().unwrap_or(0), counts.next().unwrap_or(0));
     let beside = report(
         "beside an abusive client (32 loops on POST /v1/sessions from one address, own process at nice 19)",

@@ -25,7 +25,7 @@ use crate::sim::people::MadePerson;
 const FILM_MAX: u32 = 40;
 
 pub fn router(session: Shared) -> Router {
-    Router::new()
+    let pages = Router::new()
         .route(
             "/",
             get(|| async { asset("text/html; charset=utf-8", assets::INDEX) }),
@@ -48,7 +48,24 @@ pub fn router(session: Shared) -> Router {
         .route("/api/reset", post(reset))
         .route("/api/make_person", post(make_person))
         .route("/api/activation_code", post(activation_code))
-        .with_state(session)
+        .with_state(session);
+    pages.layer(axum::middleware::from_fn(loopback_host))
+}
+
+/// Answers only requests addressed to loopback by name or address: a page
+/// elsewhere that rebinds its own name to 127.0.0.1 cannot read the studio.
+async fn loopback_host(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let host = req
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or_default();
+    let name = host.rsplit_once(':').map_or(host, |(n, _)| n);
+    if matches!(name, "127.0.0.1" | "localhost" | "[::1]") {
+        next.run(req).await
+    } else {
+        (StatusCode::FORBIDDEN, "the studio answers on loopback only").into_response()
+    }
 }
 
 fn asset(mime: &'static str, body: &'static str) -> Response {
