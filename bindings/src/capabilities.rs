@@ -58,6 +58,10 @@ impl From<core::CapabilityError> for CapabilityError {
             core::CapabilityError::Unavailable(reason) => CapabilityError::Unavailable { reason },
             core::CapabilityError::Declined => CapabilityError::Declined,
             core::CapabilityError::Failed(reason) => CapabilityError::Failed { reason },
+            // A call the flow stopped itself (Back/Cancel): its result is not used.
+            core::CapabilityError::Cancelled => CapabilityError::Failed {
+                reason: "cancelled".into(),
+            },
         }
     }
 }
