@@ -65,9 +65,9 @@ pub struct PasswordFeedback {
 
 impl PasswordFeedback {
     /// The rules ticked from a list of broken ones (the server's answer).
-    pub fn from_violations(violations: Vec<PasswordViolation>, nin: Option<&NationalId>) -> Self {
+    pub fn from_violations(violations: Vec<PasswordViolation>, ctx: &PasswordContext) -> Self {
         PasswordFeedback {
-            rules: aktiver_protocol::policy_rules(&password_context(nin))
+            rules: aktiver_protocol::policy_rules(ctx)
                 .into_iter()
                 .map(|rule| PasswordRule {
                     rule,
@@ -81,7 +81,7 @@ impl PasswordFeedback {
 }
 
 /// The policy's knowledge of the person: the birth date in the identity number.
-fn password_context(nin: Option<&NationalId>) -> PasswordContext {
+pub fn password_context(nin: Option<&NationalId>) -> PasswordContext {
     let birth = nin
         .and_then(NationalId::birth_date)
         .map(|d| (d.day(), u8::from(d.month()), d.year().clamp(0, 9999) as u16));
@@ -90,11 +90,11 @@ fn password_context(nin: Option<&NationalId>) -> PasswordContext {
 
 /// Live password feedback: every rule of the policy the server enforces
 /// (the same function) met or not, and whether the two fields agree.
-pub fn password(new: &str, repeat: &str, nin: Option<&NationalId>) -> PasswordFeedback {
-    let violations = aktiver_protocol::check_password(new, &password_context(nin));
+pub fn password(new: &str, repeat: &str, ctx: &PasswordContext) -> PasswordFeedback {
+    let violations = aktiver_protocol::check_password(new, ctx);
     PasswordFeedback {
         mismatch: new != repeat,
-        ..PasswordFeedback::from_violations(violations, nin)
+        ..PasswordFeedback::from_violations(violations, ctx)
     }
 }
 
@@ -218,7 +218,8 @@ mod tests {
         let unmet = |f: &PasswordFeedback| -> Vec<P> {
             f.rules.iter().filter(|r| !r.met).map(|r| r.rule).collect()
         };
-        let f = password("abc", "abd", None);
+        let none = PasswordContext::default();
+        let f = password("abc", "abd", &none);
         assert!(f.mismatch);
         assert_eq!(
             unmet(&f),
@@ -228,11 +229,11 @@ mod tests {
         // Every rule listed, the birth date's only when the number is known.
         assert_eq!(f.rules.len(), 7);
         let nin = national_id("15859010099", Policy::SANDBOX).ok();
-        let f = password("x150590x", "x150590x", nin.as_ref());
+        let f = password("x150590x", "x150590x", &password_context(nin.as_ref()));
         assert_eq!(f.rules.len(), 8);
         assert_eq!(unmet(&f), vec![P::ContainsBirthDate]);
         assert!(!f.mismatch);
-        let f = password("Fjord9Lyng4x", "Fjord9Lyng4x", None);
+        let f = password("Fjord9Lyng4x", "Fjord9Lyng4x", &none);
         assert!(f.violations.is_empty() && !f.mismatch);
         assert!(f.rules.iter().all(|r| r.met));
     }

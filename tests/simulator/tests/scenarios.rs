@@ -62,4 +62,6 @@ scenarios!(
     back_in_flight,
     second_device,
     returning_user,
+    cancel_capability,
+    resume_asks_server,
 );

@@ -659,4 +659,32 @@ mod tests {
         assert_eq!(g[..33], minus_g[..33]);
         assert_ne!(g[33..], minus_g[33..]);
     }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(24))]
+        /// The ladder agrees with the bp256 crate on arbitrary scalars and
+        /// points (k * (m * G)).
+        #[test]
+        fn ladder_agrees_with_bp256(k in proptest::array::uniform32(proptest::prelude::any::<u8>()),
+                                    m in proptest::array::uniform32(proptest::prelude::any::<u8>())) {
+            use bp256::elliptic_curve::sec1::ToSec1Point;
+            let bp = KeyAgreementCurve::new(&BRAINPOOL_P256R1).unwrap();
+            let (Ok(kk), Ok(mk)) = (
+                ecdsa::SigningKey::<bp256::BrainpoolP256r1>::from_slice(&k),
+                ecdsa::SigningKey::<bp256::BrainpoolP256r1>::from_slice(&m),
+            ) else {
+                // Not a scalar in [1, n-1]: refused here too.
+                proptest::prop_assert!(bp.mul(None, &k).is_none() || bp.mul(None, &m).is_none());
+                return Ok(());
+            };
+            let sk: bp256::Scalar = *kk.as_nonzero_scalar().as_ref();
+            let sm: bp256::Scalar = *mk.as_nonzero_scalar().as_ref();
+            let point = mk.verifying_key().to_sec1_point(false).as_bytes().to_vec();
+            let expect = (bp256::r1::ProjectivePoint::GENERATOR * (sk * sm)).to_affine();
+            proptest::prop_assert_eq!(
+                bp.mul(Some(&point), &k).unwrap(),
+                expect.to_sec1_point(false).as_bytes().to_vec()
+            );
+        }
+    }
 }

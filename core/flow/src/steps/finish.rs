@@ -23,7 +23,7 @@ impl Machine {
     fn empty_draft(&self) -> PasswordFeedback {
         PasswordFeedback {
             violations: Vec::new(),
-            ..checks::password("", "", self.mem.nin.as_ref())
+            ..checks::password("", "", &self.password_context())
         }
     }
 
@@ -58,7 +58,8 @@ impl Machine {
                 self.show(s);
             }
             (Screen::NewPassword { .. }, Action::DraftPassword { password, repeat }) => {
-                let f = checks::password(password.expose(), repeat.expose(), self.mem.nin.as_ref());
+                let f =
+                    checks::password(password.expose(), repeat.expose(), &self.password_context());
                 let s = self.new_password_screen(f, None);
                 self.show(s);
             }
@@ -144,7 +145,7 @@ impl Machine {
         repeat: &Sensitive,
         current: Option<&Sensitive>,
     ) -> Out {
-        let f = checks::password(new.expose(), repeat.expose(), self.mem.nin.as_ref());
+        let f = checks::password(new.expose(), repeat.expose(), &self.password_context());
         if f.mismatch || !f.violations.is_empty() {
             let code = if f.mismatch {
                 "password_mismatch"
@@ -175,8 +176,10 @@ impl Machine {
                 Ok(())
             }
             Err(b) if b.code == ErrorCode::PasswordPolicy => {
-                let f =
-                    PasswordFeedback::from_violations(b.violations.clone(), self.mem.nin.as_ref());
+                let f = PasswordFeedback::from_violations(
+                    b.violations.clone(),
+                    &self.password_context(),
+                );
                 let s = self.new_password_screen(f, Some(field_from("new_password", &b)));
                 self.show(s);
                 Ok(())
@@ -233,9 +236,8 @@ impl Machine {
             .blocking(move || p.request(Permission::Biometrics))
             .await?;
         if granted {
-            let keys = self.caps.keys.clone();
             let spki = self
-                .blocking(move || keys.create(BIOMETRIC_KEY, true))
+                .create_key(BIOMETRIC_KEY, true)
                 .await?
                 .map_err(|_| Halt::Fail(Failure::DEVICE_KEY_FAILED))?;
             let reg = self
@@ -283,9 +285,8 @@ impl Machine {
         if Sha256::digest(a.text.as_bytes()).as_slice() != digest.as_slice() {
             return Err(Halt::Fail(Failure::UNEXPECTED_ANSWER));
         }
-        let keys = self.caps.keys.clone();
         let sig = self
-            .blocking(move || keys.sign(DEVICE_KEY, &digest))
+            .sign_with(DEVICE_KEY, digest)
             .await?
             .map_err(|_| Halt::Fail(Failure::DEVICE_KEY_FAILED))?;
         let body = SignAgreementRequest {

@@ -167,9 +167,8 @@ impl Machine {
         };
         let challenge = decode_b64("challenge_b64", &ch.challenge_b64)
             .map_err(|_| Halt::Fail(Failure::UNEXPECTED_ANSWER))?;
-        let keys = self.caps.keys.clone();
         let sig = self
-            .blocking(move || keys.sign(alias, &challenge))
+            .sign_with(alias, challenge)
             .await?
             .map_err(|_| Halt::Fail(Failure::DEVICE_KEY_FAILED))?;
         Ok(KeyRegistration {
@@ -185,9 +184,8 @@ impl Machine {
         if self.mem.chip.is_some() {
             self.submit_evidence().await?;
         }
-        let keys = self.caps.keys.clone();
         let spki = self
-            .blocking(move || keys.create(DEVICE_KEY, false))
+            .create_key(DEVICE_KEY, false)
             .await?
             .map_err(|_| Halt::Fail(Failure::DEVICE_KEY_FAILED))?;
         let reg = self.prove_key("device_challenge", DEVICE_KEY, spki).await?;

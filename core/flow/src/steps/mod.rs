@@ -33,7 +33,7 @@ use aktiver_protocol::{
 use aktiver_scan::{Consensus, Rotation};
 
 use crate::action::Action;
-use crate::caps::Capabilities;
+use crate::caps::{Capabilities, CapabilityError};
 use crate::chip::ChipData;
 use crate::client::{ApiClient, CallError, new_idempotency_key};
 use crate::error::{Failure, FlowError};
@@ -55,6 +55,9 @@ pub(crate) type Out = Result<(), Halt>;
 /// The device key's alias in the platform keystore.
 pub(crate) const DEVICE_KEY: &str = "aktiver.device";
 pub(crate) const BIOMETRIC_KEY: &str = "aktiver.biometric";
+/// How long an interrupted capability call may take to return after its
+/// `cancel`: a shell that cannot stop it is not waited for longer.
+pub(crate) const CANCEL_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 /// Set in secure storage the first time the app shows its welcome: from
 /// then on the person is a returning user (seeds/003 step 1).
 pub(crate) const OPENED_KEY: &str = "aktiver.app.opened";
@@ -85,6 +88,11 @@ pub(crate) struct Memory {
     pub agreement_accepted: bool,
     /// The screen and action the network failed on.
     pub retry: Option<(Screen, Action)>,
+    /// The network failed while a resumed flow asked the server about its
+    /// session: `Retry` asks again.
+    pub resume_pending: bool,
+    /// The birth date from a snapshot that no longer holds the identity number.
+    pub birth_date: Option<(u8, u8, u16)>,
     /// Idempotency keys of steps whose last call got no answer.
     pub keys: HashMap<&'static str, String>,
 }
@@ -173,6 +181,10 @@ impl Machine {
                 Ok(())
             }
             Action::Retry => {
+                if std::mem::take(&mut self.mem.resume_pending) {
+                    self.resume_or_welcome().await;
+                    return Ok(());
+                }
                 let Some((screen, action)) = self.mem.retry.take() else {
                     return Err(bad);
                 };
@@ -293,11 +305,68 @@ impl Machine {
         &self,
         f: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, Halt> {
-        let h = tokio::task::spawn_blocking(f);
-        match self.guard(h).await? {
-            Ok(v) => Ok(v),
-            Err(_) => Err(Halt::Fail(Failure::UNEXPECTED_ANSWER)),
+        self.blocking_cancellable(f, || {}).await
+    }
+
+    /// [`Self::blocking`] for a call the platform can stop: when Back or
+    /// Cancel arrive, `cancel` asks the capability to stop, and the call is
+    /// awaited (up to [`CANCEL_WAIT`]) so that it no longer runs when the
+    /// flow moves on.
+    pub async fn blocking_cancellable<T: Send + 'static>(
+        &self,
+        f: impl FnOnce() -> T + Send + 'static,
+        cancel: impl FnOnce(),
+    ) -> Result<T, Halt> {
+        let mut h = tokio::task::spawn_blocking(f);
+        match self.guard(&mut h).await {
+            Ok(Ok(v)) => Ok(v),
+            Ok(Err(_)) => Err(Halt::Fail(Failure::UNEXPECTED_ANSWER)),
+            Err(halt) => {
+                cancel();
+                let _ = tokio::time::timeout(CANCEL_WAIT, h).await;
+                Err(halt)
+            }
         }
+    }
+
+    /// Face check, cancellable.
+    pub async fn face_check(
+        &self,
+        session_id: String,
+        portrait: Vec<u8>,
+        hash: [u8; 32],
+    ) -> Result<Result<FaceVerdict, CapabilityError>, Halt> {
+        let face = self.caps.face.clone();
+        let stop = self.caps.face.clone();
+        self.blocking_cancellable(
+            move || face.check(&session_id, &portrait, &hash),
+            move || stop.cancel(),
+        )
+        .await
+    }
+
+    /// Creates the key `alias` (biometric-bound or not), cancellable.
+    pub async fn create_key(
+        &self,
+        alias: &'static str,
+        biometric: bool,
+    ) -> Result<Result<Vec<u8>, CapabilityError>, Halt> {
+        let keys = self.caps.keys.clone();
+        let stop = self.caps.keys.clone();
+        self.blocking_cancellable(move || keys.create(alias, biometric), move || stop.cancel())
+            .await
+    }
+
+    /// Signs `message` with the key `alias`, cancellable.
+    pub async fn sign_with(
+        &self,
+        alias: &'static str,
+        message: Vec<u8>,
+    ) -> Result<Result<Vec<u8>, CapabilityError>, Halt> {
+        let keys = self.caps.keys.clone();
+        let stop = self.caps.keys.clone();
+        self.blocking_cancellable(move || keys.sign(alias, &message), move || stop.cancel())
+            .await
     }
 
     async fn cancel(&mut self) {
@@ -466,6 +535,17 @@ impl Machine {
             .await;
         self.settle(r, before, Action::Continue);
         Ok(feedback)
+    }
+
+    /// What the password policy knows of the person: the birth date in the
+    /// identity number, or the one a snapshot kept.
+    pub fn password_context(&self) -> proto::PasswordContext {
+        match &self.mem.nin {
+            Some(nin) => crate::checks::password_context(Some(nin)),
+            None => proto::PasswordContext {
+                birth_date: self.mem.birth_date,
+            },
+        }
     }
 
     /// Whether a method was chosen that qualified by ID check.

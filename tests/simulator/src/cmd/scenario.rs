@@ -99,6 +99,13 @@ struct Step {
     visible: Option<bool>,
     /// The OS prompt for this permission will be declined.
     deny: Option<Permission>,
+    /// Keep a copy of the snapshot as it is after the step ...
+    #[serde(default)]
+    stash_snapshot: bool,
+    /// ... and put it back before the step's kill (the process died before
+    /// it could save the later screens).
+    #[serde(default)]
+    restore_snapshot: bool,
     /// The person starts over on another phone (new keys and storage).
     #[serde(default)]
     new_device: bool,
@@ -108,6 +115,14 @@ struct Step {
     interrupt_after_ms: Option<u64>,
     /// `cancel` (the default) or `back`.
     interrupt: Option<String>,
+    /// From now on the face check takes this long (the person in front of the camera).
+    slow_face_ms: Option<u64>,
+    /// From now on every device-key call takes this long (a keystore prompt).
+    slow_keys_ms: Option<u64>,
+    /// Face-check and device-key calls still running after the step.
+    capability_calls_running: Option<u32>,
+    /// Face-check and device-key calls that have ended by being cancelled.
+    capability_calls_stopped: Option<u32>,
     /// Screens that must have been shown (so far) ...
     #[serde(default)]
     seen: Vec<String>,
@@ -232,12 +247,22 @@ async fn run_one(sc: &ScenarioFile, screen: Option<&str>) -> Result<(), String> 
     r
 }
 
+/// Where the flow keeps its snapshot in secure storage.
+const SNAPSHOT_KEY: &str = "aktiver.flow.snapshot";
+
 async fn run_steps(w: &mut World, sc: &ScenarioFile, screen: Option<&str>) -> Result<(), String> {
+    let stash = &mut None::<Vec<u8>>;
     for (i, st) in sc.step.iter().enumerate() {
         let n = i + 1;
         let at = |e: String| format!("step {n}: {e}");
         if let Some(p) = st.deny {
             w.phone.permissions.deny(p);
+        }
+        if let Some(ms) = st.slow_face_ms {
+            w.phone.face.gate().set_delay_ms(ms);
+        }
+        if let Some(ms) = st.slow_keys_ms {
+            w.phone.keys.gate.set_delay_ms(ms);
         }
         if let Some(up) = st.net {
             w.relay.set_up(up);
@@ -316,6 +341,18 @@ async fn run_steps(w: &mut World, sc: &ScenarioFile, screen: Option<&str>) -> Re
                 return Err(at(format!("the interrupt came at {busy}, not during work")));
             }
         }
+        if st.stash_snapshot {
+            *stash = w.phone.storage.get(SNAPSHOT_KEY).ok().flatten();
+        }
+        if st.restore_snapshot {
+            let snap = stash
+                .as_ref()
+                .ok_or_else(|| at("no snapshot stashed".into()))?;
+            w.phone
+                .storage
+                .put(SNAPSHOT_KEY, snap)
+                .map_err(|e| at(e.to_string()))?;
+        }
         if st.kill {
             w.restart().await.map_err(at)?;
         }
@@ -385,6 +422,21 @@ fn check(w: &World, st: &Step, screen: Option<&str>) -> Result<(), String> {
         }
     }
     check_password_screen(&s, st)?;
+    let gates = [w.phone.face.gate(), &w.phone.keys.gate];
+    if let Some(n) = st.capability_calls_running {
+        let got: u32 = gates.iter().map(|g| g.running()).sum();
+        if got != n {
+            return Err(format!(
+                "{got} capability calls still running, expected {n}"
+            ));
+        }
+    }
+    if let Some(n) = st.capability_calls_stopped {
+        let got: u32 = gates.iter().map(|g| g.stopped()).sum();
+        if got != n {
+            return Err(format!("{got} capability calls were stopped, expected {n}"));
+        }
+    }
     if let Some(f) = &st.feedback {
         let got = match &s {
             Screen::ActivationCode { feedback, .. } | Screen::MrzScan { feedback, .. } => {
@@ -524,12 +576,16 @@ async fn kill_at_each(w: &mut World) -> Result<(), String> {
 /// The snapshot holds where the flow is, never a secret: no password, SMS
 /// code, phone number or MRZ.
 fn no_secret_in_snapshot(w: &World, at: &str) -> Result<(), String> {
-    let Ok(Some(bytes)) = w.phone.storage.get("aktiver.flow.snapshot") else {
+    let Ok(Some(bytes)) = w.phone.storage.get(SNAPSHOT_KEY) else {
         return Err(format!("no snapshot saved at {at}"));
     };
     let text = String::from_utf8_lossy(&bytes);
     let phone = w.person.phone.trim_start_matches("+47");
     let mut secrets: Vec<&str> = vec![phone, "NORDMANN", "IDNOR", "P<NOR"];
+    // Once the person has qualified, the identity number is not needed to resume.
+    if QUALIFIED.contains(&at) {
+        secrets.push(&w.person.national_id);
+    }
     if let Some(p) = &w.password {
         secrets.push(p);
     }
@@ -542,6 +598,22 @@ fn no_secret_in_snapshot(w: &World, at: &str) -> Result<(), String> {
         None => Ok(()),
     }
 }
+
+/// Screens after the ID check: the device is bound or being bound.
+const QUALIFIED: &[&str] = &[
+    "activating",
+    "password_offer",
+    "new_password",
+    "password_updated",
+    "notifications_offer",
+    "biometrics_offer",
+    "biometrics_info",
+    "biometrics_steps",
+    "biometrics_security",
+    "biometrics_terms",
+    "agreement",
+    "sign_agreement",
+];
 
 /// Where the snapshot resumes a flow killed at `screen`.
 fn resumes_at(screen: &str) -> &'static [&'static str] {

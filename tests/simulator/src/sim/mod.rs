@@ -3,6 +3,10 @@
 //! the person (reads the SMS, holds the card to the camera and the phone,
 //! types the password).
 pub mod autopilot;
+pub mod chip_steps;
+pub mod faults;
+pub mod labels;
+pub mod people;
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -14,7 +18,8 @@ use aktiver_scan::synth::{Level, Scenario};
 use aktiver_testkit::caps::{
     MemoryStorage, SandboxFace, SimPermissions, SimPhone, SoftwareKeys, VirtualNfc,
 };
-use aktiver_testkit::document::{self, DocumentOptions};
+use aktiver_testkit::document::{self, DocumentOptions, Portrait};
+use aktiver_testkit::face::SwitchableFace;
 use aktiver_testkit::net::{self, NetSwitch};
 use aktiver_testkit::{Sandbox, SimPerson};
 
@@ -103,6 +108,17 @@ pub struct World {
     /// The last SMS code the person read (it stays on their phone after the
     /// sandbox's inbox forgets it).
     pub last_sms: Option<String>,
+    /// The document's MRZ lines and options (a fault re-issues its chip).
+    pub lines: Vec<String>,
+    pub doc_options: DocumentOptions,
+    /// The portrait the document's chip carries.
+    pub portrait: Option<Portrait>,
+    /// The face check, with its mismatch switch.
+    pub face: Arc<SwitchableFace>,
+    /// Glare or blur on the frames the camera films next.
+    pub camera_fault: faults::CameraFault,
+    /// The last frame filmed (as the camera filmed it) and the flow's feedback.
+    pub last_frame: Option<(aktiver_scan::LumaImage, String)>,
     /// The QR image (PNG) the online bank shows the person, once fetched.
     pub bank_qr: Option<Vec<u8>>,
     observe: Option<aktiver_flow::ObserveHandle>,
@@ -144,26 +160,42 @@ impl Default for Setup {
 
 impl World {
     pub async fn new(setup: Setup, recorder: Arc<Recorder>) -> Result<World, String> {
-        let sandbox = Sandbox::start(setup.rules).await?;
+        World::with_population(setup, recorder, None).await
+    }
+
+    /// A world whose sandbox knows this population (TOML; `None`: the built-in one).
+    pub async fn with_population(
+        setup: Setup,
+        recorder: Arc<Recorder>,
+        population: Option<String>,
+    ) -> Result<World, String> {
+        let person = match &population {
+            Some(p) => aktiver_testkit::person_in(p, &setup.person),
+            None => aktiver_testkit::person(&setup.person),
+        }
+        .ok_or("no such sandbox person")?;
+        let sandbox = Sandbox::start_with(setup.rules, population).await?;
         let target = sandbox.server.addr;
         let relay = net::relay(target).await.map_err(|e| e.to_string())?;
-        let person = aktiver_testkit::person(&setup.person).ok_or("no such sandbox person")?;
         let lines = document::mrz_lines(&person.national_id, setup.document, &setup.doc_options)
             .ok_or("no MRZ for this person")?;
-        let chip = document::chip(&lines, setup.document, &setup.doc_options)?;
+        let (chip, portrait) = document::issue(&lines, setup.document, &setup.doc_options)?;
         let nfc = Arc::new(VirtualNfc::new());
         nfc.present(chip);
-        let face = SandboxFace::new(
-            &sandbox.url,
-            Some(&sandbox.pin),
-            tokio::runtime::Handle::current(),
-        )?;
+        let face = Arc::new(SwitchableFace::new(
+            SandboxFace::new(
+                &sandbox.url,
+                Some(&sandbox.pin),
+                tokio::runtime::Handle::current(),
+            )?,
+            sandbox.server.app.clone(),
+        ));
         let phone = SimPhone {
             nfc,
             keys: Arc::new(SoftwareKeys::default()),
             storage: Arc::new(MemoryStorage::default()),
             permissions: Arc::new(SimPermissions::allowing_all()),
-            face: Arc::new(face),
+            face: face.clone(),
         };
         let mut cfg = FlowConfig::new(&format!("https://{}", relay.addr), Some(&sandbox.pin));
         cfg.lang = setup.lang;
@@ -192,6 +224,12 @@ impl World {
             outside: Outside::default(),
             password,
             last_sms: None,
+            lines,
+            doc_options: setup.doc_options,
+            portrait,
+            face,
+            camera_fault: faults::CameraFault::None,
+            last_frame: None,
             bank_qr: None,
             observe,
         })
@@ -249,11 +287,15 @@ impl World {
         self.frame_index += 1;
         self.outside.camera += t.elapsed();
         self.outside.frames += 1;
-        let img = g.image;
-        self.flow
-            .submit_frame(img.data, img.width, img.height, img.width, 0)
+        let mut img = g.image;
+        faults::degrade(&mut img, self.camera_fault, self.frame_index);
+        let feedback = self
+            .flow
+            .submit_frame(img.data.clone(), img.width, img.height, img.width, 0)
             .await
-            .map_err(|e| e.to_string())
+            .map_err(|e| e.to_string())?;
+        self.last_frame = Some((img, feedback.clone()));
+        Ok(feedback)
     }
 
     /// One camera frame on the activation-code screen, pushed to the flow.
@@ -281,10 +323,13 @@ impl World {
         }
         self.outside.camera += t.elapsed();
         self.outside.frames += 1;
-        self.flow
-            .submit_frame(img.data, img.width, img.height, img.width, 0)
+        let feedback = self
+            .flow
+            .submit_frame(img.data.clone(), img.width, img.height, img.width, 0)
             .await
-            .map_err(|e| e.to_string())
+            .map_err(|e| e.to_string())?;
+        self.last_frame = Some((img, feedback.clone()));
+        Ok(feedback)
     }
 
     /// The online bank's activation-code QR image for the person (issued once).
