@@ -63,10 +63,6 @@ impl From<core::CapabilityError> for CapabilityError {
             core::CapabilityError::Declined => CapabilityError::Declined,
             core::CapabilityError::Cancelled => CapabilityError::Cancelled,
             core::CapabilityError::Failed(reason) => CapabilityError::Failed { reason },
-            // A call the flow stopped itself (Back/Cancel): its result is not used.
-            core::CapabilityError::Cancelled => CapabilityError::Failed {
-                reason: "cancelled".into(),
-            },
         }
     }
 }
