@@ -14,8 +14,12 @@ if ! command -v chromedriver >/dev/null || ! command -v chromium >/dev/null; the
     if command -v apt-get >/dev/null && { [ -z "$sudo" ] || $sudo true 2>/dev/null; }; then
         echo "studio-browser: installing chromium and chromium-driver (apt-get)"
         export DEBIAN_FRONTEND=noninteractive
-        $sudo apt-get install -y --no-install-recommends chromium chromium-driver >/dev/null ||
-            { $sudo apt-get update >/dev/null && $sudo apt-get install -y --no-install-recommends chromium chromium-driver >/dev/null; }
+        if ! $sudo apt-get install -y --no-install-recommends chromium chromium-driver >/dev/null; then
+            # A fresh machine's package lists may be stale or missing.
+            { $sudo apt-get update >/dev/null &&
+                $sudo apt-get install -y --no-install-recommends chromium chromium-driver >/dev/null; } ||
+                echo "studio-browser: apt-get could not install chromium"
+        fi
     fi
 fi
 if ! command -v chromedriver >/dev/null; then

@@ -213,17 +213,21 @@ fn happy_move(b: &Browser, v: &Value) -> Value {
     let name = v["name"].as_str().unwrap_or_default();
     match name {
         "welcome" => b.click("#a-get_started"),
+        // The tester types the number and phone of the person the page shows.
         "national_id" => {
-            b.type_into("#f-submit_national_id-value", "158590 10099");
+            let nin = b.js("return state.person.national_id;");
+            b.type_into("#f-submit_national_id-value", nin.as_str().unwrap());
             b.click("#submit-submit_national_id");
         }
         "phone" => {
-            b.type_into("#f-submit_phone-value", "+47 912 34 567");
+            let phone = b.js("return state.person.phone;");
+            b.type_into("#f-submit_phone-value", phone.as_str().unwrap());
             b.click("#submit-submit_phone");
         }
         "sms_code" => {
             // The tester reads the code in the SMS panel beside the phone.
-            let code = b.js("return document.querySelector('#sms .sms-code').textContent;");
+            let id = b.find("#sms .sms-code");
+            let code = b.cmd("GET", &format!("/element/{id}/text"), None);
             b.type_into("#f-submit_sms_code-code", code.as_str().unwrap());
             b.click("#submit-submit_sms_code");
         }
@@ -399,6 +403,47 @@ fn studio_in_chromium_happy_path_and_failures() {
          return f ? f.parentElement.cells[0].textContent : null;",
     );
     assert_eq!(failed, "passive authentication");
+
+    // The activation-code path, for the online bank's customer without a
+    // password: the bank's QR filmed by the phone's camera.
+    b.js("document.getElementById('people').value = '31129910065';");
+    b.click("#reset");
+    let mut v = b.wait_change(&json!({ "name": "failed" }), |_| false);
+    let mut seen = Vec::new();
+    for _ in 0..60 {
+        let name = v["name"].as_str().unwrap().to_owned();
+        if seen.last() != Some(&name) {
+            seen.push(name.clone());
+        }
+        match name.as_str() {
+            "complete" => break,
+            "activation_method" => {
+                b.click("#m-activation_code");
+                v = b.wait_change(&v, |_| false);
+            }
+            "activation_code" => {
+                b.screenshot("activation_code");
+                b.click("#issue-code");
+                b.find("#activation-code");
+                for _ in 0..5 {
+                    b.click("#film-qr");
+                    v = b.wait_change(&v, |n| n["screen"]["feedback"].is_string());
+                    if v["name"] != "activation_code" {
+                        break;
+                    }
+                }
+                assert_ne!(v["name"], "activation_code", "the QR was not read: {v}");
+            }
+            _ => v = happy_move(&b, &v),
+        }
+    }
+    assert_eq!(
+        seen.last().map(String::as_str),
+        Some("complete"),
+        "{seen:?}"
+    );
+    assert!(!seen.iter().any(|s| s == "chip_info"), "{seen:?}");
+    b.screenshot("complete-activation-code");
 
     b.cmd("DELETE", "", None);
 }

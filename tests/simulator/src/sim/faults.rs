@@ -2,7 +2,7 @@
 //! shared by `aktiver-sim studio` and `aktiver-sim run`. Each one changes the
 //! world (the network, the clock, the document on the phone, the face check,
 //! the process), never the flow: the flow meets it as a phone would.
-use aktiver_flow::{Action, Screen};
+use aktiver_flow::{Action, Permission, Screen};
 use aktiver_protocol::Sensitive;
 use aktiver_testkit::document;
 
@@ -33,6 +33,11 @@ pub enum Fault {
     NetworkDown,
     /// The network comes back.
     NetworkUp,
+    /// The operating system's prompt for this screen's permission will be
+    /// declined (camera, notifications, biometrics).
+    DenyPrompt,
+    /// ... or allowed again.
+    AllowPrompt,
     /// The app's process is killed and started again (resumes from its snapshot).
     Kill,
     /// The person starts over on a second phone.
@@ -49,7 +54,7 @@ pub enum CameraFault {
 }
 
 impl Fault {
-    pub const ALL: [Fault; 13] = [
+    pub const ALL: [Fault; 15] = [
         Fault::WrongSmsCode,
         Fault::ExpiredSmsCode,
         Fault::Glare,
@@ -61,6 +66,8 @@ impl Fault {
         Fault::FaceMismatch,
         Fault::NetworkDown,
         Fault::NetworkUp,
+        Fault::DenyPrompt,
+        Fault::AllowPrompt,
         Fault::Kill,
         Fault::SecondDevice,
     ];
@@ -78,6 +85,8 @@ impl Fault {
             Fault::FaceMismatch => "face_mismatch",
             Fault::NetworkDown => "network_down",
             Fault::NetworkUp => "network_up",
+            Fault::DenyPrompt => "deny_prompt",
+            Fault::AllowPrompt => "allow_prompt",
             Fault::Kill => "kill",
             Fault::SecondDevice => "second_device",
         }
@@ -100,6 +109,8 @@ impl Fault {
             Fault::FaceMismatch => name == "face_info" && !w.face.mismatch(),
             Fault::NetworkDown => !screen.is_terminal() && w.relay.is_up(),
             Fault::NetworkUp => !w.relay.is_up(),
+            Fault::DenyPrompt => prompt_of(&screen).is_some_and(|p| allowed(w, p)),
+            Fault::AllowPrompt => prompt_of(&screen).is_some_and(|p| !allowed(w, p)),
             Fault::Kill => !matches!(screen, Screen::Cancelled),
             Fault::SecondDevice => matches!(screen, Screen::Complete { .. }),
         }
@@ -150,6 +161,14 @@ impl World {
             Fault::FaceMismatch => self.face.set_mismatch(true),
             Fault::NetworkDown => self.relay.set_up(false),
             Fault::NetworkUp => self.relay.set_up(true),
+            Fault::DenyPrompt | Fault::AllowPrompt => {
+                let p = prompt_of(&self.flow.screen()).ok_or("no OS prompt follows this screen")?;
+                if fault == Fault::DenyPrompt {
+                    self.phone.permissions.deny(p);
+                } else if let Ok(mut a) = self.phone.permissions.allow.lock() {
+                    a.insert(p);
+                }
+            }
             Fault::Kill => self.restart().await?,
             Fault::SecondDevice => {
                 // The same document, a fresh chip session and a good face.
@@ -162,6 +181,26 @@ impl World {
         }
         Ok(None)
     }
+}
+
+/// The permission whose OS prompt follows this screen's Continue.
+fn prompt_of(screen: &Screen) -> Option<Permission> {
+    match screen {
+        Screen::CameraAccess { .. } => Some(Permission::Camera),
+        Screen::NotificationsOffer => Some(Permission::Notifications),
+        Screen::BiometricsOffer => Some(Permission::Biometrics),
+        _ => None,
+    }
+}
+
+/// Whether the OS will say yes to this prompt.
+fn allowed(w: &World, p: Permission) -> bool {
+    w.phone
+        .permissions
+        .allow
+        .lock()
+        .map(|a| a.contains(&p))
+        .unwrap_or(false)
 }
 
 /// Films a frame as the camera fault makes it: a highlight over the lower
@@ -299,6 +338,17 @@ mod world_tests {
         // A blurred camera does not read the code, and the scanner says
         // hold still; under glare it says glare (the consensus across
         // frames may still read the code through it).
+        // The OS declines the camera: the screen says so; allowed, it goes on.
+        w.walk_to("camera_access")
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        inject(&mut w, Fault::DenyPrompt).await;
+        w.auto().await.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(w.flow.screen(), Screen::CameraAccess { denied: true });
+        inject(&mut w, Fault::AllowPrompt).await;
+        w.auto().await.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(w.flow.screen().name(), "choose_document");
+
         w.walk_to("mrz_scan")
             .await
             .unwrap_or_else(|e| panic!("{e}"));

@@ -178,6 +178,11 @@ impl Session {
             .sandbox
             .activation_code(&self.world.person.national_id)
             .await?;
+        // The camera films this code's QR from now on (the bank issues one at a time).
+        self.world.bank_qr = Some(
+            aktiver_protocol::decode_b64("qr_png_b64", issued.qr_png_b64.expose())
+                .map_err(|e| e.to_string())?,
+        );
         self.activation_code = Some((
             issued.code.expose().to_owned(),
             issued.qr_payload.expose().to_owned(),
