@@ -51,7 +51,9 @@ bindgen_target="$CARGO_TARGET_DIR/uniffi-bindgen"
 say "building aktiver-ffi (CARGO_TARGET_DIR=$CARGO_TARGET_DIR)"
 CARGO_TARGET_DIR="$bindgen_target" \
     cargo build --manifest-path "$repo/Cargo.toml" -p aktiver-ffi --features bindgen-cli --bin uniffi-bindgen
-cargo build --manifest-path "$repo/Cargo.toml" -p aktiver-ffi --lib
+# test-support: the virtual chip, camera frames, face check and sandbox the
+# activation tests drive (never in an app build).
+cargo build --manifest-path "$repo/Cargo.toml" -p aktiver-ffi --lib --features test-support
 case "$(uname -s)" in
 Darwin) lib_name=libaktiver_ffi.dylib ;;
 *) lib_name=libaktiver_ffi.so ;;

@@ -49,7 +49,7 @@ public final class SecureEnclaveKeys: DeviceKeys, @unchecked Sendable {
         guard let key = SecKeyCreateRandomKey(attributes as CFDictionary, &error) else {
             let cfError = error?.takeRetainedValue()
             if let cfError, CFErrorGetCode(cfError) == Int(errSecUnimplemented) {
-                throw CapabilityError.Unavailable(message: "no Secure Enclave")
+                throw CapabilityError.Unavailable(reason: "no Secure Enclave")
             }
             throw Self.failure(cfError, "key creation")
         }
@@ -76,7 +76,7 @@ public final class SecureEnclaveKeys: DeviceKeys, @unchecked Sendable {
         var item: CFTypeRef?
         let status = SecItemCopyMatching(query as CFDictionary, &item)
         guard status == errSecSuccess, let item, CFGetTypeID(item) == SecKeyGetTypeID() else {
-            throw CapabilityError.Failed(message: "no key \(alias) (status \(status))")
+            throw CapabilityError.Failed(reason: "no key \(alias) (status \(status))")
         }
         let key = item as! SecKey // checked by the type id above
         var error: Unmanaged<CFError>?
@@ -99,7 +99,7 @@ public final class SecureEnclaveKeys: DeviceKeys, @unchecked Sendable {
         ]
         let status = SecItemDelete(query as CFDictionary)
         guard status == errSecSuccess || status == errSecItemNotFound else {
-            throw CapabilityError.Failed(message: "key deletion (status \(status))")
+            throw CapabilityError.Failed(reason: "key deletion (status \(status))")
         }
     }
 
@@ -110,7 +110,7 @@ public final class SecureEnclaveKeys: DeviceKeys, @unchecked Sendable {
 
     private static func failure(_ error: CFError?, _ what: String) -> CapabilityError {
         // The error's code only: its description may name the key's tag.
-        .Failed(message: "\(what) failed (\(error.map { CFErrorGetCode($0) } ?? 0))")
+        .Failed(reason: "\(what) failed (\(error.map { CFErrorGetCode($0) } ?? 0))")
     }
 }
 #endif
