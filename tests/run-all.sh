@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Every test aktiver has: Rust (format, lints, unit, property, integration
-# and doc tests), schemathesis against the sandbox's OpenAPI document, then
+# and doc tests), the simulator's studio page in headless Chromium,
+# schemathesis against the sandbox's OpenAPI document, then
 # Kotlin on the JVM and Swift with XCTest, both through the real native
 # library. Installs what it needs (schemathesis from PyPI, Maven downloads,
 # the Swift toolchain) by itself. Prints a count per suite and a total line.
@@ -28,6 +29,11 @@ cargo fmt --all --check
 
 step "Rust: cargo clippy -D warnings"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
+
+step "Rust: the server builds without the chip reader (aktiver-emrtd with no features)"
+# Alone, so workspace feature unification cannot lend it the reader.
+cargo check --quiet -p aktiver-sandbox --lib --bins
+cargo check --quiet -p aktiver-emrtd --no-default-features --all-targets
 
 step "Rust: cargo check of the fuzz crates (own workspaces, so the above skips them)"
 # Stable toolchain, no sanitizers: only that they still compile. One shared
@@ -82,8 +88,16 @@ count_xctest() {
          END { print r + 0, b + 0 }'
 }
 
-API_passed=0 API_failed=0 Kotlin_passed=0 Kotlin_failed=0 Swift_passed=0 Swift_failed=0
+# cargo test: "test result: ok. 1 passed; 0 failed; ..."
+count_cargo() {
+    awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
+         END { print p + f, f + 0 }'
+}
+
+Browser_passed=0 Browser_failed=0 API_passed=0 API_failed=0 Kotlin_passed=0 Kotlin_failed=0 Swift_passed=0 Swift_failed=0
 if ! $only_rust; then
+    # The studio page, clicked through in headless Chromium (installed by the script).
+    run_suite Browser tests/studio-browser.sh count_cargo
     # The sandbox's API against its own OpenAPI document: no server errors,
     # responses as documented (uses the aktiver-sim that cargo test built).
     run_suite API tests/sandbox/schemathesis.sh count_schemathesis
@@ -93,10 +107,11 @@ fi
 
 step "Summary"
 printf '  Rust    %5d passed, %d failed\n' "$rust_passed" "$rust_failed"
+$only_rust || printf '  Browser %5d passed, %d failed (studio in Chromium)\n' "$Browser_passed" "$Browser_failed"
 $only_rust || printf '  API     %5d passed, %d failed (schemathesis cases and API walk checks)\n' "$API_passed" "$API_failed"
 $only_rust || printf '  Kotlin  %5d passed, %d failed\n' "$Kotlin_passed" "$Kotlin_failed"
 $only_rust || printf '  Swift   %5d passed, %d failed\n' "$Swift_passed" "$Swift_failed"
-passed=$((rust_passed + API_passed + Kotlin_passed + Swift_passed))
-failed=$((rust_failed + API_failed + Kotlin_failed + Swift_failed))
+passed=$((rust_passed + Browser_passed + API_passed + Kotlin_passed + Swift_passed))
+failed=$((rust_failed + Browser_failed + API_failed + Kotlin_failed + Swift_failed))
 echo "total: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -1,23 +1,38 @@
 //! eMRTD chip access (ICAO 9303 parts 10-12), sans-IO.
 //!
-//! Module ownership while two engineers build this crate in parallel:
-//! protocol side (apdu, tlv, crypto, sm, bac, pace, reader, virtual_chip) and
-//! document side (lds, pki, auth, verdict, issuer). The document side never
-//! depends on the protocol side, so a server links it without the reader.
+//! Three seams, each behind its own cargo feature:
+//! - the document side, always compiled: LDS parsers (`lds`), passive
+//!   authentication and trust (`pki`), active-authentication evidence
+//!   (`auth`) and the ID-check verdict (`verdict`). This is what a server
+//!   links (tests/sandbox depends with `default-features = false`);
+//! - the protocol side, feature `reader` (default): APDUs, BAC/PACE, secure
+//!   messaging, the chip/active authentication machines and the reader;
+//! - test documents, feature `issuer` (the test PKI and document issuer) and
+//!   `virtual-chip` (the virtual applet serving them; implies both).
+//!
+//! The document side never depends on the protocol side.
 
-pub mod apdu;
 pub mod auth;
-pub mod bac;
-pub mod crypto;
 pub mod lds;
-pub mod pace;
 pub mod pki;
-pub mod reader;
-pub mod sm;
-pub mod tlv;
 pub mod verdict;
 
-#[cfg(feature = "virtual-chip")]
+#[cfg(feature = "reader")]
+pub mod apdu;
+#[cfg(feature = "reader")]
+pub mod bac;
+#[cfg(feature = "reader")]
+pub mod crypto;
+#[cfg(feature = "reader")]
+pub mod pace;
+#[cfg(feature = "reader")]
+pub mod reader;
+#[cfg(feature = "reader")]
+pub mod sm;
+#[cfg(feature = "reader")]
+pub mod tlv;
+
+#[cfg(feature = "issuer")]
 pub mod issuer;
 #[cfg(feature = "virtual-chip")]
 pub mod virtual_chip;

@@ -523,14 +523,7 @@ impl ChipProfile {
         spec: &crate::issuer::DocumentSpec,
     ) -> Result<Self, ProfileError> {
         use crate::lds::{EcCurve, KeyAgreement, PaceCipher, PaceMapping};
-        let curve = |c: EcCurve| match c {
-            EcCurve::P256 => Some(Curve::P256),
-            EcCurve::P384 => Some(Curve::P384),
-            EcCurve::BrainpoolP256r1 => Some(Curve::BrainpoolP256r1),
-            EcCurve::BrainpoolP384r1 => Some(Curve::BrainpoolP384r1),
-            // Verified on the document side only; no key agreement yet.
-            _ => None,
-        };
+        let curve = |c: EcCurve| Some(Curve::from_ec_curve(c));
         let mrz = AccessKey::from_mrz_text(&spec.mrz).map_err(|_| ProfileError::Mrz)?;
         let pace = spec
             .pace

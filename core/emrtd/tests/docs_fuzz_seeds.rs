@@ -1,6 +1,6 @@
 //! Writes seed corpora for the document-side fuzz targets:
 //! `AKTIVER_FUZZ_SEEDS=core/emrtd/fuzz/corpus cargo test -p aktiver-emrtd --features virtual-chip --test docs_fuzz_seeds -- --ignored`
-#![cfg(feature = "virtual-chip")]
+#![cfg(feature = "issuer")]
 #![allow(clippy::unwrap_used)]
 
 use aktiver_emrtd::issuer::{

@@ -50,7 +50,7 @@ proptest! {
     }
 }
 
-#[cfg(feature = "virtual-chip")]
+#[cfg(feature = "issuer")]
 mod mutations {
     use super::*;
     use aktiver_emrtd::issuer::{DocumentSpec, PkiConfig, SPECIMEN_TD3, TestPki, issue};

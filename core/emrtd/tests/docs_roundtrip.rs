@@ -1,6 +1,6 @@
 //! Issue documents with the test PKI, parse every file, and run passive
 //! authentication, including each fault variant.
-#![cfg(feature = "virtual-chip")]
+#![cfg(feature = "issuer")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use aktiver_emrtd::issuer::{
@@ -278,6 +278,43 @@ fn untrusted_document_signer_fails_the_chain() {
     // The SOD itself is consistently signed; only the trust is missing.
     assert!(report.sod_signature.is_pass());
     assert_eq!(report.verified_data_groups().len(), 4);
+}
+
+#[test]
+fn csca_that_is_not_a_certificate_authority_fails_the_chain() {
+    let doc = issue(pki(), &DocumentSpec::passport(SPECIMEN_TD3)).unwrap();
+    // Same name and key as the real CSCA (so the Document Signer's signature
+    // verifies with it), but without basicConstraints cA and keyCertSign.
+    let not_ca = pki().csca_without_ca_rights().unwrap();
+    let cert = Certificate::from_der(&not_ca.der).unwrap();
+    assert!(!cert.is_certificate_authority());
+    let mut store = TrustStore::new();
+    assert!(store.add(cert));
+    let report = passive_authentication(
+        &store,
+        doc.file(fid::EF_SOD).unwrap(),
+        &doc.data_groups(),
+        at(),
+    );
+    assert!(
+        matches!(
+            report.failure(),
+            Some(PassiveAuthFailure::UntrustedDocumentSigner(
+                ChainError::CscaNotCertificateAuthority { .. }
+            ))
+        ),
+        "{:?}",
+        report.failure()
+    );
+    assert!(!report.passed());
+    // The same document against the real CSCA passes: only the CA rights differ.
+    let ok = passive_authentication(
+        &pki().trust_store(),
+        doc.file(fid::EF_SOD).unwrap(),
+        &doc.data_groups(),
+        at(),
+    );
+    assert_eq!(ok.failure(), None);
 }
 
 #[test]

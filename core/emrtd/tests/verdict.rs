@@ -237,3 +237,36 @@ fn an_expired_document_fails() {
     assert_eq!(result(&v, StepKind::DocumentExpiry), StepResult::Failed);
     assert!(!v.passed);
 }
+
+#[test]
+fn a_csca_without_ca_rights_fails_the_whole_check() {
+    let f = fixture();
+    let groups = f.doc.data_groups();
+    let not_ca = f.pki.csca_without_ca_rights().unwrap();
+    let mut trust = aktiver_emrtd::pki::TrustStore::new();
+    trust.add_der(&not_ca.der).unwrap();
+    let scanned = mrz();
+    let mut input = IdCheckInput::new(at());
+    input.scanned_mrz = Some(&scanned);
+    input.expected_challenge = Some(CHALLENGE);
+    input.active_authentication = Some(aa_signature(CHALLENGE));
+    let read = ChipRead {
+        sod: f.doc.file(aktiver_emrtd::lds::fid::EF_SOD).unwrap(),
+        data_groups: &groups,
+        document_signers: &[],
+    };
+    let v = verify_id_check(&read, &trust, &input);
+    assert!(!v.passed, "{}", v.to_json());
+    assert_eq!(result(&v, StepKind::CertificateChain), StepResult::Failed);
+    assert!(
+        v.step(StepKind::CertificateChain)
+            .unwrap()
+            .reason
+            .contains("not a certificate authority"),
+        "{}",
+        v.to_json()
+    );
+    // Everything else about the read is genuine.
+    assert_eq!(result(&v, StepKind::SodSignature), StepResult::Passed);
+    assert!(check(&groups, |_| {}).passed);
+}

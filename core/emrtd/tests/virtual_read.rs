@@ -729,3 +729,69 @@ fn driver_reports_lost_tag_and_resumes_on_request() {
     // Progress never goes backwards across the interruption.
     assert!(seen.windows(2).all(|w| w[1].bytes_read >= w[0].bytes_read));
 }
+
+/// Every standardized curve beyond the four with RustCrypto arithmetic
+/// (brainpoolP192/224/320/512r1, P-192/224, P-521: a Dutch specimen's chip
+/// key is on brainpoolP224r1): PACE and chip authentication on the generic
+/// curve arithmetic, end to end; a cloned chip still fails.
+#[test]
+fn pace_and_chip_authentication_on_every_other_curve() {
+    use aktiver_emrtd::lds::{
+        EcCurve, KeyAgreement, PaceCipher, PaceMapping, PaceProtocol, StandardizedDomainParameters,
+    };
+    let cases = [
+        (EcCurve::P192, PaceMapping::Generic),
+        (EcCurve::BrainpoolP192r1, PaceMapping::Integrated),
+        (EcCurve::P224, PaceMapping::Generic),
+        (EcCurve::BrainpoolP224r1, PaceMapping::ChipAuthentication),
+        (EcCurve::BrainpoolP320r1, PaceMapping::Generic),
+        (EcCurve::BrainpoolP512r1, PaceMapping::Integrated),
+        (EcCurve::P521, PaceMapping::ChipAuthentication),
+    ];
+    for (c, mapping) in cases {
+        let mut spec = DocumentSpec::id_card(SPECIMEN_TD1);
+        spec.pace = vec![(
+            PaceProtocol {
+                agreement: KeyAgreement::Ecdh,
+                mapping,
+                cipher: PaceCipher::AesCbcCmac128,
+            },
+            StandardizedDomainParameters::from_curve(c),
+        )];
+        spec.chip_authentication = Some(c);
+        spec.active_authentication = None;
+        let key = || AccessKey::from_mrz_text(SPECIMEN_TD1).unwrap();
+        let (r, _) = read(
+            issued(&spec),
+            Faults::default(),
+            TransportLimits::default(),
+            ReaderConfig::new(key()),
+        );
+        let o = r.unwrap_or_else(|e| panic!("{c:?} {mapping:?}: {e:?}"));
+        let m = match mapping {
+            PaceMapping::Generic => Mapping::Generic,
+            PaceMapping::Integrated => Mapping::Integrated,
+            PaceMapping::ChipAuthentication => Mapping::ChipAuthentication,
+        };
+        let suite = PaceSuite::with_mapping(Curve::from_ec_curve(c), CipherKind::Aes128, m);
+        assert_eq!(o.access, AccessProtocol::Pace(suite), "{c:?}");
+        assert_eq!(o.chip_authentication, AuthOutcome::Passed, "{c:?}");
+        let faults = Faults {
+            cloned: true,
+            ..Faults::default()
+        };
+        let (r, _) = read(
+            issued(&spec),
+            faults,
+            TransportLimits::default(),
+            ReaderConfig::new(key()),
+        );
+        assert!(
+            matches!(
+                r,
+                Err(DriveError::Reader(ReaderError::ChipAuthenticationFailed(_)))
+            ),
+            "{c:?} clone: {r:?}"
+        );
+    }
+}

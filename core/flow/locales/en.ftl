@@ -1,6 +1,10 @@
 ## Screens: <screen>-title and <screen>-body. Stable ids; shells may override any.
 welcome-title = Welcome to BankID
 welcome-body = Activate the app to log in and sign with BankID on this phone. Already used the app? Choose My BankID, then Activate app.
+welcome_back-title = BankID
+welcome_back-body = You have used the app before. Choose My BankID at the bottom to activate it.
+my_bankid-title = My BankID
+my_bankid-body = This phone has no active BankID. Choose Activate app to activate it.
 national_id-title = National identity number
 national_id-body = Enter your Norwegian national identity number (11 digits).
 phone-title = Mobile number
@@ -156,3 +160,21 @@ remedy-use_norwegian_document = Use a Norwegian passport or national ID card.
 remedy-retry_face_check = Try the face scan again in good light.
 remedy-try_later = Try again later.
 remedy-enable_nfc = Turn on NFC in your phone's settings.
+
+## Words for screen data: method-<method>, chip_hint-<hint>, scan_feedback-<feedback>.
+method-id_check = Passport or national ID card
+method-code_unit = Code unit
+method-activation_code = Activation code
+chip_hint-place_phone = Place the phone on the document.
+chip_hint-keep_still = Reading. Keep the phone still.
+chip_hint-verifying = Checking the chip.
+scan_feedback-no_document = Point the camera at the document.
+scan_feedback-move_closer = Move closer.
+scan_feedback-move_away = Move a little further away.
+scan_feedback-hold_still = Hold still.
+scan_feedback-glare = Avoid glare: tilt the document a little.
+scan_feedback-no_mrz = Aim at the code at the bottom.
+scan_feedback-read = Read.
+scan_feedback-bad_frame = The camera picture could not be used.
+scan_feedback-no_qr = Point the camera at the QR code from your online bank.
+scan_feedback-qr_read = QR code read.

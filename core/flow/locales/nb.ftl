@@ -1,6 +1,10 @@
 ## Skjermer: <skjerm>-title og <skjerm>-body. Faste id-er; appen kan overstyre alle.
 welcome-title = Velkommen til BankID
 welcome-body = Aktiver appen for å logge inn og signere med BankID på denne telefonen. Har du brukt appen før? Velg Min BankID og deretter Aktiver app.
+welcome_back-title = BankID
+welcome_back-body = Du har brukt appen før. Velg Min BankID nederst for å aktivere den.
+my_bankid-title = Min BankID
+my_bankid-body = Denne telefonen har ingen aktiv BankID. Velg Aktiver app for å aktivere den.
 national_id-title = Fødselsnummer
 national_id-body = Skriv inn fødselsnummeret ditt (11 siffer).
 phone-title = Mobilnummer
@@ -156,3 +160,21 @@ remedy-use_norwegian_document = Bruk et norsk pass eller nasjonalt ID-kort.
 remedy-retry_face_check = Prøv ansiktsskanningen igjen i godt lys.
 remedy-try_later = Prøv igjen senere.
 remedy-enable_nfc = Slå på NFC i innstillingene på telefonen.
+
+## Ord for skjermdata: method-<metode>, chip_hint-<hint>, scan_feedback-<tilbakemelding>.
+method-id_check = Pass eller nasjonalt ID-kort
+method-code_unit = Kodebrikke
+method-activation_code = Aktiveringskode
+chip_hint-place_phone = Legg telefonen på dokumentet.
+chip_hint-keep_still = Leser. Hold telefonen i ro.
+chip_hint-verifying = Sjekker brikken.
+scan_feedback-no_document = Rett kameraet mot dokumentet.
+scan_feedback-move_closer = Gå nærmere.
+scan_feedback-move_away = Gå litt lenger unna.
+scan_feedback-hold_still = Hold i ro.
+scan_feedback-glare = Unngå gjenskinn: vipp dokumentet litt.
+scan_feedback-no_mrz = Sikt mot koden nederst.
+scan_feedback-read = Lest.
+scan_feedback-bad_frame = Kamerabildet kunne ikke brukes.
+scan_feedback-no_qr = Rett kameraet mot QR-koden fra nettbanken.
+scan_feedback-qr_read = QR-koden er lest.

@@ -1,6 +1,10 @@
 ## Skjermar: <skjerm>-title og <skjerm>-body. Faste id-ar; appen kan overstyre alle.
 welcome-title = Velkommen til BankID
 welcome-body = Aktiver appen for å logge inn og signere med BankID på denne telefonen. Har du brukt appen før? Vel Min BankID og deretter Aktiver app.
+welcome_back-title = BankID
+welcome_back-body = Du har brukt appen før. Vel Min BankID nedst for å aktivere han.
+my_bankid-title = Min BankID
+my_bankid-body = Denne telefonen har ingen aktiv BankID. Vel Aktiver app for å aktivere han.
 national_id-title = Fødselsnummer
 national_id-body = Skriv inn fødselsnummeret ditt (11 siffer).
 phone-title = Mobilnummer
@@ -156,3 +160,21 @@ remedy-use_norwegian_document = Bruk et norsk pass eller nasjonalt ID-kort.
 remedy-retry_face_check = Prøv andletsskanninga igjen i godt lys.
 remedy-try_later = Prøv igjen seinare.
 remedy-enable_nfc = Slå på NFC i innstillingane på telefonen.
+
+## Ord for skjermdata: method-<metode>, chip_hint-<hint>, scan_feedback-<tilbakemelding>.
+method-id_check = Pass eller nasjonalt ID-kort
+method-code_unit = Kodebrikke
+method-activation_code = Aktiveringskode
+chip_hint-place_phone = Legg telefonen på dokumentet.
+chip_hint-keep_still = Les. Hald telefonen i ro.
+chip_hint-verifying = Sjekkar brikka.
+scan_feedback-no_document = Rett kameraet mot dokumentet.
+scan_feedback-move_closer = Gå nærare.
+scan_feedback-move_away = Gå litt lenger unna.
+scan_feedback-hold_still = Hald i ro.
+scan_feedback-glare = Unngå gjenskin: vipp dokumentet litt.
+scan_feedback-no_mrz = Sikt mot koden nedst.
+scan_feedback-read = Lese.
+scan_feedback-bad_frame = Kamerabiletet kunne ikkje brukast.
+scan_feedback-no_qr = Rett kameraet mot QR-koden frå nettbanken.
+scan_feedback-qr_read = QR-koden er lesen.

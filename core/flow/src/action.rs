@@ -12,7 +12,10 @@ use aktiver_protocol::{DocumentKind, Method, Sensitive};
 pub enum Action {
     /// Welcome: "Get started".
     GetStarted,
-    /// Welcome, returning users: "My BankID -> activate app".
+    /// Welcome, returning users: the "My BankID" tab.
+    #[serde(rename = "my_bankid")]
+    MyBankId,
+    /// My BankID: "Activate app".
     ActivateApp,
     SubmitNationalId {
         value: Sensitive,
@@ -77,6 +80,7 @@ impl Action {
     pub fn name(&self) -> &'static str {
         match self {
             Action::GetStarted => "get_started",
+            Action::MyBankId => "my_bankid",
             Action::ActivateApp => "activate_app",
             Action::SubmitNationalId { .. } => "submit_national_id",
             Action::SubmitPhone { .. } => "submit_phone",

@@ -20,6 +20,9 @@ pub enum CapabilityError {
     /// The user declined (a biometric prompt, say).
     #[error("declined by the user")]
     Declined,
+    /// The call was stopped by [`FaceCheck::cancel`] or [`DeviceKeys::cancel`].
+    #[error("cancelled")]
+    Cancelled,
     #[error("{0}")]
     Failed(String),
 }
@@ -50,6 +53,12 @@ pub trait FaceCheck: Send + Sync {
         portrait: &[u8],
         portrait_sha256: &[u8; 32],
     ) -> Result<FaceVerdict, CapabilityError>;
+
+    /// Stops the check in progress, if any (the user pressed Cancel or
+    /// Back): called from another thread while `check` runs, which then
+    /// returns soon, with [`CapabilityError::Cancelled`]. The flow waits for
+    /// that return before it moves on. The default does nothing.
+    fn cancel(&self) {}
 }
 
 /// Hardware-backed P-256 keys. The private key never leaves the platform.
@@ -60,6 +69,10 @@ pub trait DeviceKeys: Send + Sync {
     /// ECDSA P-256 with SHA-256 over `message`, DER encoded.
     fn sign(&self, alias: &str, message: &[u8]) -> Result<Vec<u8>, CapabilityError>;
     fn delete(&self, alias: &str) -> Result<(), CapabilityError>;
+
+    /// Stops a `create` or `sign` in progress (a biometric prompt showing,
+    /// a slow keystore), as [`FaceCheck::cancel`]. The default does nothing.
+    fn cancel(&self) {}
 }
 
 /// The platform's secure storage (Keychain, EncryptedSharedPreferences).

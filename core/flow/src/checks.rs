@@ -8,7 +8,7 @@ use aktiver_nin::{NationalId, Policy};
 use aktiver_protocol::{DocumentKind, ErrorCode, PasswordContext, PasswordViolation};
 
 use crate::error::Failure;
-use crate::screen::FieldError;
+use crate::screen::{FieldError, PasswordRule};
 
 fn compact(input: &str) -> Zeroizing<String> {
     Zeroizing::new(input.chars().filter(|c| !c.is_whitespace()).collect())
@@ -43,8 +43,7 @@ pub fn digits(
     }
 }
 
-/// The prefix of the online bank's activation-code QR payload.
-pub const ACTIVATION_QR_PREFIX: &str = "aktiver:activation-code:";
+pub use aktiver_protocol::ACTIVATION_QR_PREFIX;
 
 /// Eight digits, typed or as the QR code's text.
 pub fn activation_code(input: &str) -> Result<Zeroizing<String>, FieldError> {
@@ -53,18 +52,50 @@ pub fn activation_code(input: &str) -> Result<Zeroizing<String>, FieldError> {
     digits(code, 8, "code", "activation_code_format")
 }
 
-/// Live password feedback: the policy the server enforces (the same
-/// function), and whether the two fields agree.
-pub fn password(
-    new: &str,
-    repeat: &str,
-    nin: Option<&NationalId>,
-) -> (Vec<PasswordViolation>, bool) {
+/// What the new-password screen shows about a draft.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PasswordFeedback {
+    /// Every rule of the policy, met or not.
+    pub rules: Vec<PasswordRule>,
+    /// The rules broken.
+    pub violations: Vec<PasswordViolation>,
+    /// The two fields differ.
+    pub mismatch: bool,
+}
+
+impl PasswordFeedback {
+    /// The rules ticked from a list of broken ones (the server's answer).
+    pub fn from_violations(violations: Vec<PasswordViolation>, ctx: &PasswordContext) -> Self {
+        PasswordFeedback {
+            rules: aktiver_protocol::policy_rules(ctx)
+                .into_iter()
+                .map(|rule| PasswordRule {
+                    rule,
+                    met: !violations.contains(&rule),
+                })
+                .collect(),
+            violations,
+            mismatch: false,
+        }
+    }
+}
+
+/// The policy's knowledge of the person: the birth date in the identity number.
+pub fn password_context(nin: Option<&NationalId>) -> PasswordContext {
     let birth = nin
         .and_then(NationalId::birth_date)
         .map(|d| (d.day(), u8::from(d.month()), d.year().clamp(0, 9999) as u16));
-    let v = aktiver_protocol::check_password(new, &PasswordContext { birth_date: birth });
-    (v, new != repeat)
+    PasswordContext { birth_date: birth }
+}
+
+/// Live password feedback: every rule of the policy the server enforces
+/// (the same function) met or not, and whether the two fields agree.
+pub fn password(new: &str, repeat: &str, ctx: &PasswordContext) -> PasswordFeedback {
+    let violations = aktiver_protocol::check_password(new, ctx);
+    PasswordFeedback {
+        mismatch: new != repeat,
+        ..PasswordFeedback::from_violations(violations, ctx)
+    }
 }
 
 /// What a scanned MRZ means for the flow.
@@ -183,10 +214,27 @@ mod tests {
 
     #[test]
     fn password_feedback_is_the_servers_policy() {
-        let (v, mismatch) = password("abc", "abd", None);
-        assert!(mismatch);
-        assert!(v.contains(&PasswordViolation::NoDigit));
-        let (v, mismatch) = password("Fjord9Lyng4x", "Fjord9Lyng4x", None);
-        assert!(v.is_empty() && !mismatch);
+        use PasswordViolation as P;
+        let unmet = |f: &PasswordFeedback| -> Vec<P> {
+            f.rules.iter().filter(|r| !r.met).map(|r| r.rule).collect()
+        };
+        let none = PasswordContext::default();
+        let f = password("abc", "abd", &none);
+        assert!(f.mismatch);
+        assert_eq!(
+            unmet(&f),
+            vec![P::TooShort { min: 8 }, P::NoDigit, P::Common]
+        );
+        assert_eq!(unmet(&f), f.violations);
+        // Every rule listed, the birth date's only when the number is known.
+        assert_eq!(f.rules.len(), 7);
+        let nin = national_id("15859010099", Policy::SANDBOX).ok();
+        let f = password("x150590x", "x150590x", &password_context(nin.as_ref()));
+        assert_eq!(f.rules.len(), 8);
+        assert_eq!(unmet(&f), vec![P::ContainsBirthDate]);
+        assert!(!f.mismatch);
+        let f = password("Fjord9Lyng4x", "Fjord9Lyng4x", &none);
+        assert!(f.violations.is_empty() && !f.mismatch);
+        assert!(f.rules.iter().all(|r| r.met));
     }
 }

@@ -33,6 +33,6 @@ pub use caps::{
 pub use client::ClientOptions;
 pub use error::{Failure, FlowError};
 pub use flow::{Flow, FlowConfig, ObserveHandle, ScreenListener, View};
-pub use screen::{ChipHint, FieldError, PauseCause, Permission, Screen};
+pub use screen::{ChipHint, FieldError, PasswordRule, PauseCause, Permission, Screen};
 pub use steps::Snapshot;
 pub use texts::{Lang, Text, Texts};

@@ -33,6 +33,16 @@ impl FieldError {
     }
 }
 
+/// One rule of the password policy and whether the current draft meets it:
+/// the new-password screen lists every rule, ticked as the user types.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PasswordRule {
+    /// The rule, named as the violation it prevents (`too_short` with `min`, ...).
+    #[serde(flatten)]
+    pub rule: PasswordViolation,
+    pub met: bool,
+}
+
 /// Operating-system permissions the flow asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -67,8 +77,14 @@ pub enum ChipHint {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "screen", rename_all = "snake_case")]
 pub enum Screen {
-    /// Step 1: get started, or (returning users) "My BankID -> activate app".
+    /// Step 1, the first time the app is opened: get started.
     Welcome,
+    /// Step 1 for a returning user (the app was opened before on this
+    /// phone): no "Get started"; "My BankID" at the bottom.
+    WelcomeBack,
+    /// My BankID, with "Activate app" (a returning user's way in).
+    #[serde(rename = "my_bankid")]
+    MyBankId,
     /// Step 2: the 11-digit national identity number.
     NationalId {
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -138,6 +154,10 @@ pub enum Screen {
     PasswordOffer,
     /// Step 20: the new password, twice, with live policy feedback.
     NewPassword {
+        /// Every rule of the policy (the server's, the same function), met
+        /// or not by the draft typed so far (an empty draft before typing).
+        #[serde(default)]
+        rules: Vec<PasswordRule>,
         /// Policy rules the last draft breaks (live feedback; empty when fine).
         violations: Vec<PasswordViolation>,
         /// The two fields differ.
@@ -188,8 +208,12 @@ pub enum Screen {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         error: Option<FieldError>,
     },
-    /// The activation-code path: the code (or its QR payload) from the online bank.
+    /// The activation-code path: the code typed, or the online bank's QR
+    /// code filmed (camera frames are pushed in, as on the MRZ scan).
     ActivationCode {
+        /// The camera's advice for the last frame (`no_qr`, `qr_read`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        feedback: Option<String>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         error: Option<FieldError>,
     },
@@ -210,6 +234,8 @@ impl Screen {
     pub fn name(&self) -> &'static str {
         match self {
             Screen::Welcome => "welcome",
+            Screen::WelcomeBack => "welcome_back",
+            Screen::MyBankId => "my_bankid",
             Screen::NationalId { .. } => "national_id",
             Screen::Phone { .. } => "phone",
             Screen::SmsCode { .. } => "sms_code",
@@ -273,7 +299,9 @@ impl Screen {
     pub fn actions(&self) -> &'static [&'static str] {
         use Screen as S;
         match self {
-            S::Welcome => &["get_started", "activate_app", "back", "cancel"],
+            S::Welcome => &["get_started", "back", "cancel"],
+            S::WelcomeBack => &["my_bankid", "back", "cancel"],
+            S::MyBankId => &["activate_app", "back", "cancel"],
             S::NationalId { .. } => &["submit_national_id", "back", "cancel"],
             S::Phone { .. } => &["submit_phone", "back", "cancel"],
             S::SmsCode { .. } => &["submit_sms_code", "resend_code", "back", "cancel"],
@@ -321,6 +349,37 @@ impl Screen {
                 &["back", "cancel"]
             }
             S::Complete { .. } | S::Failed { .. } | S::Cancelled => &[],
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The serde tag is the stable name shells and scenarios use.
+    #[test]
+    fn serde_tag_is_the_name() {
+        for s in [
+            Screen::Welcome,
+            Screen::WelcomeBack,
+            Screen::MyBankId,
+            Screen::ActivationCode {
+                feedback: None,
+                error: None,
+            },
+            Screen::IdCheckIntro,
+        ] {
+            let v = serde_json::to_value(&s).unwrap_or_default();
+            assert_eq!(v["screen"], s.name());
+        }
+        for a in [
+            crate::Action::GetStarted,
+            crate::Action::MyBankId,
+            crate::Action::ActivateApp,
+        ] {
+            let v = serde_json::to_value(&a).unwrap_or_default();
+            assert_eq!(v["action"], a.name());
         }
     }
 }

@@ -8,9 +8,9 @@ use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 use serde::{Deserialize, Serialize};
 
-use aktiver_protocol::PasswordViolation;
+use aktiver_protocol::{Method, PasswordViolation};
 
-use crate::screen::{FieldError, Screen};
+use crate::screen::{ChipHint, FieldError, Screen};
 
 /// A language the flow speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
@@ -164,13 +164,26 @@ impl Texts {
         if let Some(e) = field_error(screen) {
             out.insert("error", self.field_error(e));
         }
-        if let Screen::NewPassword { violations, .. } = screen {
+        if let Screen::NewPassword {
+            violations, rules, ..
+        } = screen
+        {
             for v in violations {
                 let (role, args) = violation(*v);
                 let id = format!("violation-{}", role.trim_start_matches("violation_"));
                 out.insert(role, self.text(id, "failure-default", &args));
             }
+            // Every rule's text under `rule_<name>`; whether it is met is in the screen data.
+            for r in rules {
+                let (role, args) = violation(r.rule);
+                let name = role.trim_start_matches("violation_");
+                out.insert(
+                    rule_role(r.rule),
+                    self.text(format!("violation-{name}"), "failure-default", &args),
+                );
+            }
         }
+        self.render_data(screen, &mut out);
         if let Screen::Failed { code, remedy } = screen {
             out.insert(
                 "failure",
@@ -186,6 +199,45 @@ impl Texts {
             );
         }
         out
+    }
+
+    /// Words for the screen's data: each offered method (`method_<method>`),
+    /// the chip hint (`hint`), the camera's feedback (`feedback`).
+    fn render_data(&self, screen: &Screen, out: &mut BTreeMap<&'static str, Text>) {
+        match screen {
+            Screen::ActivationMethod { methods, .. } => {
+                for m in methods {
+                    let (role, id) = match m {
+                        Method::IdCheck => ("method_id_check", "method-id_check"),
+                        Method::CodeUnit => ("method_code_unit", "method-code_unit"),
+                        Method::ActivationCode => {
+                            ("method_activation_code", "method-activation_code")
+                        }
+                    };
+                    out.insert(role, self.text(id.to_owned(), "failure-default", &[]));
+                }
+            }
+            Screen::ChipScan { hint, .. } => {
+                let id = match hint {
+                    ChipHint::PlacePhone => "chip_hint-place_phone",
+                    ChipHint::KeepStill => "chip_hint-keep_still",
+                    ChipHint::Verifying => "chip_hint-verifying",
+                };
+                out.insert("hint", self.text(id.to_owned(), "failure-default", &[]));
+            }
+            Screen::MrzScan {
+                feedback: Some(f), ..
+            }
+            | Screen::ActivationCode {
+                feedback: Some(f), ..
+            } => {
+                out.insert(
+                    "feedback",
+                    self.text(format!("scan_feedback-{f}"), "failure-default", &[]),
+                );
+            }
+            _ => {}
+        }
     }
 
     pub fn field_error(&self, e: &FieldError) -> Text {
@@ -216,6 +268,20 @@ fn violation(v: PasswordViolation) -> (&'static str, Vec<(&'static str, FluentVa
     }
 }
 
+fn rule_role(v: PasswordViolation) -> &'static str {
+    use PasswordViolation as P;
+    match v {
+        P::TooShort { .. } => "rule_too_short",
+        P::TooLong { .. } => "rule_too_long",
+        P::NoLetter => "rule_no_letter",
+        P::NoDigit => "rule_no_digit",
+        P::ContainsBirthDate => "rule_contains_birth_date",
+        P::Common => "rule_common",
+        P::DigitRun { .. } => "rule_digit_run",
+        P::KeyboardRow => "rule_keyboard_row",
+    }
+}
+
 fn field_error(screen: &Screen) -> Option<&FieldError> {
     match screen {
         Screen::NationalId { error }
@@ -228,7 +294,7 @@ fn field_error(screen: &Screen) -> Option<&FieldError> {
         | Screen::Agreement { error, .. }
         | Screen::SignAgreement { error }
         | Screen::CodeUnit { error }
-        | Screen::ActivationCode { error } => error.as_ref(),
+        | Screen::ActivationCode { error, .. } => error.as_ref(),
         _ => None,
     }
 }
@@ -274,6 +340,10 @@ mod tests {
             "Hello from the shell"
         );
         let pw = Screen::NewPassword {
+            rules: vec![crate::screen::PasswordRule {
+                rule: PasswordViolation::KeyboardRow,
+                met: true,
+            }],
             violations: vec![
                 PasswordViolation::TooShort { min: 8 },
                 PasswordViolation::NoDigit,
@@ -287,6 +357,7 @@ mod tests {
         let r = t.render(&pw);
         assert_eq!(r["violation_too_short"].text, "At least 8 characters.");
         assert_eq!(r["violation_no_digit"].id, "violation-no_digit");
+        assert_eq!(r["rule_keyboard_row"].text, "No row of neighbouring keys.");
         assert_eq!(Lang::from_locale("nn-NO"), Lang::Nn);
         assert_eq!(Lang::from_locale("no"), Lang::Nb);
         assert_eq!(Lang::from_locale("en_GB"), Lang::En);
@@ -318,6 +389,8 @@ mod coverage {
     fn every_screen_and_every_remedy_has_text_in_every_language() {
         let names = [
             "welcome",
+            "welcome_back",
+            "my_bankid",
             "national_id",
             "phone",
             "sms_code",

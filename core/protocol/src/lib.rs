@@ -12,7 +12,7 @@ mod sensitive;
 pub mod types;
 
 pub use error::{ErrorBody, ErrorCode};
-pub use password::{PasswordContext, PasswordViolation, check_password};
+pub use password::{PasswordContext, PasswordViolation, check_password, policy_rules};
 pub use sensitive::{Sensitive, decode_b64, encode_b64};
 pub use types::*;
 

@@ -139,6 +139,34 @@ pub fn check_password(password: &str, ctx: &PasswordContext) -> Vec<PasswordViol
     v
 }
 
+/// Every rule of the policy as it applies to this user, in the order
+/// [`check_password`] checks them: the list a client shows met or unmet
+/// while the user types (the birth-date rule only where the date is known).
+pub fn policy_rules(ctx: &PasswordContext) -> Vec<PasswordViolation> {
+    use PasswordViolation as P;
+    let mut rules = vec![
+        P::TooShort {
+            min: MIN_LEN as u32,
+        },
+        P::TooLong {
+            max: MAX_LEN as u32,
+        },
+        P::NoLetter,
+        P::NoDigit,
+    ];
+    if ctx.birth_date.is_some() {
+        rules.push(P::ContainsBirthDate);
+    }
+    rules.extend([
+        P::Common,
+        P::DigitRun {
+            max: (MAX_DIGIT_RUN - 1) as u32,
+        },
+        P::KeyboardRow,
+    ]);
+    rules
+}
+
 fn contains_birth_date(pw: &str, (d, m, y): (u8, u8, u16)) -> bool {
     let short = format!("{d:02}{m:02}{:02}", y % 100);
     let long = format!("{d:02}{m:02}{y:04}");
@@ -221,10 +249,26 @@ mod tests {
         assert!(check_password("x010285x", &PasswordContext::default()).is_empty());
     }
 
+    #[test]
+    fn policy_rules_list_every_rule_once() {
+        let all = policy_rules(&ctx());
+        assert_eq!(all.len(), 8);
+        assert!(
+            !policy_rules(&PasswordContext::default())
+                .contains(&PasswordViolation::ContainsBirthDate)
+        );
+        let mut dedup = all.clone();
+        dedup.dedup();
+        assert_eq!(dedup, all);
+    }
+
     proptest! {
         #[test]
         fn never_panics_and_length_rules_hold(s in "\\PC{0,80}") {
             let v = check_password(&s, &ctx());
+            // Whatever is broken is one of the listed rules, in their order.
+            let listed: Vec<_> = policy_rules(&ctx()).into_iter().filter(|r| v.contains(r)).collect();
+            prop_assert_eq!(&listed, &v);
             let n = s.chars().count();
             prop_assert_eq!(v.contains(&PasswordViolation::TooShort { min: 8 }), n < 8);
             prop_assert_eq!(v.contains(&PasswordViolation::TooLong { max: 64 }), n > 64);

@@ -294,6 +294,9 @@ pub struct IssueActivationCodeRequest {
     pub national_id: Sensitive,
 }
 
+/// What the online bank's activation-code QR code carries before the code.
+pub const ACTIVATION_QR_PREFIX: &str = "aktiver:activation-code:";
+
 /// A single-use activation code, as the online bank shows it (also as a QR payload).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct ActivationCodeIssued {

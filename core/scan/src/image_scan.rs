@@ -13,6 +13,40 @@ use crate::scan::{Feedback, FrameScan, scan_small};
 /// the upright pass's feedback.
 pub fn scan_image(img: &LumaImage) -> FrameScan {
     let mut first: Option<FrameScan> = None;
+    if let Some(scan) = scan_upscaled(img, &mut first) {
+        return scan;
+    }
+    first.unwrap_or(FrameScan {
+        feedback: Feedback::NoDocument,
+        reading: None,
+        valid: false,
+    })
+}
+
+/// [`scan_turned`] on `img`, then on `img` at twice its size while it is
+/// small: a small scan (characters 5-12 px wide) reads better upscaled, the
+/// templates and the grid fit need a few pixels per stroke.
+fn scan_upscaled(img: &LumaImage, first: &mut Option<FrameScan>) -> Option<FrameScan> {
+    if let Some(scan) = scan_turned(img, first) {
+        return Some(scan);
+    }
+    let mut img = std::borrow::Cow::Borrowed(img);
+    while img.width.max(img.height) <= UPSCALE_BELOW {
+        img = std::borrow::Cow::Owned(upscaled_2x(&img));
+        if let Some(scan) = scan_turned(&img, first) {
+            return Some(scan);
+        }
+    }
+    None
+}
+
+/// The longest side up to which a still image is also read at twice its size
+/// (and again at twice that: a 300-pixel scan is read at 4x).
+const UPSCALE_BELOW: u32 = 1600;
+
+/// The four orientations at every locator scale: the first accepted reading,
+/// else `None` with the first pass's answer left in `first`.
+fn scan_turned(img: &LumaImage, first: &mut Option<FrameScan>) -> Option<FrameScan> {
     for rot in [Rotation::R0, Rotation::R90, Rotation::R270, Rotation::R180] {
         let Ok(frame) = LumaFrame::new(&img.data, img.width, img.height, img.width, rot) else {
             break;
@@ -20,16 +54,45 @@ pub fn scan_image(img: &LumaImage) -> FrameScan {
         for f in factors(&frame) {
             let scan = scan_small(&frame, &locate::downscale_by(&frame, f));
             if scan.valid {
-                return scan;
+                return Some(scan);
             }
             first.get_or_insert(scan);
         }
     }
-    first.unwrap_or(FrameScan {
-        feedback: Feedback::NoDocument,
-        reading: None,
-        valid: false,
-    })
+    None
+}
+
+/// `img` at twice its width and height, bilinear (pixel centres kept).
+fn upscaled_2x(img: &LumaImage) -> LumaImage {
+    let (w, h) = (img.width as usize, img.height as usize);
+    let (ow, oh) = (2 * w, 2 * h);
+    let mut data = vec![0u8; ow * oh];
+    // Output pixel o samples the source at o/2 - 1/4: between o/2 - 1 and
+    // o/2 (weights 1/4, 3/4) when o is even, o/2 and o/2 + 1 (3/4, 1/4) when
+    // odd; the edges repeat. Returns both taps and the first's weight in 4ths.
+    let tap = |o: usize, n: usize| -> (usize, usize, u32) {
+        let k = o / 2;
+        if o.is_multiple_of(2) {
+            (k.saturating_sub(1), k, 1)
+        } else {
+            (k, (k + 1).min(n - 1), 3)
+        }
+    };
+    for oy in 0..oh {
+        let (y0, y1, wy) = tap(oy, h);
+        for ox in 0..ow {
+            let (x0, x1, wx) = tap(ox, w);
+            let p = |x: usize, y: usize| u32::from(img.data[y * w + x]);
+            let top = wx * p(x0, y0) + (4 - wx) * p(x1, y0);
+            let bottom = wx * p(x0, y1) + (4 - wx) * p(x1, y1);
+            data[oy * ow + ox] = ((wy * top + (4 - wy) * bottom + 8) / 16) as u8;
+        }
+    }
+    LumaImage {
+        width: ow as u32,
+        height: oh as u32,
+        data,
+    }
 }
 
 /// The locator scales tried, the camera frame's first.

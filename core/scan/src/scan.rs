@@ -304,7 +304,7 @@ fn repair(rd: &Reading) -> Option<Vec<String>> {
     });
     let ok = out.status == aktiver_mrz::RepairStatus::Repaired
         && out.mrz.is_valid()
-        && out.mrz.states_known()
+        && states_ok(&out.mrz)
         && out.mrz.repairs.iter().all(|r| r.verified)
         && rest_sure
         && check_digits_hold(rd.format, &out.mrz.lines);
@@ -323,7 +323,15 @@ const REPAIR_MARGIN: u16 = 60;
 /// The MRZ library's verdict: every check digit, every field's characters,
 /// and state codes that exist (no check digit covers them).
 pub fn mrz_valid(lines: &[String]) -> bool {
-    aktiver_mrz::parse(&lines.join("\n")).is_ok_and(|m| m.is_valid() && m.states_known())
+    aktiver_mrz::parse(&lines.join("\n")).is_ok_and(|m| m.is_valid() && states_ok(&m))
+}
+
+/// The issuing state is a known code, and so is the nationality unless it is
+/// left blank (the identity card of a territory, Macao's, has none). Fillers
+/// and letters look nothing alike, so a blank read is not a misread code.
+fn states_ok(m: &aktiver_mrz::Mrz) -> bool {
+    aktiver_mrz::is_known_state(&m.issuing_state)
+        && (m.nationality.is_empty() || aktiver_mrz::is_known_state(&m.nationality))
 }
 
 /// Why a reading would not be accepted on its own, or `None` if it would be
@@ -438,6 +446,22 @@ pub(crate) fn scan_small(frame: &LumaFrame<'_>, small: &locate::Small) -> FrameS
 mod tests {
     use super::*;
 
+    #[test]
+    fn a_blank_nationality_is_valid_an_unknown_one_is_not() {
+        // Macao's identity card (PassportEye's 100_id-mac.jpg) leaves the
+        // nationality blank.
+        let mut lines: Vec<String> = [
+            "I<MAC12281507<0<<<<<<<<0212300",
+            "6106225M1212307<<<<<<<<<<<<<<6",
+            "CHONG<<KA<KEONG<<<<<<<<<<<<<<<",
+        ]
+        .map(String::from)
+        .to_vec();
+        assert!(mrz_valid(&lines));
+        lines[1].replace_range(15..18, "XQZ");
+        assert!(!mrz_valid(&lines));
+    }
+
     /// The ICAO 9303 TD1 specimen.
     fn td1() -> Vec<String> {
         [
@@ -543,6 +567,61 @@ mod tests {
             .map(|ci| (0, ci, vec!['A', 'B']))
             .collect();
         assert!(lines_have_rival(Format::Td1, &lines, &many));
+    }
+
+    /// A reading of `lines` in `format` where every character is clear.
+    fn clear_reading(format: Format, lines: &[&str]) -> Reading {
+        let candidates: Vec<Vec<Vec<(char, f32)>>> = lines
+            .iter()
+            .map(|l| l.chars().map(|c| vec![(c, 0.05), ('X', 0.5)]).collect())
+            .collect();
+        Reading {
+            format,
+            margins: candidates
+                .iter()
+                .map(|l| l.iter().map(|c| c[1].1 - c[0].1).collect())
+                .collect(),
+            candidates: crate::read::CandidateLines(candidates),
+            lines: lines.iter().map(|l| l.to_string()).collect(),
+            worst_cost: 0.05,
+            min_margin: 0.45,
+            cap_px: 20.0,
+            saturated: 0.0,
+            sharpness: 0.5,
+            aligned: true,
+        }
+    }
+
+    /// Sets the candidates at one position (and its margin).
+    fn set(rd: &mut Reading, li: usize, ci: usize, cands: Vec<(char, f32)>) {
+        rd.margins[li][ci] = cands[1].1 - cands[0].1;
+        rd.candidates.0[li][ci] = cands;
+    }
+
+    #[test]
+    fn a_digit_and_a_letter_alike_in_unprotected_data_are_refused() {
+        // PassportEye's 100_visa-usa.jpg: `LNDOOAMS` in a visa's optional
+        // data (line 1, columns 30-37), which no check digit covers.
+        let lines = [
+            "VIUSATRAVELER<<HAPPYPERSON<<<<<<<<<<<<<<<<<<",
+            "555123ABC6GBR6502056F0412236IFLNDOOAMS803085",
+        ];
+        let mut rd = clear_reading(Format::MrvA, &lines);
+        assert!(unprotected_clear(&rd));
+        // `O` ahead of `0` by 0.2: a clear match by the margins, but a
+        // digit and a letter alike within 0.3.
+        set(&mut rd, 1, 33, vec![('O', 0.05), ('0', 0.25)]);
+        assert!(clear_match(0.05, 0.2));
+        assert_eq!(unclear_unprotected(&rd), [(1, 33)]);
+        // 0.35 apart: clear.
+        set(&mut rd, 1, 33, vec![('O', 0.05), ('0', 0.40)]);
+        assert!(unprotected_clear(&rd));
+        // Two letters alike (`O`, `Q`) 0.2 apart: the margins decide.
+        set(&mut rd, 1, 33, vec![('O', 0.05), ('Q', 0.25)]);
+        assert!(unprotected_clear(&rd));
+        // Under a check digit (the document number) the digits decide.
+        set(&mut rd, 1, 2, vec![('5', 0.05), ('S', 0.25)]);
+        assert!(unprotected_clear(&rd));
     }
 
     #[test]

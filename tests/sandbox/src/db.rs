@@ -154,6 +154,19 @@ pub enum SessionState {
     Complete,
 }
 
+/// The number given at the phone step, as the SMS step needs it and no more:
+/// keyed hashes for the quotas, the masked form for the code screen, and
+/// whether it is the registered phone. Nothing at rest holds the number: a
+/// resend to the registered phone takes it from the bank's record in memory,
+/// and to any other number nothing is delivered.
+#[derive(Clone, Serialize, Deserialize)]
+pub struct SmsTarget {
+    pub pair_mac: String,
+    pub phone_mac: String,
+    pub masked: String,
+    pub registered: bool,
+}
+
 #[derive(Clone, Serialize, Deserialize)]
 pub struct SmsRec {
     /// Keyed hash of the code; `None` when no code was sent (the number
@@ -195,8 +208,10 @@ pub struct SessionRec {
     /// Until then the session blocks nobody and reveals nothing.
     #[serde(default)]
     pub possession_proved: bool,
-    /// The number given, kept only until the SMS code is verified.
-    pub phone: Option<String>,
+    /// Where the SMS step sends its codes (without the number itself), kept
+    /// only until the SMS code is verified.
+    #[serde(default)]
+    pub sms_to: Option<SmsTarget>,
     pub sms: Option<SmsRec>,
     pub sms_wrong_total: u32,
     pub methods: Vec<Method>,

@@ -33,9 +33,9 @@ pub fn view(s: &SessionRec, now: i64, rules: &crate::rules::Rules) -> SessionVie
         session_id: s.id.clone(),
         step: s.step,
         expires_at: s.expires_at,
-        sms: match (&s.sms, &s.phone) {
-            (Some(m), Some(phone)) if s.step == Step::SmsCode => Some(SmsStatus {
-                masked_phone: proto::mask_phone(phone),
+        sms: match (&s.sms, &s.sms_to) {
+            (Some(m), Some(to)) if s.step == Step::SmsCode => Some(SmsStatus {
+                masked_phone: to.masked.clone(),
                 code_length: proto::SMS_CODE_LEN as u32,
                 expires_in_s: (m.expires_at - now).max(0) as u64,
                 resend_after_s: (m.sent_at + rules.sms_resend_cooldown_s - now).max(0) as u64,
@@ -202,7 +202,7 @@ pub fn start_session(app: &App, tx: &Transaction<'_>, now: i64, body: &[u8]) -> 
         suspended_until: 0,
         step: Step::Phone,
         possession_proved: false,
-        phone: None,
+        sms_to: None,
         sms: None,
         sms_wrong_total: 0,
         methods: Vec::new(),
@@ -238,7 +238,7 @@ fn after_possession(c: &mut Ctx<'_>) -> Result<(), ApiError> {
         if !o.possession_proved {
             if o.state == SessionState::Active {
                 o.state = SessionState::Cancelled;
-                o.phone = None;
+                o.sms_to = None;
                 o.sms = None;
                 db::put_session(c.tx, &o, c.now)?;
             }
@@ -264,7 +264,7 @@ fn after_possession(c: &mut Ctx<'_>) -> Result<(), ApiError> {
 
 pub fn cancel(c: &mut Ctx<'_>, _: proto::Empty) -> Outcome {
     c.s.state = SessionState::Cancelled;
-    c.s.phone = None;
+    c.s.sms_to = None;
     c.s.sms = None;
     c.s.challenge = None;
     c.s.new_password_hash = None;
@@ -299,29 +299,39 @@ pub fn submit_phone(c: &mut Ctx<'_>, req: proto::SubmitPhoneRequest) -> Outcome 
         )
         .map(|b| b.with_field("phone"))
     })?;
-    send_sms(c, &phone)?;
-    c.s.phone = Some(phone);
+    let to = db::SmsTarget {
+        pair_mac: c
+            .app
+            .secret
+            .mac_hex("sms-pair", &[c.s.nin_mac.as_bytes(), phone.as_bytes()]),
+        phone_mac: c.app.secret.phone(&phone),
+        masked: proto::mask_phone(&phone),
+        registered: c
+            .p
+            .as_ref()
+            .is_some_and(|p| crate::ct_eq(p.info.phone.as_bytes(), phone.as_bytes())),
+    };
+    send_sms(c, &to)?;
+    c.s.sms_to = Some(to);
     c.s.step = Step::SmsCode;
     session_ok(c)
 }
 
-fn send_sms(c: &mut Ctx<'_>, phone: &str) -> Result<(), ApiError> {
+/// Counts the attempt against the quotas and, when the number is the
+/// registered phone, delivers a fresh code to it (the number comes from the
+/// bank's record, never from the session).
+fn send_sms(c: &mut Ctx<'_>, to: &db::SmsTarget) -> Result<(), ApiError> {
     let r = &c.app.rules;
     let since = c.now - r.rate_window_s;
-    let pair = c
-        .app
-        .secret
-        .mac_hex("sms-pair", &[c.s.nin_mac.as_bytes(), phone.as_bytes()]);
-    let phone_mac = c.app.secret.phone(phone);
-    let registered =
-        c.p.as_ref()
-            .is_some_and(|p| crate::ct_eq(p.info.phone.as_bytes(), phone.as_bytes()));
+    let (pair, phone_mac, registered) = (&to.pair_mac, &to.phone_mac, to.registered);
+    let registered_phone = c.p.as_ref().map(|p| p.info.phone.clone());
+    let deliver_to = registered_phone.as_deref().filter(|_| registered);
     // Attempts count per (identity number, phone) pair whether or not a
     // message goes out, so the limit is no oracle and a stranger's wrong
     // numbers never use up the owner's quota.
-    let (n, oldest) = db::sms_count_by_pair(c.tx, &pair, since)?;
+    let (n, oldest) = db::sms_count_by_pair(c.tx, pair, since)?;
     let (n_phone, oldest_phone) = if registered {
-        db::sms_count_by_phone(c.tx, &phone_mac, since)?
+        db::sms_count_by_phone(c.tx, phone_mac, since)?
     } else {
         (0, None)
     };
@@ -342,8 +352,8 @@ fn send_sms(c: &mut Ctx<'_>, phone: &str) -> Result<(), ApiError> {
             .map(|b| b.with_retry_after(retry)));
         }
     }
-    db::insert_sms(c.tx, &pair, &phone_mac, registered, c.now)?;
-    let code_mac = if registered {
+    db::insert_sms(c.tx, pair, phone_mac, registered, c.now)?;
+    let code_mac = if let Some(phone) = deliver_to {
         let code = loop {
             let n = u32::from_le_bytes(random_bytes::<4>()?);
             // Rejection sampling keeps the six digits uniform.
@@ -376,7 +386,7 @@ fn send_sms(c: &mut Ctx<'_>, phone: &str) -> Result<(), ApiError> {
 
 pub fn resend_sms(c: &mut Ctx<'_>, _: proto::Empty) -> Outcome {
     expect_step(&c.s, &[Step::SmsCode])?;
-    let (Some(phone), Some(m)) = (c.s.phone.clone(), c.s.sms.as_ref()) else {
+    let (Some(to), Some(m)) = (c.s.sms_to.clone(), c.s.sms.as_ref()) else {
         return Err(wrong_step(&c.s));
     };
     let ready_at = m.sent_at + c.app.rules.sms_resend_cooldown_s;
@@ -387,7 +397,7 @@ pub fn resend_sms(c: &mut Ctx<'_>, _: proto::Empty) -> Outcome {
         )
         .map(|b| b.with_retry_after((ready_at - c.now) as u64)));
     }
-    send_sms(c, &phone)?;
+    send_sms(c, &to)?;
     session_ok(c)
 }
 
@@ -445,7 +455,7 @@ pub fn verify_sms(c: &mut Ctx<'_>, req: proto::VerifySmsRequest) -> Outcome {
     }
     // The code was only ever sent to the registered phone of a known person.
     c.s.sms = None;
-    c.s.phone = None;
+    c.s.sms_to = None;
     c.s.possession_proved = true;
     if let Err(e) = after_possession(c) {
         c.s.state = SessionState::Cancelled;
@@ -536,7 +546,7 @@ fn id_check_failed(c: &mut Ctx<'_>, e: ApiError) -> Result<ApiError, ApiError> {
         return Err(e);
     }
     db::idem_delete_session(c.tx, &c.s.id)?;
-    c.s.phone = None;
+    c.s.sms_to = None;
     c.s.sms = None;
     c.s.method = None;
     c.s.step = Step::Method;
@@ -641,7 +651,7 @@ pub fn issue_activation_code(app: &App, tx: &Transaction<'_>, now: i64, body: &[
         }
     };
     let code = format!("{n:08}");
-    let payload = format!("aktiver:activation-code:{code}");
+    let payload = format!("{}{code}", proto::ACTIVATION_QR_PREFIX);
     let png = crate::qr::png(&payload)
         .ok_or_else(|| ApiError::new(ErrorCode::Internal, "QR encoding failed"))?;
     let ttl = app.rules.activation_code_ttl_s;

@@ -21,7 +21,7 @@ mod limits;
 pub mod log;
 pub mod otp;
 pub mod population;
-mod qr;
+pub mod qr;
 pub mod rules;
 pub mod secrets;
 mod server;
@@ -52,12 +52,19 @@ pub enum ServerError {
     Config(String),
 }
 
-/// The sandbox's test PKI: its CSCA is always trusted. The same seed as
-/// `TestPki::generate(Default::default())`, so documents the simulator's
-/// virtual chips carry verify here.
-pub fn sandbox_pki() -> Result<aktiver_emrtd::issuer::TestPki, ServerError> {
-    aktiver_emrtd::issuer::TestPki::generate(aktiver_emrtd::issuer::PkiConfig::default())
-        .map_err(|e| ServerError::Trust(e.to_string()))
+/// The CSCA of the test PKI (`aktiver_emrtd::issuer::TestPki::generate(
+/// Default::default())`, deterministic), always trusted here so documents the
+/// simulator's virtual chips carry verify. Stored, not generated: the server
+/// does not compile the issuer (tests/no_reader.rs checks the two agree).
+pub const TEST_CSCA_DER: &[u8] = include_bytes!("../trust/test-csca.der");
+
+/// A trust store holding [`TEST_CSCA_DER`].
+pub fn sandbox_trust_store() -> Result<aktiver_emrtd::pki::TrustStore, ServerError> {
+    let mut trust = aktiver_emrtd::pki::TrustStore::new();
+    trust
+        .add_der(TEST_CSCA_DER)
+        .map_err(|e| ServerError::Trust(format!("test CSCA: {e}")))?;
+    Ok(trust)
 }
 
 /// Constant-time equality for codes and pins.

@@ -146,7 +146,7 @@ pub async fn start(opts: ServerOptions) -> Result<RunningServer, ServerError> {
         None => ServerSecret::ephemeral()?,
     };
     let people = load_population(&people, &opts.rules, &secret)?;
-    let mut trust = crate::sandbox_pki()?.trust_store();
+    let mut trust = crate::sandbox_trust_store()?;
     // Files the operator configures are trusted by that choice: a master
     // list among them may vouch for itself (the operator says so).
     for (i, t) in opts.trust.iter().enumerate() {

@@ -4,11 +4,8 @@ use std::path::Path;
 use std::sync::Arc;
 
 use rcgen::{CertificateParams, KeyPair, PublicKeyData};
-use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
-use rustls::crypto::{CryptoProvider, WebPkiSupportedAlgorithms};
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName, UnixTime};
-use rustls::{DigitallySignedStruct, SignatureScheme};
-use sha2::{Digest, Sha256};
+use rustls::crypto::CryptoProvider;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use zeroize::Zeroizing;
 
 use crate::ServerError;
@@ -33,9 +30,7 @@ fn provider() -> Arc<CryptoProvider> {
     Arc::new(rustls::crypto::ring::default_provider())
 }
 
-pub fn pin_of_spki(spki_der: &[u8]) -> String {
-    aktiver_protocol::encode_b64(&Sha256::digest(spki_der))
-}
+pub use aktiver_pin::pin_of_spki;
 
 fn generate() -> Result<(String, String), ServerError> {
     let key = KeyPair::generate().map_err(|e| ServerError::Tls(e.to_string()))?;
@@ -66,19 +61,11 @@ fn rustls_pem_cert(pem: &str) -> Result<Vec<u8>, ServerError> {
 
 /// The pin of the certificate a sandbox keeps next to `db_path`, if it exists.
 pub fn pin_for_db(db_path: &Path) -> Result<String, ServerError> {
-    use x509_cert::der::{Decode, Encode};
     let cert_path = db_path.with_extension("cert.pem");
     let pem = std::fs::read_to_string(&cert_path)
         .map_err(|e| ServerError::Io(cert_path.display().to_string(), e))?;
     let der = rustls_pem_cert(&pem)?;
-    let cert = x509_cert::Certificate::from_der(&der)
-        .map_err(|e| ServerError::Tls(format!("certificate: {e}")))?;
-    let spki = cert
-        .tbs_certificate()
-        .subject_public_key_info()
-        .to_der()
-        .map_err(|e| ServerError::Tls(e.to_string()))?;
-    Ok(pin_of_spki(&spki))
+    aktiver_pin::pin_of_certificate(&der).map_err(|e| ServerError::Tls(e.to_string()))
 }
 
 /// A fresh identity kept only in memory (in-memory databases, tests).
@@ -120,78 +107,8 @@ pub fn server_config(id: &Identity) -> Result<rustls::ServerConfig, ServerError>
     Ok(cfg)
 }
 
-/// Accepts exactly the server whose end-entity SPKI hashes to the pin; no
-/// platform roots, no names (the pin is the identity).
-#[derive(Debug)]
-struct PinVerifier {
-    pin: String,
-    algs: WebPkiSupportedAlgorithms,
-}
-
-impl ServerCertVerifier for PinVerifier {
-    fn verify_server_cert(
-        &self,
-        end_entity: &CertificateDer<'_>,
-        _intermediates: &[CertificateDer<'_>],
-        _server_name: &ServerName<'_>,
-        _ocsp: &[u8],
-        _now: UnixTime,
-    ) -> Result<ServerCertVerified, rustls::Error> {
-        use x509_cert::der::{Decode, Encode};
-        let cert = x509_cert::Certificate::from_der(end_entity).map_err(|_| {
-            rustls::Error::InvalidCertificate(rustls::CertificateError::BadEncoding)
-        })?;
-        let spki = cert
-            .tbs_certificate()
-            .subject_public_key_info()
-            .to_der()
-            .map_err(|_| {
-                rustls::Error::InvalidCertificate(rustls::CertificateError::BadEncoding)
-            })?;
-        if crate::ct_eq(pin_of_spki(&spki).as_bytes(), self.pin.as_bytes()) {
-            Ok(ServerCertVerified::assertion())
-        } else {
-            Err(rustls::Error::InvalidCertificate(
-                rustls::CertificateError::ApplicationVerificationFailure,
-            ))
-        }
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.algs)
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.algs)
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.algs.supported_schemes()
-    }
-}
-
-/// A rustls client configuration that trusts only the pinned server key.
+/// A rustls client configuration that trusts only the pinned server key
+/// ([`aktiver_pin`], the verifier the phone's client uses too).
 pub fn pinned_client_config(pin: &str) -> Result<rustls::ClientConfig, ServerError> {
-    let p = provider();
-    let algs = p.signature_verification_algorithms;
-    let cfg = rustls::ClientConfig::builder_with_provider(p)
-        .with_safe_default_protocol_versions()
-        .map_err(|e| ServerError::Tls(e.to_string()))?
-        .dangerous()
-        .with_custom_certificate_verifier(Arc::new(PinVerifier {
-            pin: pin.to_owned(),
-            algs,
-        }))
-        .with_no_client_auth();
-    Ok(cfg)
+    aktiver_pin::pinned_client_config(pin).map_err(|e| ServerError::Tls(e.to_string()))
 }

@@ -102,8 +102,8 @@ async fn the_database_gives_away_no_password_code_or_number() {
     let sb_url = sb.url.clone();
     sb.stop().await;
 
-    // (PHONE2 is in the open session at its SMS step: a resend needs it, and
-    // it goes when the code is verified, as PHONE went above.)
+    // PHONE2 is in the open session at its SMS step: the session keeps only
+    // keyed hashes and the masked form of it.
     let (text, raw) = everything_stored(&db);
     for secret in [
         PASSWORD,
@@ -113,6 +113,8 @@ async fn the_database_gives_away_no_password_code_or_number() {
         NIN2,
         PHONE,
         &PHONE[3..],
+        PHONE2,
+        &PHONE2[3..],
         "3132333435363738393031323334353637383930",
         "12345678901234567890",
         activation_code.as_str(),

@@ -44,7 +44,11 @@ fn valid_mrz(nin: &str) -> String {
 }
 
 fn issue(mrz: &str, faults: &[DocumentFault]) -> IssuedDocument {
-    issue_by(&aktiver_sandbox::sandbox_pki().unwrap(), mrz, faults)
+    issue_by(
+        &aktiver_emrtd::issuer::TestPki::generate(Default::default()).unwrap(),
+        mrz,
+        faults,
+    )
 }
 
 fn issue_by(pki: &issuer::TestPki, mrz: &str, faults: &[DocumentFault]) -> IssuedDocument {
@@ -161,7 +165,7 @@ async fn assert_rejected(sb: &Sandbox, sid: &str, r: &common::Reply, code: &str)
     let rec = aktiver_sandbox::db::get_session(&conn, sid)
         .unwrap()
         .unwrap();
-    assert!(rec.phone.is_none() && rec.id_check.is_none() && rec.challenge.is_none());
+    assert!(rec.sms_to.is_none() && rec.id_check.is_none() && rec.challenge.is_none());
     let kept: i64 = conn
         .query_row(
             "SELECT COUNT(*) FROM idempotency WHERE session_id = ?1",
@@ -262,7 +266,11 @@ async fn a_chip_without_active_authentication_needs_a_well_formed_claim() {
     let mut spec = DocumentSpec::passport(&mrz);
     spec.portrait_bytes = 2048;
     spec.active_authentication = None;
-    let doc = issuer::issue(&aktiver_sandbox::sandbox_pki().unwrap(), &spec).unwrap();
+    let doc = issuer::issue(
+        &aktiver_emrtd::issuer::TestPki::generate(Default::default()).unwrap(),
+        &spec,
+    )
+    .unwrap();
     assert!(doc.file(fid::DG15).is_none());
     let good = encode_b64(&[4u8; 65]);
     let cases: [(&str, String, bool, &str); 4] = [

@@ -292,10 +292,24 @@ async fn resend_has_a_thirty_second_cooldown() {
         (r.status, r.code(), r.body["retry_after_s"].as_u64()),
         (429, "resend_too_soon", Some(20))
     );
+    let first = sb.sms_code(PHONE).await;
     sb.clock.advance(20);
     let r = sb.call(ep::RESEND_SMS, &sid, json!({})).await;
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.body["sms"]["resend_after_s"], 30);
+    // The resent code reaches the registered phone (the session keeps no
+    // number: it comes from the bank's record) and is the one that counts.
+    let second = sb.sms_code(PHONE).await;
+    if second != first {
+        let r = sb
+            .call(ep::VERIFY_SMS, &sid, json!({ "code": first }))
+            .await;
+        assert_eq!(r.code(), "sms_code_wrong", "{}", r.body);
+    }
+    let r = sb
+        .call(ep::VERIFY_SMS, &sid, json!({ "code": second }))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
 }
 
 #[tokio::test]

@@ -3,6 +3,7 @@
 mod cmd;
 mod out;
 mod sim;
+mod studio;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -22,6 +23,10 @@ struct Cli {
 enum Command {
     /// The whole activation, screen by screen, against a sandbox this command starts.
     Demo(cmd::demo::DemoArgs),
+    /// The activation in a phone-shaped page on loopback, with the sandbox, faults and pictures.
+    Studio(studio::StudioArgs),
+    /// The activation screen by screen in the terminal, with the same faults.
+    Run(cmd::run::RunArgs),
     /// Run scripted scenarios (TOML): actions and the screens expected.
     Scenario(cmd::scenario::ScenarioArgs),
     /// Machine-readable zones (ICAO 9303): parse typed lines, scan camera frames.
@@ -50,6 +55,8 @@ fn main() -> ExitCode {
     let status = match cli.command {
         Command::Demo(a) => cmd::demo::run(a),
         Command::Scenario(a) => cmd::scenario::run(a),
+        Command::Studio(a) => studio::run(a),
+        Command::Run(a) => cmd::run::run(a),
         Command::Mrz(c) => cmd::mrz::run(c),
         Command::Nin(c) => cmd::nin::run(c),
         Command::Chip(c) => cmd::chip::run(c),

@@ -61,4 +61,7 @@ scenarios!(
     cancel_in_flight,
     back_in_flight,
     second_device,
+    returning_user,
+    cancel_capability,
+    resume_asks_server,
 );

@@ -4,6 +4,7 @@
 //! fixed push token.
 use std::collections::{BTreeSet, HashMap};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use p256::ecdsa::signature::Signer;
@@ -23,16 +24,75 @@ fn lock<T>(m: &Mutex<T>) -> Result<std::sync::MutexGuard<'_, T>, CapabilityError
         .map_err(|_| CapabilityError::Failed("lock poisoned".into()))
 }
 
+/// Makes a capability call take time, as a face scan or a keystore prompt
+/// does, and stop early when the flow cancels it. Counts the calls still
+/// running, so a test can see that Cancel stopped them.
+#[derive(Default)]
+pub struct CallGate {
+    delay_ms: AtomicU64,
+    cancelled: AtomicBool,
+    running: AtomicU32,
+    stopped: AtomicU32,
+}
+
+impl CallGate {
+    /// Every later call takes this long (0: at once).
+    pub fn set_delay_ms(&self, ms: u64) {
+        self.delay_ms.store(ms, Ordering::SeqCst);
+    }
+
+    /// Calls in progress now.
+    pub fn running(&self) -> u32 {
+        self.running.load(Ordering::SeqCst)
+    }
+
+    /// Calls that ended because they were cancelled.
+    pub fn stopped(&self) -> u32 {
+        self.stopped.load(Ordering::SeqCst)
+    }
+
+    /// Waits out the delay; `Err(Cancelled)` when cancelled meanwhile.
+    pub(crate) fn pass(&self) -> Result<(), CapabilityError> {
+        let delay = std::time::Duration::from_millis(self.delay_ms.load(Ordering::SeqCst));
+        if delay.is_zero() {
+            return Ok(());
+        }
+        self.cancelled.store(false, Ordering::SeqCst);
+        self.running.fetch_add(1, Ordering::SeqCst);
+        let started = std::time::Instant::now();
+        let mut result = Ok(());
+        while started.elapsed() < delay {
+            if self.cancelled.load(Ordering::SeqCst) {
+                self.stopped.fetch_add(1, Ordering::SeqCst);
+                result = Err(CapabilityError::Cancelled);
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(2));
+        }
+        self.running.fetch_sub(1, Ordering::SeqCst);
+        result
+    }
+
+    fn cancel(&self) {
+        self.cancelled.store(true, Ordering::SeqCst);
+    }
+}
+
 /// The virtual chip on a modelled 424 kbit/s link. Simulated link time is
 /// counted, never slept: the demo reports it apart from wall time.
 pub struct VirtualNfc {
     transport: Mutex<Option<VirtualTransport>>,
+    /// The class, instruction and P1 bytes of every command since the
+    /// document was put on the phone (headers stay readable under secure
+    /// messaging): a simulator shows the read's steps from them.
+    headers: Mutex<Vec<[u8; 3]>>,
 }
 
 impl VirtualNfc {
     pub fn new() -> Self {
         VirtualNfc {
             transport: Mutex::new(None),
+            headers: Mutex::new(Vec::new()),
         }
     }
 
@@ -46,6 +106,15 @@ impl VirtualNfc {
         if let Ok(mut g) = self.transport.lock() {
             *g = Some(t);
         }
+        if let Ok(mut h) = self.headers.lock() {
+            h.clear();
+        }
+    }
+
+    /// Class, instruction and P1 of each command sent since the document
+    /// was put on the phone.
+    pub fn headers(&self) -> Vec<[u8; 3]> {
+        self.headers.lock().map(|h| h.clone()).unwrap_or_default()
     }
 
     /// Simulated link time and APDUs so far.
@@ -97,6 +166,9 @@ impl NfcTransport for VirtualNfc {
         let t = g
             .as_mut()
             .ok_or_else(|| CapabilityError::Unavailable("no document on the phone".into()))?;
+        if let (Some(head), Ok(mut h)) = (apdu.first_chunk::<3>(), self.headers.lock()) {
+            h.push(*head);
+        }
         match t.exchange(apdu) {
             Ok(a) => Ok(a),
             Err(TransportError::TagLost) => Err(CapabilityError::TagLost),
@@ -111,6 +183,8 @@ pub struct SandboxFace {
     url: String,
     client: reqwest::Client,
     runtime: tokio::runtime::Handle,
+    /// How long the person takes in front of the camera.
+    pub gate: CallGate,
 }
 
 impl SandboxFace {
@@ -124,6 +198,7 @@ impl SandboxFace {
             url: url.trim_end_matches('/').to_owned(),
             client: aktiver_sandbox::client::pinned_client(pin).map_err(|e| e.to_string())?,
             runtime,
+            gate: CallGate::default(),
         })
     }
 }
@@ -135,6 +210,7 @@ impl FaceCheck for SandboxFace {
         _portrait: &[u8],
         portrait_sha256: &[u8; 32],
     ) -> Result<FaceVerdict, CapabilityError> {
+        self.gate.pass()?;
         let body = FaceCheckRequest {
             session_id: session_id.to_owned(),
             portrait_sha256_b64: Sensitive::new(encode_b64(portrait_sha256)),
@@ -169,6 +245,10 @@ impl FaceCheck for SandboxFace {
                 .map_err(|_| CapabilityError::Failed("face-check provider: bad answer".into()))
         })
     }
+
+    fn cancel(&self) {
+        self.gate.cancel();
+    }
 }
 
 /// P-256 keys in memory (a phone keeps them in its secure hardware).
@@ -177,10 +257,13 @@ pub struct SoftwareKeys {
     keys: Mutex<HashMap<String, SigningKey>>,
     /// Keys created biometric-bound, for the demo's report.
     pub biometric: Mutex<BTreeSet<String>>,
+    /// How long the keystore (or its biometric prompt) takes.
+    pub gate: CallGate,
 }
 
 impl DeviceKeys for SoftwareKeys {
     fn create(&self, alias: &str, biometric: bool) -> Result<Vec<u8>, CapabilityError> {
+        self.gate.pass()?;
         let key = (0..16)
             .find_map(|_| {
                 let mut b = zeroize::Zeroizing::new([0u8; 32]);
@@ -202,6 +285,7 @@ impl DeviceKeys for SoftwareKeys {
     }
 
     fn sign(&self, alias: &str, message: &[u8]) -> Result<Vec<u8>, CapabilityError> {
+        self.gate.pass()?;
         let keys = lock(&self.keys)?;
         let key = keys
             .get(alias)
@@ -213,6 +297,10 @@ impl DeviceKeys for SoftwareKeys {
     fn delete(&self, alias: &str) -> Result<(), CapabilityError> {
         lock(&self.keys)?.remove(alias);
         Ok(())
+    }
+
+    fn cancel(&self) {
+        self.gate.cancel();
     }
 }
 
@@ -361,7 +449,7 @@ pub struct SimPhone {
     pub keys: Arc<SoftwareKeys>,
     pub storage: Arc<dyn SecureStorage>,
     pub permissions: Arc<SimPermissions>,
-    pub face: Arc<dyn FaceCheck>,
+    pub face: Arc<crate::face::SwitchableFace>,
 }
 
 impl SimPhone {
@@ -403,6 +491,26 @@ mod tests {
         assert_eq!(s.delete("aktiver.flow.snapshot"), Ok(()));
         assert_eq!(s.delete("aktiver.flow.snapshot"), Ok(()));
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_gated_call_stops_when_cancelled() {
+        let k = Arc::new(SoftwareKeys::default());
+        k.gate.set_delay_ms(5_000);
+        let started = std::time::Instant::now();
+        let call = {
+            let k = k.clone();
+            std::thread::spawn(move || k.create("aktiver.device", false))
+        };
+        while k.gate.running() == 0 {
+            std::thread::yield_now();
+        }
+        k.cancel();
+        assert_eq!(call.join().ok(), Some(Err(CapabilityError::Cancelled)));
+        assert!(started.elapsed() < std::time::Duration::from_secs(4));
+        assert_eq!((k.gate.running(), k.gate.stopped()), (0, 1));
+        k.gate.set_delay_ms(0);
+        assert!(k.create("aktiver.device", false).is_ok());
     }
 
     #[test]

@@ -82,12 +82,29 @@ pub fn mrz_lines(nin: &str, kind: DocumentKind, opts: &DocumentOptions) -> Optio
     })
 }
 
+/// The portrait the chip carries (DG2's image), as a browser shows it.
+#[derive(Clone)]
+pub struct Portrait {
+    pub mime: &'static str,
+    pub bytes: Vec<u8>,
+}
+
 /// Issues the document's chip with the sandbox's test PKI.
 pub fn chip(
     lines: &[String],
     kind: DocumentKind,
     opts: &DocumentOptions,
 ) -> Result<VirtualChip, String> {
+    issue(lines, kind, opts).map(|(chip, _)| chip)
+}
+
+/// Issues the document's chip, and returns its portrait beside it (for a
+/// simulator to show what the chip holds).
+pub fn issue(
+    lines: &[String],
+    kind: DocumentKind,
+    opts: &DocumentOptions,
+) -> Result<(VirtualChip, Option<Portrait>), String> {
     let mrz = lines.concat();
     let mut spec = match kind {
         DocumentKind::Passport => DocumentSpec::passport(&mrz),
@@ -97,15 +114,27 @@ pub fn chip(
         let dg = DataGroup::new(n).ok_or("tampered: data group 1 to 16")?;
         spec = spec.with_fault(DocumentFault::TamperedDataGroup(dg));
     }
-    let pki = aktiver_sandbox::sandbox_pki().map_err(|e| e.to_string())?;
+    let pki =
+        aktiver_emrtd::issuer::TestPki::generate(Default::default()).map_err(|e| e.to_string())?;
     let doc = aktiver_emrtd::issuer::issue(&pki, &spec).map_err(|e| e.to_string())?;
     let profile = ChipProfile::from_issued(doc, &spec).map_err(|e| e.to_string())?;
+    let portrait = profile
+        .files
+        .get(&0x0102)
+        .and_then(|dg2| aktiver_emrtd::lds::Dg2::parse(dg2).ok())
+        .and_then(|dg2| {
+            let face = dg2.portrait()?;
+            Some(Portrait {
+                mime: face.format.mime_type(),
+                bytes: face.image().to_vec(),
+            })
+        });
     let faults = Faults {
         tag_lost_at: opts.tag_lost_at.clone(),
         cloned: opts.cloned,
         ..Faults::default()
     };
-    Ok(VirtualChip::new(profile, faults))
+    Ok((VirtualChip::new(profile, faults), portrait))
 }
 
 #[cfg(test)]

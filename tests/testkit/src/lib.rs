@@ -6,12 +6,16 @@
 //!   face-check provider, a software key store, file and memory storage,
 //!   scripted permissions, a push token.
 //! - [`document`]: a sandbox person's passport or ID card (MRZ and chip).
+//! - [`face`]: a face check whose mismatch a tester can choose.
 //! - [`net`]: a relay that can cut the network.
+//! - [`qr`]: the camera filming the online bank's activation-code QR image.
 //! - [`Sandbox`]: the sandbox server on loopback TLS, its SMS inbox, the
 //!   online bank's activation codes and the code unit's one-time codes.
 pub mod caps;
 pub mod document;
+pub mod face;
 pub mod net;
+pub mod qr;
 
 use std::sync::Arc;
 
@@ -46,10 +50,16 @@ fn now_s() -> i64 {
 impl Sandbox {
     /// Starts the sandbox with the built-in population and these rules.
     pub async fn start(rules: Rules) -> Result<Sandbox, String> {
+        Sandbox::start_with(rules, None).await
+    }
+
+    /// Starts the sandbox with this population (TOML; `None`: the built-in one).
+    pub async fn start_with(rules: Rules, population: Option<String>) -> Result<Sandbox, String> {
         let clock = ManualClock::new(now_s());
         let server = aktiver_sandbox::start(ServerOptions {
             rules,
             clock: Arc::new(clock.clone()),
+            population,
             ..ServerOptions::default()
         })
         .await
@@ -114,7 +124,8 @@ impl Sandbox {
 
     /// The sandbox's CSCA, for the phone's own chip check.
     pub fn trust_anchor() -> Result<Vec<u8>, String> {
-        let pki = aktiver_sandbox::sandbox_pki().map_err(|e| e.to_string())?;
+        let pki = aktiver_emrtd::issuer::TestPki::generate(Default::default())
+            .map_err(|e| e.to_string())?;
         Ok(pki.csca().der.clone())
     }
 }
@@ -135,10 +146,12 @@ impl std::fmt::Debug for SimPerson {
 
 /// The built-in person with this identity number.
 pub fn person(nin: &str) -> Option<SimPerson> {
-    let people = aktiver_sandbox::population::parse_population(
-        aktiver_sandbox::population::DEFAULT_POPULATION,
-    )
-    .ok()?;
+    person_in(aktiver_sandbox::population::DEFAULT_POPULATION, nin)
+}
+
+/// The person with this identity number in a population (TOML).
+pub fn person_in(population: &str, nin: &str) -> Option<SimPerson> {
+    let people = aktiver_sandbox::population::parse_population(population).ok()?;
     let p = people.into_iter().find(|p| p.national_id == nin)?;
     Some(SimPerson {
         national_id: p.national_id,

@@ -2,7 +2,9 @@
 //! The reader state machine fed hostile answers: the first byte says how many
 //! genuine exchanges with the virtual chip come first (reaching EF.CardAccess,
 //! PACE (generic, integrated or chip-authentication mapping) or BAC states),
-//! the rest is the answer to the next command. A second
+//! the rest is the answer to the next command. Bit 4 of the first byte puts
+//! PACE and the chip key on brainpoolP224r1 (the generic curve arithmetic)
+//! instead of P-256. A second
 //! pass feeds the rest as a series of plaintext READ BINARY answers.
 
 use std::collections::BTreeMap;
@@ -18,8 +20,8 @@ use aktiver_emrtd::tlv;
 use aktiver_emrtd::virtual_chip::{CaPrivateKey, ChipProfile, Faults, VirtualChip};
 use libfuzzer_sys::fuzz_target;
 
-fn chip(pace: bool, mapping: Mapping) -> VirtualChip {
-    let suite = PaceSuite::with_mapping(Curve::P256, CipherKind::Aes128, mapping);
+fn chip(pace: bool, mapping: Mapping, curve: Curve) -> VirtualChip {
+    let suite = PaceSuite::with_mapping(curve, CipherKind::Aes128, mapping);
     let mut files = BTreeMap::new();
     files.insert(0x011E, tlv::encode(0x60, &[0x5C, 0x02, 0x61, 0x75]));
     files.insert(0x0101, tlv::encode(0x61, &[0x3C; 90]));
@@ -37,8 +39,8 @@ fn chip(pace: bool, mapping: Mapping) -> VirtualChip {
         pace: if pace { vec![suite] } else { vec![] },
         // PACE-CAM needs the chip's static key.
         chip_authentication: Some(CaPrivateKey {
-            curve: Curve::P256,
-            secret: zeroize::Zeroizing::new(vec![5; 32]),
+            curve,
+            secret: zeroize::Zeroizing::new(vec![5; curve.field_len()]),
         }),
         active_authentication: None,
     };
@@ -63,6 +65,11 @@ fuzz_target!(|data: &[u8]| {
         3 => Mapping::ChipAuthentication,
         _ => Mapping::Generic,
     };
+    let curve = if k & 0x10 != 0 {
+        Curve::BrainpoolP224r1
+    } else {
+        Curve::P256
+    };
     let genuine = usize::from(k & 0x0F);
     let mut cfg = ReaderConfig::new(key());
     cfg.access = if pace {
@@ -72,7 +79,7 @@ fuzz_target!(|data: &[u8]| {
     };
     cfg.limits = TransportLimits::default();
     let mut reader = Reader::with_rng(cfg, Box::new(FixedRng::new(vec![3; 4096])));
-    let mut chip = chip(pace, mapping);
+    let mut chip = chip(pace, mapping, curve);
     let Ok(mut step) = reader.start() else { return };
     for _ in 0..genuine {
         let Step::Transmit(apdu) = step else { return };

@@ -128,8 +128,20 @@ pub(crate) fn ec_public_point(curve: EcCurve, secret: &[u8]) -> Option<Vec<u8>> 
         EcCurve::BrainpoolP256r1 => point!(bp256::BrainpoolP256r1),
         EcCurve::BrainpoolP384r1 => point!(bp384::BrainpoolP384r1),
         EcCurve::P521 => point!(p521::NistP521),
-        // Verified only (pki::weierstrass); the test PKI does not issue them.
-        _ => None,
+        // Chip-authentication keys on the other curves: the generic
+        // arithmetic (the test PKI does not sign with them).
+        c => {
+            use crate::pki::weierstrass as w;
+            let params = match c {
+                EcCurve::P192 => &w::P192,
+                EcCurve::BrainpoolP192r1 => &w::BRAINPOOL_P192R1,
+                EcCurve::P224 => &w::P224,
+                EcCurve::BrainpoolP224r1 => &w::BRAINPOOL_P224R1,
+                EcCurve::BrainpoolP320r1 => &w::BRAINPOOL_P320R1,
+                _ => &w::BRAINPOOL_P512R1,
+            };
+            w::KeyAgreementCurve::new(params)?.mul(None, secret)
+        }
     }
 }
 

@@ -159,6 +159,30 @@ impl TestPki {
         &self.csca.certificate
     }
 
+    /// The CSCA's name and key in a certificate that is not a certificate
+    /// authority (no basicConstraints cA, keyUsage digitalSignature only): a
+    /// trust anchor that must not vouch for Document Signers.
+    pub fn csca_without_ca_rights(&self) -> Result<IssuedCertificate, KeyError> {
+        let spki = self.csca.key.spki();
+        let subject = name(
+            &self.config.country,
+            &format!("CSCA {}", self.config.country),
+        );
+        certificate(
+            &CertSpec {
+                serial: 0x67,
+                issuer: &subject,
+                subject: &subject,
+                not_before: der::date(2020, 1, 1),
+                not_after: der::date(2045, 1, 1),
+                spki: &spki,
+                issuer_spki: &spki,
+                ca: false,
+            },
+            &self.csca.key,
+        )
+    }
+
     /// A trust store holding this PKI's CSCA.
     pub fn trust_store(&self) -> TrustStore {
         let mut store = TrustStore::new();

@@ -285,6 +285,7 @@ mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
 
+    #[cfg(feature = "reader")]
     proptest::proptest! {
         /// The protocol side's reader and this one decode every definite
         /// header the same way (one decoder, one set of limits).

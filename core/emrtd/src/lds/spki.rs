@@ -97,6 +97,32 @@ impl EcCurve {
             .collect()
     }
 
+    /// Group order n, big-endian: explicit parameters must state it.
+    pub(crate) fn order(self) -> Vec<u8> {
+        use crate::pki::curve_params as c;
+        let hex: &str = match self {
+            Self::P256 => "ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551",
+            Self::BrainpoolP256r1 => c::BRAINPOOL_P256R1.n,
+            Self::P384 => {
+                "ffffffffffffffffffffffffffffffffffffffffffffffffc7634d81f4372ddf581a0db248b0a77aecec196accc52973"
+            }
+            Self::BrainpoolP384r1 => {
+                "8cb91e82a3386d280f5d6f7e50e641df152f7109ed5456b31f166e6cac0425a7cf3ab6af6b7fc3103b883202e9046565"
+            }
+            Self::P521 => c::P521.n,
+            Self::BrainpoolP512r1 => c::BRAINPOOL_P512R1.n,
+            Self::P192 => c::P192.n,
+            Self::P224 => c::P224.n,
+            Self::BrainpoolP192r1 => c::BRAINPOOL_P192R1.n,
+            Self::BrainpoolP224r1 => c::BRAINPOOL_P224R1.n,
+            Self::BrainpoolP320r1 => c::BRAINPOOL_P320R1.n,
+        };
+        (0..hex.len() / 2)
+            .filter_map(|i| hex.get(2 * i..2 * i + 2))
+            .filter_map(|b| u8::from_str_radix(b, 16).ok())
+            .collect()
+    }
+
     /// Recognises explicit parameters by their prime. The verifier then uses
     /// its own constants for the curve, so a forged `a`/`b`/`G` cannot weaken
     /// it; a mismatching key simply fails to decode or verify.
@@ -233,7 +259,23 @@ fn explicit_curve(cx: &Ctx, params: &ber::Tlv<'_>) -> Result<Option<EcCurve>, Ld
         return Ok(None);
     }
     let p = cx.next(&mut fr, 0x02, "prime")?;
-    Ok(EcCurve::from_prime(p.value))
+    let Some(curve) = EcCurve::from_prime(p.value) else {
+        return Ok(None);
+    };
+    // The arithmetic uses the named curve's own constants; the stated order
+    // must be that curve's and the cofactor (OPTIONAL in SEC 1) 1, else the
+    // key claims another group (Wycheproof's WrongOrder/LargeCofactor keys).
+    let _curve = cx.next(&mut r, 0x30, "curve")?;
+    let _base = cx.next(&mut r, 0x04, "base")?;
+    let order = cx.next(&mut r, 0x02, "order")?;
+    if ber::strip_leading_zeros(order.value) != ber::strip_leading_zeros(&curve.order()) {
+        return Ok(None);
+    }
+    match r.next_tlv().map_err(cx.tlv_err("cofactor"))? {
+        None => Ok(Some(curve)),
+        Some(h) if h.tag == 0x02 && h.value == [1] => Ok(Some(curve)),
+        Some(_) => Ok(None),
+    }
 }
 
 #[cfg(test)]
@@ -273,10 +315,10 @@ mod tests {
             0x30,
             &[
                 tlv(0x02, &[1]),
-                field,
-                curve,
+                field.clone(),
+                curve.clone(),
                 tlv(0x04, &[4; 65]),
-                tlv(0x02, &[5; 32]),
+                tlv(0x02, &EcCurve::BrainpoolP256r1.order()),
                 tlv(0x02, &[1]),
             ]
             .concat(),
@@ -297,6 +339,56 @@ mod tests {
                 ..
             }
         ));
+        // Another order or a cofactor other than 1: not this curve.
+        for (order, cofactor) in [
+            ([5u8; 32].to_vec(), 1u8),
+            (EcCurve::BrainpoolP256r1.order(), 2),
+        ] {
+            let params = tlv(
+                0x30,
+                &[
+                    tlv(0x02, &[1]),
+                    field.clone(),
+                    curve.clone(),
+                    tlv(0x04, &[4; 65]),
+                    tlv(0x02, &order),
+                    tlv(0x02, &[cofactor]),
+                ]
+                .concat(),
+            );
+            let alg = tlv(
+                0x30,
+                &[tlv(0x06, oid::EC_PUBLIC_KEY.as_bytes()), params].concat(),
+            );
+            let spki = tlv(
+                0x30,
+                &[alg, tlv(0x03, &[&[0u8][..], &[4u8; 65][..]].concat())].concat(),
+            );
+            let info = PublicKeyInfo::parse(&spki).unwrap();
+            assert!(
+                matches!(info.key, SubjectPublicKey::Ec { curve: None, .. }),
+                "{order:02x?} {cofactor}"
+            );
+        }
+    }
+
+    /// The hard-coded orders are the curve crates' own.
+    #[test]
+    fn orders_match_the_curve_crates() {
+        use p256::elliptic_curve::Curve;
+        let be = |words: &[u8]| ber::strip_leading_zeros(words).to_vec();
+        assert_eq!(
+            be(&p256::NistP256::ORDER.to_be_bytes()),
+            EcCurve::P256.order()
+        );
+        assert_eq!(
+            be(&p384::NistP384::ORDER.to_be_bytes()),
+            EcCurve::P384.order()
+        );
+        assert_eq!(
+            be(&bp384::BrainpoolP384r1::ORDER.to_be_bytes()),
+            EcCurve::BrainpoolP384r1.order()
+        );
     }
 
     #[test]

@@ -1,8 +1,12 @@
-//! Elliptic-curve arithmetic over byte strings for the four eMRTD curves.
+//! Elliptic-curve arithmetic over byte strings for every standardized eMRTD
+//! curve (BSI TR-03110 part 3 table 4, ids 8 to 18).
 //!
 //! PACE's generic mapping needs operations a key-agreement API does not
 //! offer (G' = s*G + H, scalar multiplication of arbitrary points), so this
-//! works on points and scalars directly, generic over the RustCrypto curves.
+//! works on points and scalars directly: generic over the RustCrypto curves
+//! where a current-generation crate exists (P-256, P-384, brainpoolP256r1,
+//! brainpoolP384r1), and on the document side's constant-time ladder
+//! ([`crate::pki::weierstrass`]) for the others.
 
 use elliptic_curve::group::Group;
 use elliptic_curve::point::AffineCoordinates;
@@ -13,14 +17,23 @@ use elliptic_curve::{
 use zeroize::Zeroizing;
 
 use crate::crypto::{RandomError, Rng};
+use crate::lds::EcCurve;
+use crate::pki::weierstrass::{CurveParams, KeyAgreementCurve};
 
-/// The curves an eMRTD uses in practice (standardized parameter IDs 12, 13, 15, 16).
+/// The standardized eMRTD curves (parameter IDs 8 to 18).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Curve {
     P256,
     P384,
     BrainpoolP256r1,
     BrainpoolP384r1,
+    P192,
+    BrainpoolP192r1,
+    P224,
+    BrainpoolP224r1,
+    BrainpoolP320r1,
+    BrainpoolP512r1,
+    P521,
 }
 
 /// Why an EC operation failed.
@@ -38,31 +51,80 @@ pub enum EcError {
 
 impl Curve {
     /// The standardized domain parameter ID of BSI TR-03110 / ICAO 9303 Part 11.
+    pub const ALL: [Self; 11] = [
+        Curve::P192,
+        Curve::BrainpoolP192r1,
+        Curve::P224,
+        Curve::BrainpoolP224r1,
+        Curve::P256,
+        Curve::BrainpoolP256r1,
+        Curve::BrainpoolP320r1,
+        Curve::P384,
+        Curve::BrainpoolP384r1,
+        Curve::BrainpoolP512r1,
+        Curve::P521,
+    ];
+
     pub fn parameter_id(self) -> u8 {
         match self {
+            Curve::P192 => 8,
+            Curve::BrainpoolP192r1 => 9,
+            Curve::P224 => 10,
+            Curve::BrainpoolP224r1 => 11,
             Curve::P256 => 12,
             Curve::BrainpoolP256r1 => 13,
+            Curve::BrainpoolP320r1 => 14,
             Curve::P384 => 15,
             Curve::BrainpoolP384r1 => 16,
+            Curve::BrainpoolP512r1 => 17,
+            Curve::P521 => 18,
         }
     }
 
     pub fn from_parameter_id(id: u64) -> Option<Self> {
-        Some(match id {
-            12 => Curve::P256,
-            13 => Curve::BrainpoolP256r1,
-            15 => Curve::P384,
-            16 => Curve::BrainpoolP384r1,
-            _ => return None,
-        })
+        Self::ALL
+            .into_iter()
+            .find(|c| u64::from(c.parameter_id()) == id)
     }
 
-    /// Bytes of a field element (and of a scalar: both orders have the field's size here).
-    pub fn field_len(self) -> usize {
+    /// The document side's name for the curve (keys in DG14, certificates).
+    pub fn ec_curve(self) -> EcCurve {
         match self {
-            Curve::P256 | Curve::BrainpoolP256r1 => 32,
-            Curve::P384 | Curve::BrainpoolP384r1 => 48,
+            Curve::P256 => EcCurve::P256,
+            Curve::P384 => EcCurve::P384,
+            Curve::BrainpoolP256r1 => EcCurve::BrainpoolP256r1,
+            Curve::BrainpoolP384r1 => EcCurve::BrainpoolP384r1,
+            Curve::P192 => EcCurve::P192,
+            Curve::BrainpoolP192r1 => EcCurve::BrainpoolP192r1,
+            Curve::P224 => EcCurve::P224,
+            Curve::BrainpoolP224r1 => EcCurve::BrainpoolP224r1,
+            Curve::BrainpoolP320r1 => EcCurve::BrainpoolP320r1,
+            Curve::BrainpoolP512r1 => EcCurve::BrainpoolP512r1,
+            Curve::P521 => EcCurve::P521,
         }
+    }
+
+    /// Key agreement on a chip key of the document side's curve.
+    pub fn from_ec_curve(c: EcCurve) -> Self {
+        match c {
+            EcCurve::P256 => Curve::P256,
+            EcCurve::P384 => Curve::P384,
+            EcCurve::BrainpoolP256r1 => Curve::BrainpoolP256r1,
+            EcCurve::BrainpoolP384r1 => Curve::BrainpoolP384r1,
+            EcCurve::P192 => Curve::P192,
+            EcCurve::BrainpoolP192r1 => Curve::BrainpoolP192r1,
+            EcCurve::P224 => Curve::P224,
+            EcCurve::BrainpoolP224r1 => Curve::BrainpoolP224r1,
+            EcCurve::BrainpoolP320r1 => Curve::BrainpoolP320r1,
+            EcCurve::BrainpoolP512r1 => Curve::BrainpoolP512r1,
+            EcCurve::P521 => Curve::P521,
+        }
+    }
+
+    /// Bytes of a field element (and of a scalar: on every standardized
+    /// curve the order has the field's byte length).
+    pub fn field_len(self) -> usize {
+        self.ec_curve().field_len()
     }
 
     pub fn name(self) -> &'static str {
@@ -71,17 +133,55 @@ impl Curve {
             Curve::P384 => "P-384",
             Curve::BrainpoolP256r1 => "brainpoolP256r1",
             Curve::BrainpoolP384r1 => "brainpoolP384r1",
+            Curve::P192 => "P-192",
+            Curve::BrainpoolP192r1 => "brainpoolP192r1",
+            Curve::P224 => "P-224",
+            Curve::BrainpoolP224r1 => "brainpoolP224r1",
+            Curve::BrainpoolP320r1 => "brainpoolP320r1",
+            Curve::BrainpoolP512r1 => "brainpoolP512r1",
+            Curve::P521 => "P-521",
         }
+    }
+
+    /// The generic arithmetic's constants, for the curves without a
+    /// current-generation RustCrypto crate with arithmetic here (P-521's
+    /// crate is used for signatures; key agreement takes the ladder too).
+    fn generic_params(self) -> Option<&'static CurveParams> {
+        use crate::pki::weierstrass as w;
+        Some(match self {
+            Curve::P192 => &w::P192,
+            Curve::BrainpoolP192r1 => &w::BRAINPOOL_P192R1,
+            Curve::P224 => &w::P224,
+            Curve::BrainpoolP224r1 => &w::BRAINPOOL_P224R1,
+            Curve::BrainpoolP320r1 => &w::BRAINPOOL_P320R1,
+            Curve::BrainpoolP512r1 => &w::BRAINPOOL_P512R1,
+            Curve::P521 => &w::P521,
+            Curve::P256 | Curve::P384 | Curve::BrainpoolP256r1 | Curve::BrainpoolP384r1 => {
+                return None;
+            }
+        })
+    }
+
+    fn generic(self) -> Result<KeyAgreementCurve, EcError> {
+        self.generic_params()
+            .and_then(KeyAgreementCurve::new)
+            .ok_or(EcError::Identity)
     }
 }
 
+/// The RustCrypto curve's function where there is one, else `$generic`
+/// with `g` bound to the curve's [`KeyAgreementCurve`].
 macro_rules! dispatch {
-    ($curve:expr, $f:ident ( $($arg:expr),* )) => {
+    ($curve:expr, $f:ident ( $($arg:expr),* ), |$g:ident| $generic:expr) => {
         match $curve {
             Curve::P256 => $f::<p256::NistP256>($curve, $($arg),*),
             Curve::P384 => $f::<p384::NistP384>($curve, $($arg),*),
             Curve::BrainpoolP256r1 => $f::<bp256::BrainpoolP256r1>($curve, $($arg),*),
             Curve::BrainpoolP384r1 => $f::<bp384::BrainpoolP384r1>($curve, $($arg),*),
+            _ => {
+                let $g = $curve.generic()?;
+                $generic
+            }
         }
     };
 }
@@ -201,27 +301,49 @@ fn check_scalar<C: CurveArithmetic>(curve: Curve, k: &[u8]) -> Result<(), EcErro
 impl Curve {
     /// k*G, uncompressed.
     pub fn mul_generator(self, k: &[u8]) -> Result<Vec<u8>, EcError> {
-        dispatch!(self, mul_gen(k))
+        dispatch!(self, mul_gen(k), |g| g
+            .mul(None, k)
+            .ok_or(EcError::BadScalar(self)))
     }
 
     /// k*P for an uncompressed point P, uncompressed.
     pub fn mul(self, p: &[u8], k: &[u8]) -> Result<Vec<u8>, EcError> {
-        dispatch!(self, mul_point(p, k))
+        dispatch!(self, mul_point(p, k), |g| {
+            if !g.is_valid_point(p) {
+                return Err(EcError::BadPoint(self));
+            }
+            g.mul(Some(p), k).ok_or(EcError::BadScalar(self))
+        })
     }
 
     /// The generic mapping G' = s*G + H, uncompressed.
     pub fn map_generator(self, s: &[u8], h: &[u8]) -> Result<Vec<u8>, EcError> {
-        dispatch!(self, map_generic(s, h))
+        dispatch!(self, map_generic(s, h), |g| {
+            if !g.is_valid_point(h) {
+                return Err(EcError::BadPoint(self));
+            }
+            g.mul_generator_add(s, h).ok_or(EcError::Identity)
+        })
     }
 
     /// Checks that bytes are an uncompressed point on the curve other than infinity.
     pub fn validate_point(self, p: &[u8]) -> Result<(), EcError> {
-        dispatch!(self, validate(p))
+        dispatch!(self, validate(p), |g| if g.is_valid_point(p) {
+            Ok(())
+        } else {
+            Err(EcError::BadPoint(self))
+        })
     }
 
     /// The x coordinate of a point, left-padded to the field size.
     pub fn x_coordinate(self, p: &[u8]) -> Result<Zeroizing<Vec<u8>>, EcError> {
-        dispatch!(self, x_of(p)).map(Zeroizing::new)
+        let n = self.field_len();
+        dispatch!(self, x_of(p), |g| if g.is_valid_point(p) {
+            Ok(p.get(1..1 + n).unwrap_or(&[]).to_vec())
+        } else {
+            Err(EcError::BadPoint(self))
+        })
+        .map(Zeroizing::new)
     }
 
     /// ECDH over an arbitrary generator: x(k * P), left-padded.
@@ -235,7 +357,12 @@ impl Curve {
         for _ in 0..64 {
             let mut k = Zeroizing::new(vec![0u8; self.field_len()]);
             rng.fill(&mut k)?;
-            if dispatch!(self, check_scalar(&k)).is_ok() {
+            // P-521's order has 521 bits: draw only those (else 127 of 128
+            // draws would be rejected).
+            if let (Some(top), 1..) = (k.first_mut(), self.prime_bits() % 8) {
+                *top &= (1u8 << (self.prime_bits() % 8)) - 1;
+            }
+            if self.validate_scalar(&k).is_ok() {
                 return Ok(k);
             }
         }
@@ -244,7 +371,15 @@ impl Curve {
 
     /// Checks that bytes are a scalar in [1, n-1].
     pub fn validate_scalar(self, k: &[u8]) -> Result<(), EcError> {
-        dispatch!(self, check_scalar(k))
+        dispatch!(
+            self,
+            check_scalar(k),
+            |g| if g.is_valid_scalar(k) && k.len() <= self.field_len() {
+                Ok(())
+            } else {
+                Err(EcError::BadScalar(self))
+            }
+        )
     }
 }
 
@@ -252,6 +387,9 @@ impl Curve {
 /// hex; SEC 2 and RFC 5639). Checked against each curve's generator in the
 /// tests below.
 fn equation(curve: Curve) -> (&'static str, &'static str, &'static str) {
+    if let Some(c) = curve.generic_params() {
+        return (c.p, c.a, c.b);
+    }
     match curve {
         Curve::P256 => (
             "FFFFFFFF00000001000000000000000000000000FFFFFFFFFFFFFFFFFFFFFFFF",
@@ -273,6 +411,8 @@ fn equation(curve: Curve) -> (&'static str, &'static str, &'static str) {
             "7BC382C63D8C150C3C72080ACE05AFA0C2BEA28E4FB22787139165EFBA91F90F8AA5814A503AD4EB04A8C7DD22CE2826",
             "04A8C7DD22CE28268B39B55416F0447C2FB77DE107DCD2A62E880EA53EEB62D57CB4390295DBC9943AB78696FA504C11",
         ),
+        // Answered from generic_params above; an empty p fails GfP::of.
+        _ => ("", "", ""),
     }
 }
 
@@ -329,8 +469,8 @@ impl GfP {
 
 impl Curve {
     /// The ECDH point encoding f_G of PACE integrated mapping (ICAO 9303-11
-    /// Appendix B, the simplified SWU map of [BCIMRT2010] for p = 3 mod 4;
-    /// all four curves have cofactor 1): the uncompressed point for the
+    /// Appendix B, the simplified SWU map of [BCIMRT2010] for p = 3 mod 4,
+    /// every curve but P-224; all have cofactor 1): the uncompressed point for the
     /// field element `t` (big-endian, reduced mod p).
     pub fn encode_to_point(self, t: &[u8]) -> Result<Vec<u8>, EcError> {
         use crypto_bigint::{BoxedUint, Resize};
@@ -383,15 +523,21 @@ impl Curve {
         Ok(f.bytes(&e, self.field_len()))
     }
 
-    /// Bits of the prime p (all four curves fill their field size).
+    /// Bits of the prime p (every curve but P-521 fills its bytes).
     pub fn prime_bits(self) -> usize {
-        self.field_len() * 8
+        match self {
+            Curve::P521 => 521,
+            _ => self.field_len() * 8,
+        }
     }
 
     /// PACE-CAM's chip authentication data CA_IC = SK_IC^-1 * SK_Map,IC mod n
     /// (ICAO 9303-11, 4.4.3.5.1), left-padded to the field size.
     pub fn ca_data(self, sk_ic: &[u8], sk_map: &[u8]) -> Result<Zeroizing<Vec<u8>>, EcError> {
-        dispatch!(self, ca_data_of(sk_ic, sk_map)).map(Zeroizing::new)
+        dispatch!(self, ca_data_of(sk_ic, sk_map), |g| g
+            .inverse_times(sk_ic, sk_map)
+            .ok_or(EcError::BadScalar(self)))
+        .map(Zeroizing::new)
     }
 }
 

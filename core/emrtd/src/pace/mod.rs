@@ -18,8 +18,8 @@ pub use ec::{Curve, EcError};
 use thiserror::Error;
 use zeroize::Zeroizing;
 
-/// The id-PACE arc 0.4.0.127.0.7.2.2.4 as OID content bytes.
-pub const ID_PACE: [u8; 8] = [0x04, 0x00, 0x7F, 0x00, 0x07, 0x02, 0x02, 0x04];
+/// The id-PACE arc 0.4.0.127.0.7.2.2.4 as OID content bytes (from the LDS OID table).
+pub const ID_PACE: &[u8] = crate::lds::oid::ID_PACE.as_bytes();
 
 /// Why PACE failed.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -126,7 +126,7 @@ impl PaceSuite {
     /// The suite named by a PACEInfo's protocol OID content bytes and parameter ID.
     pub fn from_oid(oid: &[u8], parameter_id: u64) -> Result<Self, PaceError> {
         let rest = oid
-            .strip_prefix(&ID_PACE[..])
+            .strip_prefix(ID_PACE)
             .ok_or(PaceError::UnsupportedProtocol)?;
         let (mapping, cipher) = match rest {
             [m, c] => (
@@ -152,6 +152,12 @@ impl PaceSuite {
         }
         let curve = Curve::from_parameter_id(parameter_id)
             .ok_or(PaceError::UnsupportedParameters(parameter_id))?;
+        // Integrated mapping's point encoding here is the simplified SWU map
+        // for p = 3 mod 4; P-224's prime is 1 mod 4 (it would need
+        // Tonelli-Shanks square roots).
+        if mapping == Mapping::Integrated && curve == Curve::P224 {
+            return Err(PaceError::UnsupportedParameters(parameter_id));
+        }
         Ok(Self::with_mapping(curve, cipher, mapping))
     }
 
@@ -737,6 +743,17 @@ mod tests {
     }
 
     #[test]
+    fn integrated_mapping_on_p224_is_not_offered() {
+        // id-PACE-ECDH-IM-AES-CBC-CMAC-128 on P-224 (10): refused, so the
+        // reader moves on; generic mapping on P-224 is fine.
+        let im = [ID_PACE, &[4, 2]].concat();
+        let gm = [ID_PACE, &[2, 2]].concat();
+        assert!(PaceSuite::from_oid(&im, 10).is_err());
+        assert!(PaceSuite::from_oid(&gm, 10).is_ok());
+        assert!(PaceSuite::from_oid(&im, 11).is_ok());
+    }
+
+    #[test]
     fn icao_g1_card_access_and_set_at() {
         // EF.CardAccess of G.1: one PACEInfo with id-PACE-ECDH-GM-AES-CBC-CMAC-128 and parameter 13.
         let card_access = hex("31143012060A04007F0007020204020202010202010D");
@@ -1020,6 +1037,6 @@ mod tests {
                 Mapping::Integrated
             )
         );
-        assert!(PaceSuite::from_oid(&ID_PACE, 13).is_err());
+        assert!(PaceSuite::from_oid(ID_PACE, 13).is_err());
     }
 }

@@ -577,6 +577,25 @@ mod tests {
         assert_eq!(base64_decode("T*Q="), None);
     }
 
+    /// An oversized certificate is refused quoting the certificate limit
+    /// (16 KiB), not the 1 MiB file limit.
+    #[test]
+    fn oversized_certificate_quotes_the_certificate_limit() {
+        let der = vec![0x30; MAX_CERT_LEN + 1];
+        let Err(err) = Certificate::from_der(&der) else {
+            panic!("an oversized certificate parsed");
+        };
+        assert_eq!(
+            err,
+            LdsError::FileTooLarge {
+                file: "certificate",
+                len: MAX_CERT_LEN + 1,
+                limit: 16 * 1024,
+            }
+        );
+        assert!(err.to_string().contains("limit of 16384"), "{err}");
+    }
+
     #[test]
     fn civil_days() {
         assert_eq!(days_from_civil(1970, 1, 1), 0);

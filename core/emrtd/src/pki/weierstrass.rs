@@ -306,6 +306,135 @@ pub(crate) fn verify_prehash(
 
 /// Curve constants from RFC 5639 (Brainpool) and SEC 2 (NIST), as printed
 /// by `openssl ecparam -param_enc explicit -text`.
+/// The same curves for key agreement (chip authentication, PACE), where
+/// scalars are secret: scalar multiplication is a Montgomery ladder with
+/// constant-time conditional swaps over constant-time field arithmetic, on
+/// the scalar plus one or two times the order so that every scalar has the
+/// same bit length. Points are uncompressed SEC1 bytes, scalars big-endian.
+#[cfg(any(feature = "reader", feature = "issuer", test))]
+pub(crate) struct KeyAgreementCurve(Curve);
+
+#[cfg(any(feature = "reader", feature = "issuer", test))]
+// The issuer needs only public keys; the reader all of it.
+#[cfg_attr(not(feature = "reader"), allow(dead_code))]
+impl KeyAgreementCurve {
+    pub(crate) fn new(params: &CurveParams) -> Option<Self> {
+        Curve::new(params).map(Self)
+    }
+
+    /// An uncompressed point on the curve (never infinity, which has no
+    /// uncompressed encoding).
+    pub(crate) fn is_valid_point(&self, sec1: &[u8]) -> bool {
+        self.0.decode_point(sec1).is_ok()
+    }
+
+    /// A scalar in [1, n-1].
+    pub(crate) fn is_valid_scalar(&self, k: &[u8]) -> bool {
+        self.0.scalar(k).is_some()
+    }
+
+    /// k * P (P = the generator when `point` is `None`); `None` for an
+    /// invalid point or scalar.
+    pub(crate) fn mul(&self, point: Option<&[u8]>, k: &[u8]) -> Option<Vec<u8>> {
+        let p = match point {
+            Some(sec1) => self.0.decode_point(sec1).ok()?,
+            None => self.0.g.clone(),
+        };
+        let k = self.0.scalar(k)?;
+        self.encode(&self.ladder(&p, &k))
+    }
+
+    /// s * G + H with s (any length) reduced mod n: PACE's generic mapping.
+    pub(crate) fn mul_generator_add(&self, s: &[u8], h: &[u8]) -> Option<Vec<u8>> {
+        let h = self.0.decode_point(h).ok()?;
+        let width = (u32::try_from(s.len()).ok()? * 8)
+            .max(self.0.n.bits_precision())
+            .div_ceil(64)
+            * 64;
+        let s = BoxedUint::from_be_slice(s, width).ok()?;
+        let n = crypto_bigint::NonZero::new(widen(&self.0.n, width)).into_option()?;
+        let s = widen(&(&s % &n), self.0.n.bits_precision());
+        let h = self.0.to_jacobian(&h);
+        if bool::from(s.is_zero()) {
+            return self.encode(&h);
+        }
+        let sg = self.ladder(&self.0.g, &s);
+        self.encode(&self.0.add(&sg, &h))
+    }
+
+    /// a^-1 * b mod n, left-padded to the field size (PACE-CAM's CA_IC).
+    pub(crate) fn inverse_times(&self, a: &[u8], b: &[u8]) -> Option<Vec<u8>> {
+        let a = BoxedMontyForm::new(self.0.scalar(a)?, &self.0.fnp);
+        let b = BoxedMontyForm::new(self.0.scalar(b)?, &self.0.fnp);
+        let inv = a.invert().into_option()?;
+        Some(self.bytes(&(&inv * &b)))
+    }
+
+    fn bytes(&self, v: &BoxedMontyForm) -> Vec<u8> {
+        let b = v.retrieve().to_be_bytes();
+        let len = self.0.field_len;
+        let mut out = vec![0u8; len.saturating_sub(b.len())];
+        out.extend_from_slice(b.get(b.len().saturating_sub(len)..).unwrap_or(&[]));
+        out
+    }
+
+    fn encode(&self, p: &Jacobian) -> Option<Vec<u8>> {
+        if is_zero(&p.z) {
+            return None;
+        }
+        let zi = p.z.invert().into_option()?;
+        let zi2 = zi.square();
+        let x = &p.x * &zi2;
+        let y = &(&p.y * &zi2) * &zi;
+        let mut out = Vec::with_capacity(1 + 2 * self.0.field_len);
+        out.push(0x04);
+        out.extend(self.bytes(&x));
+        out.extend(self.bytes(&y));
+        Some(out)
+    }
+
+    /// k * P for k in [1, n-1].
+    fn ladder(&self, p: &Affine, k: &BoxedUint) -> Jacobian {
+        use crypto_bigint::CtSelect;
+        let c = &self.0;
+        let bits = c.n.bits_vartime();
+        let width = c.n.bits_precision() + 64;
+        let n = widen(&c.n, width);
+        // k + n lies in [n, 2n); when it lacks bit `bits`, k + 2n has it.
+        // Either way the top bit is `bits` and the multiple is the same.
+        let k1 = widen(k, width).wrapping_add(&n);
+        let k2 = k1.wrapping_add(&n);
+        let k = k1.ct_select(&k2, !k1.bit(bits));
+        let swap = |a: &mut Jacobian, b: &mut Jacobian, choice| {
+            let (na, nb) = (
+                Jacobian {
+                    x: a.x.ct_select(&b.x, choice),
+                    y: a.y.ct_select(&b.y, choice),
+                    z: a.z.ct_select(&b.z, choice),
+                },
+                Jacobian {
+                    x: b.x.ct_select(&a.x, choice),
+                    y: b.y.ct_select(&a.y, choice),
+                    z: b.z.ct_select(&a.z, choice),
+                },
+            );
+            *a = na;
+            *b = nb;
+        };
+        // Invariant: r1 = r0 + P, r0 = (the bits of k seen so far) * P.
+        let mut r0 = c.to_jacobian(p);
+        let mut r1 = c.double(&r0);
+        for i in (0..bits).rev() {
+            let bit = k.bit(i);
+            swap(&mut r0, &mut r1, bit);
+            r1 = c.add(&r0, &r1);
+            r0 = c.double(&r0);
+            swap(&mut r0, &mut r1, bit);
+        }
+        r0
+    }
+}
+
 pub(crate) const P192: CurveParams = CurveParams {
     p: "fffffffffffffffffffffffffffffffeffffffffffffffff",
     a: "fffffffffffffffffffffffffffffffefffffffffffffffc",
@@ -475,6 +604,86 @@ mod tests {
             assert_eq!(
                 verify_prehash(&BRAINPOOL_P224R1, &g, &h, r, s),
                 Err(SignatureError::Invalid)
+            );
+        }
+    }
+
+    /// Key agreement on the generic arithmetic agrees with the RustCrypto
+    /// crates on the curves both have (brainpoolP256r1, P-521): public keys,
+    /// ECDH, s*G + H and a^-1 * b mod n.
+    #[test]
+    fn key_agreement_agrees_with_the_curve_crates() {
+        use bp256::elliptic_curve::{PrimeField, sec1::ToSec1Point};
+        let bp = KeyAgreementCurve::new(&BRAINPOOL_P256R1).unwrap();
+        for seed in 1u8..=6 {
+            let a = [seed; 32];
+            let b = [seed.wrapping_mul(7) | 1; 32];
+            let ka = ecdsa::SigningKey::<bp256::BrainpoolP256r1>::from_slice(&a).unwrap();
+            let kb = ecdsa::SigningKey::<bp256::BrainpoolP256r1>::from_slice(&b).unwrap();
+            let pa = ka.verifying_key().to_sec1_point(false).as_bytes().to_vec();
+            let pb = kb.verifying_key().to_sec1_point(false).as_bytes().to_vec();
+            assert_eq!(bp.mul(None, &a).unwrap(), pa);
+            // ECDH both ways.
+            let ab = bp.mul(Some(&pb), &a).unwrap();
+            assert_eq!(ab, bp.mul(Some(&pa), &b).unwrap());
+            // s*G + H = (s + b) * G when H = b * G.
+            let s = [seed; 32];
+            let sum = bp.mul_generator_add(&s, &pb).unwrap();
+            let sa: bp256::Scalar = *ka.as_nonzero_scalar().as_ref();
+            let sb: bp256::Scalar = *kb.as_nonzero_scalar().as_ref();
+            let expect = (bp256::r1::ProjectivePoint::GENERATOR * (sa + sb)).to_affine();
+            assert_eq!(sum, expect.to_sec1_point(false).as_bytes().to_vec());
+            // a^-1 * b mod n, and back.
+            let ca = bp.inverse_times(&a, &b).unwrap();
+            let expect = (sa.invert().unwrap() * sb).to_repr().to_vec();
+            assert_eq!(ca, expect);
+        }
+        let p521 = KeyAgreementCurve::new(&P521).unwrap();
+        let mut secret = [0x5Au8; 66];
+        secret[0] = 1;
+        let key = ecdsa::SigningKey::<p521::NistP521>::from_slice(&secret).unwrap();
+        let point = key.verifying_key().to_sec1_point(false).as_bytes().to_vec();
+        assert_eq!(p521.mul(None, &secret).unwrap(), point);
+        // Bad inputs: zero and n as scalars, a point off the curve.
+        let n = unhex(BRAINPOOL_P256R1.n);
+        assert!(bp.mul(None, &[0u8; 32]).is_none());
+        assert!(bp.mul(None, &n).is_none());
+        let mut off = bp.mul(None, &[3u8; 32]).unwrap();
+        off[64] ^= 1;
+        assert!(bp.mul(Some(&off), &[3u8; 32]).is_none());
+        // Scalars n-1 and 1 (the ladder's k + 2n path and k + n path).
+        let mut n_1 = n.clone();
+        *n_1.last_mut().unwrap() -= 1;
+        let g = bp.mul(None, &[1u8]).unwrap();
+        let minus_g = bp.mul(None, &n_1).unwrap();
+        assert_eq!(g[..33], minus_g[..33]);
+        assert_ne!(g[33..], minus_g[33..]);
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(24))]
+        /// The ladder agrees with the bp256 crate on arbitrary scalars and
+        /// points (k * (m * G)).
+        #[test]
+        fn ladder_agrees_with_bp256(k in proptest::array::uniform32(proptest::prelude::any::<u8>()),
+                                    m in proptest::array::uniform32(proptest::prelude::any::<u8>())) {
+            use bp256::elliptic_curve::sec1::ToSec1Point;
+            let bp = KeyAgreementCurve::new(&BRAINPOOL_P256R1).unwrap();
+            let (Ok(kk), Ok(mk)) = (
+                ecdsa::SigningKey::<bp256::BrainpoolP256r1>::from_slice(&k),
+                ecdsa::SigningKey::<bp256::BrainpoolP256r1>::from_slice(&m),
+            ) else {
+                // Not a scalar in [1, n-1]: refused here too.
+                proptest::prop_assert!(bp.mul(None, &k).is_none() || bp.mul(None, &m).is_none());
+                return Ok(());
+            };
+            let sk: bp256::Scalar = *kk.as_nonzero_scalar().as_ref();
+            let sm: bp256::Scalar = *mk.as_nonzero_scalar().as_ref();
+            let point = mk.verifying_key().to_sec1_point(false).as_bytes().to_vec();
+            let expect = (bp256::r1::ProjectivePoint::GENERATOR * (sk * sm)).to_affine();
+            proptest::prop_assert_eq!(
+                bp.mul(Some(&point), &k).unwrap(),
+                expect.to_sec1_point(false).as_bytes().to_vec()
             );
         }
     }

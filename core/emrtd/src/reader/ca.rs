@@ -169,7 +169,7 @@ impl CaReader {
 /// ChipAuthenticationInfo's cipher (3DES when DG14 names none, as version 1
 /// documents do).
 pub fn ca_key_from_dg14(dg14: &[u8]) -> Option<CaKey> {
-    use crate::lds::{EcCurve, SecurityInfos, SubjectPublicKey};
+    use crate::lds::{SecurityInfos, SubjectPublicKey};
     let infos = SecurityInfos::parse_dg14(dg14).ok()?;
     let (curve, point, key_id) = infos
         .chip_authentication_public_keys()
@@ -177,17 +177,7 @@ pub fn ca_key_from_dg14(dg14: &[u8]) -> Option<CaKey> {
             SubjectPublicKey::Ec {
                 curve: Some(c),
                 point,
-            } => {
-                let curve = match c {
-                    EcCurve::P256 => Curve::P256,
-                    EcCurve::P384 => Curve::P384,
-                    EcCurve::BrainpoolP256r1 => Curve::BrainpoolP256r1,
-                    EcCurve::BrainpoolP384r1 => Curve::BrainpoolP384r1,
-                    // Verified on the document side; no key agreement here yet.
-                    _ => return None,
-                };
-                Some((curve, point.clone(), k.key_id))
-            }
+            } => Some((Curve::from_ec_curve(*c), point.clone(), k.key_id)),
             _ => None,
         })?;
     let info = infos

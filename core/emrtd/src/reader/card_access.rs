@@ -1,9 +1,8 @@
 //! What the plain files say about a chip: the PACE suites EF.CardAccess
 //! offers and the data groups EF.COM lists.
 
-use crate::lds::DataGroup;
-use crate::pace::{ID_PACE, PaceSuite};
-use crate::tlv;
+use crate::lds::{DataGroup, SecurityInfo};
+use crate::pace::PaceSuite;
 
 /// PACE suites offered by EF.CardAccess that this crate implements, in the
 /// chip's order. EF.CardAccess is parsed by the LDS's one SecurityInfos
@@ -25,21 +24,21 @@ pub fn pace_suites_from_card_access(data: &[u8]) -> Vec<PaceSuite> {
     out
 }
 
-/// Whether EF.CardAccess lists any PACEInfo (id-PACE protocol), whether or
-/// not this reader implements it.
+/// Whether EF.CardAccess lists any PACEInfo or PACEDomainParameterInfo
+/// (id-PACE protocols), whether or not this reader implements them. Parsed by
+/// the LDS's one SecurityInfos parser. A file that is present but does not
+/// parse counts as offering PACE: EF.CardAccess exists for PACE, and a
+/// relay that garbles it must not talk the reader down to BAC.
 pub fn pace_offered_in_card_access(data: &[u8]) -> bool {
-    let Ok(set) = tlv::parse_single(data) else {
-        return false;
-    };
-    let Ok(children) = set.children() else {
-        return false;
-    };
-    children.flatten().any(|info| {
-        info.children()
-            .ok()
-            .and_then(|mut r| r.expect(0x06).ok())
-            .is_some_and(|oid| oid.value.len() > ID_PACE.len() && oid.value.starts_with(&ID_PACE))
-    })
+    match crate::lds::SecurityInfos::parse_card_access(data) {
+        Ok(infos) => infos.infos.iter().any(|i| {
+            matches!(
+                i,
+                SecurityInfo::Pace(_) | SecurityInfo::PaceDomainParameters(_)
+            )
+        }),
+        Err(_) => true,
+    }
 }
 
 /// Data groups listed in EF.COM that an inspection system without terminal
@@ -80,6 +79,24 @@ mod tests {
             vec![PaceSuite::new(Curve::BrainpoolP256r1, CipherKind::Aes128)]
         );
         assert!(pace_suites_from_card_access(&[0x31, 0x05, 0, 0]).is_empty());
+    }
+
+    #[test]
+    fn pace_offered_by_any_pace_info() {
+        // ICAO 9303-11 G.1's EF.CardAccess: PACE-ECDH-GM, brainpoolP256r1.
+        assert!(pace_offered_in_card_access(&hex(
+            "31143012060A04007F0007020204020202010202010D"
+        )));
+        // PACE-DH-GM (not implemented here) is still PACE: no BAC fallback.
+        assert!(pace_offered_in_card_access(&hex(
+            "31143012060A04007F0007020204010202010202010D"
+        )));
+        // Only an unknown protocol (1.2.3): no PACE.
+        assert!(!pace_offered_in_card_access(&hex("3109300706022A03020101")));
+        // Present but garbled (truncated): treated as offering PACE.
+        assert!(pace_offered_in_card_access(&hex(
+            "31143012060A04007F00070202"
+        )));
     }
 
     #[test]

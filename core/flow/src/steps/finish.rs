@@ -11,7 +11,7 @@ use proto::endpoints as ep;
 use super::start::field_from;
 use super::{BIOMETRIC_KEY, DEVICE_KEY, Halt, Machine, Out};
 use crate::action::Action;
-use crate::checks;
+use crate::checks::{self, PasswordFeedback};
 use crate::error::Failure;
 use crate::screen::{FieldError, Permission, Screen};
 
@@ -19,15 +19,19 @@ use crate::screen::{FieldError, Permission, Screen};
 pub(crate) const BIOMETRIC_TERMS: &str = "BankID biometrics lets you confirm logins and signatures with the biometrics of this phone instead of your password where the service allows it. Anyone whose biometrics unlock this phone can then use your BankID: register only your own. You can turn biometrics off in the app at any time.";
 
 impl Machine {
-    fn new_password_screen(
-        &self,
-        violations: Vec<proto::PasswordViolation>,
-        mismatch: bool,
-        error: Option<FieldError>,
-    ) -> Screen {
+    /// Nothing typed yet: every rule listed, none flagged as broken.
+    fn empty_draft(&self) -> PasswordFeedback {
+        PasswordFeedback {
+            violations: Vec::new(),
+            ..checks::password("", "", &self.password_context())
+        }
+    }
+
+    fn new_password_screen(&self, feedback: PasswordFeedback, error: Option<FieldError>) -> Screen {
         Screen::NewPassword {
-            violations,
-            mismatch,
+            rules: feedback.rules,
+            violations: feedback.violations,
+            mismatch: feedback.mismatch,
             visible: self.mem.password_visible,
             current_required: self.method() == Some(proto::Method::CodeUnit)
                 && self.mem.current_password.is_none(),
@@ -40,7 +44,7 @@ impl Machine {
         match (&self.screen, action) {
             (Screen::Activating, Action::Continue) => return self.activate().await,
             (Screen::PasswordOffer, Action::Continue) => {
-                let s = self.new_password_screen(Vec::new(), false, None);
+                let s = self.new_password_screen(self.empty_draft(), None);
                 self.show(s);
             }
             (Screen::PasswordOffer, Action::NotNow) => self.show(Screen::NotificationsOffer),
@@ -54,9 +58,9 @@ impl Machine {
                 self.show(s);
             }
             (Screen::NewPassword { .. }, Action::DraftPassword { password, repeat }) => {
-                let (v, mismatch) =
-                    checks::password(password.expose(), repeat.expose(), self.mem.nin.as_ref());
-                let s = self.new_password_screen(v, mismatch, None);
+                let f =
+                    checks::password(password.expose(), repeat.expose(), &self.password_context());
+                let s = self.new_password_screen(f, None);
                 self.show(s);
             }
             (
@@ -141,15 +145,14 @@ impl Machine {
         repeat: &Sensitive,
         current: Option<&Sensitive>,
     ) -> Out {
-        let (v, mismatch) = checks::password(new.expose(), repeat.expose(), self.mem.nin.as_ref());
-        if mismatch || !v.is_empty() {
-            let code = if mismatch {
+        let f = checks::password(new.expose(), repeat.expose(), &self.password_context());
+        if f.mismatch || !f.violations.is_empty() {
+            let code = if f.mismatch {
                 "password_mismatch"
             } else {
                 "password_policy"
             };
-            let s =
-                self.new_password_screen(v, mismatch, Some(FieldError::new("new_password", code)));
+            let s = self.new_password_screen(f, Some(FieldError::new("new_password", code)));
             self.show(s);
             return Ok(());
         }
@@ -173,18 +176,17 @@ impl Machine {
                 Ok(())
             }
             Err(b) if b.code == ErrorCode::PasswordPolicy => {
-                let s = self.new_password_screen(
+                let f = PasswordFeedback::from_violations(
                     b.violations.clone(),
-                    false,
-                    Some(field_from("new_password", &b)),
+                    &self.password_context(),
                 );
+                let s = self.new_password_screen(f, Some(field_from("new_password", &b)));
                 self.show(s);
                 Ok(())
             }
             Err(b) if matches!(b.code, ErrorCode::PasswordWrong | ErrorCode::InvalidField) => {
                 let s = self.new_password_screen(
-                    Vec::new(),
-                    false,
+                    self.empty_draft(),
                     Some(field_from("current_password", &b)),
                 );
                 self.show(s);
@@ -234,9 +236,8 @@ impl Machine {
             .blocking(move || p.request(Permission::Biometrics))
             .await?;
         if granted {
-            let keys = self.caps.keys.clone();
             let spki = self
-                .blocking(move || keys.create(BIOMETRIC_KEY, true))
+                .create_key(BIOMETRIC_KEY, true)
                 .await?
                 .map_err(|_| Halt::Fail(Failure::DEVICE_KEY_FAILED))?;
             let reg = self
@@ -284,9 +285,8 @@ impl Machine {
         if Sha256::digest(a.text.as_bytes()).as_slice() != digest.as_slice() {
             return Err(Halt::Fail(Failure::UNEXPECTED_ANSWER));
         }
-        let keys = self.caps.keys.clone();
         let sig = self
-            .blocking(move || keys.sign(DEVICE_KEY, &digest))
+            .sign_with(DEVICE_KEY, digest)
             .await?
             .map_err(|_| Halt::Fail(Failure::DEVICE_KEY_FAILED))?;
         let body = SignAgreementRequest {
@@ -319,7 +319,7 @@ impl Machine {
                     && self.mem.session.as_ref().is_some_and(|s| !s.password_set) =>
             {
                 self.mem.password_required = true;
-                let s = self.new_password_screen(Vec::new(), false, None);
+                let s = self.new_password_screen(self.empty_draft(), None);
                 self.show(s);
                 Ok(())
             }

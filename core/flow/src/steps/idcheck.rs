@@ -257,9 +257,8 @@ impl Machine {
                 .and_then(|c| c.files.get(&0x0102).map(|d| d.to_vec()))
                 .ok_or(Halt::Fail(Failure::CHIP_READ_FAILED))?;
             let hash: [u8; 32] = Sha256::digest(&portrait).into();
-            let face = self.caps.face.clone();
             let verdict = self
-                .blocking(move || face.check(&sid, &portrait, &hash))
+                .face_check(sid, portrait, hash)
                 .await?
                 .map_err(|_| Halt::Fail(Failure::FACE_CHECK_UNAVAILABLE))?;
             self.mem.face = Some(verdict);

@@ -6,6 +6,7 @@ use aktiver_protocol::{
     self as proto, ActivationCodeRequest, ChallengeResponse, CodeUnitRequest, Empty, ErrorCode,
     KeyRegistration, Sensitive, SessionView, decode_b64, encode_b64,
 };
+use aktiver_scan::{LumaFrame, Rotation};
 use proto::endpoints as ep;
 
 use super::start::field_from;
@@ -22,7 +23,7 @@ impl Machine {
                 self.code_unit(&otp, &password).await
             }
             (Screen::ActivationCode { .. }, Action::SubmitActivationCode { code }) => {
-                self.activation_code(&code).await
+                self.activation_code(&code, None).await
             }
             _ => Ok(()),
         }
@@ -71,37 +72,82 @@ impl Machine {
         }
     }
 
-    async fn activation_code(&mut self, code: &Sensitive) -> Out {
+    /// A camera frame on the activation-code screen: once a frame holds the
+    /// online bank's QR code, its text goes the way of a typed code.
+    pub(super) async fn activation_qr_frame(
+        &mut self,
+        luma: Vec<u8>,
+        width: u32,
+        height: u32,
+        row_stride: u32,
+        rotation: Rotation,
+    ) -> &'static str {
+        let before = self.screen.clone();
+        let found = self
+            .blocking(move || {
+                // The frame shows a one-time secret: wiped once scanned.
+                let luma = Zeroizing::new(luma);
+                LumaFrame::new(&luma, width, height, row_stride, rotation)
+                    .ok()
+                    .map(|f| aktiver_scan::qr::scan_qr(&f).map(|c| c.into_text()))
+            })
+            .await;
+        match found {
+            Err(h) => {
+                self.settle(Err(h), before, Action::Continue);
+                "no_qr"
+            }
+            Ok(None) => "bad_frame",
+            Ok(Some(None)) => {
+                self.show(Screen::ActivationCode {
+                    feedback: Some("no_qr".to_owned()),
+                    error: None,
+                });
+                "no_qr"
+            }
+            Ok(Some(Some(text))) => {
+                let code = Sensitive::new(text.as_str());
+                let r = self.activation_code(&code, Some("qr_read")).await;
+                // A retry after a network failure submits the code read.
+                self.settle(r, before, Action::SubmitActivationCode { code });
+                "qr_read"
+            }
+        }
+    }
+
+    async fn activation_code(&mut self, code: &Sensitive, feedback: Option<&str>) -> Out {
+        let feedback = feedback.map(str::to_owned);
         let code = match checks::activation_code(code.expose()) {
             Ok(c) => c,
             Err(e) => {
-                self.show(Screen::ActivationCode { error: Some(e) });
+                self.show(Screen::ActivationCode {
+                    feedback,
+                    error: Some(e),
+                });
                 return Ok(());
             }
         };
         let body = ActivationCodeRequest {
             code: Sensitive::new(code.as_str()),
         };
-        match self
-            .post::<_, SessionView>("activation_code", ep::ACTIVATION_CODE, &body)
-            .await?
-        {
-            Ok(v) => {
-                self.mem.session = Some(v);
-                self.activate().await
-            }
-            Err(b)
-                if matches!(
-                    b.code,
-                    ErrorCode::ActivationCodeInvalid | ErrorCode::InvalidField
-                ) =>
-            {
+        let r = self
+            .session_step(
+                "activation_code",
+                ep::ACTIVATION_CODE,
+                &body,
+                "code",
+                &[ErrorCode::ActivationCodeInvalid, ErrorCode::InvalidField],
+            )
+            .await?;
+        match r {
+            Ok(()) => self.activate().await,
+            Err(e) => {
                 self.show(Screen::ActivationCode {
-                    error: Some(field_from("code", &b)),
+                    feedback,
+                    error: Some(e),
                 });
                 Ok(())
             }
-            Err(b) => Err(Halt::Fail(Failure::from_code(b.code))),
         }
     }
 
@@ -121,9 +167,8 @@ impl Machine {
         };
         let challenge = decode_b64("challenge_b64", &ch.challenge_b64)
             .map_err(|_| Halt::Fail(Failure::UNEXPECTED_ANSWER))?;
-        let keys = self.caps.keys.clone();
         let sig = self
-            .blocking(move || keys.sign(alias, &challenge))
+            .sign_with(alias, challenge)
             .await?
             .map_err(|_| Halt::Fail(Failure::DEVICE_KEY_FAILED))?;
         Ok(KeyRegistration {
@@ -139,9 +184,8 @@ impl Machine {
         if self.mem.chip.is_some() {
             self.submit_evidence().await?;
         }
-        let keys = self.caps.keys.clone();
         let spki = self
-            .blocking(move || keys.create(DEVICE_KEY, false))
+            .create_key(DEVICE_KEY, false)
             .await?
             .map_err(|_| Halt::Fail(Failure::DEVICE_KEY_FAILED))?;
         let reg = self.prove_key("device_challenge", DEVICE_KEY, spki).await?;

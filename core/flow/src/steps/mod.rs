@@ -33,7 +33,7 @@ use aktiver_protocol::{
 use aktiver_scan::{Consensus, Rotation};
 
 use crate::action::Action;
-use crate::caps::Capabilities;
+use crate::caps::{Capabilities, CapabilityError};
 use crate::chip::ChipData;
 use crate::client::{ApiClient, CallError, new_idempotency_key};
 use crate::error::{Failure, FlowError};
@@ -55,6 +55,12 @@ pub(crate) type Out = Result<(), Halt>;
 /// The device key's alias in the platform keystore.
 pub(crate) const DEVICE_KEY: &str = "aktiver.device";
 pub(crate) const BIOMETRIC_KEY: &str = "aktiver.biometric";
+/// How long an interrupted capability call may take to return after its
+/// `cancel`: a shell that cannot stop it is not waited for longer.
+pub(crate) const CANCEL_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+/// Set in secure storage the first time the app shows its welcome: from
+/// then on the person is a returning user (seeds/003 step 1).
+pub(crate) const OPENED_KEY: &str = "aktiver.app.opened";
 
 /// What the flow holds only in memory: secrets and document data never go
 /// into the snapshot.
@@ -82,6 +88,11 @@ pub(crate) struct Memory {
     pub agreement_accepted: bool,
     /// The screen and action the network failed on.
     pub retry: Option<(Screen, Action)>,
+    /// The network failed while a resumed flow asked the server about its
+    /// session: `Retry` asks again.
+    pub resume_pending: bool,
+    /// The birth date from a snapshot that no longer holds the identity number.
+    pub birth_date: Option<(u8, u8, u16)>,
     /// Idempotency keys of steps whose last call got no answer.
     pub keys: HashMap<&'static str, String>,
 }
@@ -105,6 +116,8 @@ pub(crate) struct Machine {
     pub trust: TrustStore,
     pub screen: Screen,
     pub mem: Memory,
+    /// The app was opened on this phone before this process started.
+    pub returning: bool,
     publisher: Arc<Publisher>,
     interrupts: Arc<Interrupts>,
 }
@@ -130,6 +143,7 @@ impl Machine {
             trust,
             screen: Screen::Welcome,
             mem: Memory::default(),
+            returning: false,
             publisher,
             interrupts,
         })
@@ -167,6 +181,10 @@ impl Machine {
                 Ok(())
             }
             Action::Retry => {
+                if std::mem::take(&mut self.mem.resume_pending) {
+                    self.resume_or_welcome().await;
+                    return Ok(());
+                }
                 let Some((screen, action)) = self.mem.retry.take() else {
                     return Err(bad);
                 };
@@ -184,9 +202,8 @@ impl Machine {
     async fn run(&mut self, action: Action) {
         let before = self.screen.clone();
         let r = match before.name() {
-            "welcome" | "national_id" | "phone" | "sms_code" | "activation_method" => {
-                self.start_step(action.clone()).await
-            }
+            "welcome" | "welcome_back" | "my_bankid" | "national_id" | "phone" | "sms_code"
+            | "activation_method" => self.start_step(action.clone()).await,
             "code_unit" | "activation_code" => self.method_step(action.clone()).await,
             "id_check_intro" | "id_check_steps" | "camera_access" | "choose_document"
             | "scan_info" | "mrz_location" | "chip_info" | "paused" | "face_info" => {
@@ -288,11 +305,68 @@ impl Machine {
         &self,
         f: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, Halt> {
-        let h = tokio::task::spawn_blocking(f);
-        match self.guard(h).await? {
-            Ok(v) => Ok(v),
-            Err(_) => Err(Halt::Fail(Failure::UNEXPECTED_ANSWER)),
+        self.blocking_cancellable(f, || {}).await
+    }
+
+    /// [`Self::blocking`] for a call the platform can stop: when Back or
+    /// Cancel arrive, `cancel` asks the capability to stop, and the call is
+    /// awaited (up to [`CANCEL_WAIT`]) so that it no longer runs when the
+    /// flow moves on.
+    pub async fn blocking_cancellable<T: Send + 'static>(
+        &self,
+        f: impl FnOnce() -> T + Send + 'static,
+        cancel: impl FnOnce(),
+    ) -> Result<T, Halt> {
+        let mut h = tokio::task::spawn_blocking(f);
+        match self.guard(&mut h).await {
+            Ok(Ok(v)) => Ok(v),
+            Ok(Err(_)) => Err(Halt::Fail(Failure::UNEXPECTED_ANSWER)),
+            Err(halt) => {
+                cancel();
+                let _ = tokio::time::timeout(CANCEL_WAIT, h).await;
+                Err(halt)
+            }
         }
+    }
+
+    /// Face check, cancellable.
+    pub async fn face_check(
+        &self,
+        session_id: String,
+        portrait: Vec<u8>,
+        hash: [u8; 32],
+    ) -> Result<Result<FaceVerdict, CapabilityError>, Halt> {
+        let face = self.caps.face.clone();
+        let stop = self.caps.face.clone();
+        self.blocking_cancellable(
+            move || face.check(&session_id, &portrait, &hash),
+            move || stop.cancel(),
+        )
+        .await
+    }
+
+    /// Creates the key `alias` (biometric-bound or not), cancellable.
+    pub async fn create_key(
+        &self,
+        alias: &'static str,
+        biometric: bool,
+    ) -> Result<Result<Vec<u8>, CapabilityError>, Halt> {
+        let keys = self.caps.keys.clone();
+        let stop = self.caps.keys.clone();
+        self.blocking_cancellable(move || keys.create(alias, biometric), move || stop.cancel())
+            .await
+    }
+
+    /// Signs `message` with the key `alias`, cancellable.
+    pub async fn sign_with(
+        &self,
+        alias: &'static str,
+        message: Vec<u8>,
+    ) -> Result<Result<Vec<u8>, CapabilityError>, Halt> {
+        let keys = self.caps.keys.clone();
+        let stop = self.caps.keys.clone();
+        self.blocking_cancellable(move || keys.sign(alias, &message), move || stop.cancel())
+            .await
     }
 
     async fn cancel(&mut self) {
@@ -315,11 +389,12 @@ impl Machine {
     async fn back(&mut self) {
         let doc = self.mem.document.unwrap_or(DocumentKind::IdCard);
         let target = match &self.screen {
-            Screen::Welcome => {
+            Screen::Welcome | Screen::WelcomeBack => {
                 self.cancel().await;
                 return;
             }
-            Screen::NationalId { .. } => Screen::Welcome,
+            Screen::MyBankId => Screen::WelcomeBack,
+            Screen::NationalId { .. } => self.welcome_screen(),
             // The server cannot take the phone number back: a new number is a new session.
             Screen::Phone { .. } | Screen::SmsCode { .. } => {
                 self.cancel_session().await;
@@ -364,7 +439,7 @@ impl Machine {
             Screen::SignAgreement { .. } => self.agreement_screen(None),
             Screen::NetworkError { .. } => match self.mem.retry.take() {
                 Some((s, _)) => s,
-                None => Screen::Welcome,
+                None => self.welcome_screen(),
             },
             Screen::Complete { .. } | Screen::Failed { .. } | Screen::Cancelled => return,
         };
@@ -378,6 +453,25 @@ impl Machine {
             let client = self.client.clone();
             let key = new_idempotency_key();
             let _ = self.guard(client.delete::<SessionView>(&path, &key)).await;
+        }
+    }
+
+    /// Where a flow begins: Welcome the first time the app is opened on
+    /// this phone; a returning user's welcome (My BankID) after that.
+    pub fn welcome_screen(&self) -> Screen {
+        if self.returning {
+            Screen::WelcomeBack
+        } else {
+            Screen::Welcome
+        }
+    }
+
+    /// Reads (and from now on sets) whether the app was opened before.
+    pub(crate) fn note_opened(&mut self) {
+        let storage = self.caps.storage.clone();
+        self.returning = matches!(storage.get(OPENED_KEY), Ok(Some(_)));
+        if !self.returning {
+            let _ = storage.put(OPENED_KEY, b"1");
         }
     }
 
@@ -410,7 +504,7 @@ impl Machine {
         }
     }
 
-    /// A camera frame, on the MRZ scan screen only.
+    /// A camera frame: on the MRZ scan screen, or the activation code's QR.
     pub async fn frame(
         &mut self,
         luma: Vec<u8>,
@@ -419,11 +513,20 @@ impl Machine {
         row_stride: u32,
         rotation: Rotation,
     ) -> Result<String, FlowError> {
-        if !matches!(self.screen, Screen::MrzScan { .. }) {
-            return Err(FlowError::BadState {
-                screen: self.screen.name(),
-                action: "submit_frame",
-            });
+        match self.screen {
+            Screen::MrzScan { .. } => {}
+            Screen::ActivationCode { .. } => {
+                let f = self
+                    .activation_qr_frame(luma, width, height, row_stride, rotation)
+                    .await;
+                return Ok(f.to_owned());
+            }
+            _ => {
+                return Err(FlowError::BadState {
+                    screen: self.screen.name(),
+                    action: "submit_frame",
+                });
+            }
         }
         let before = self.screen.clone();
         let mut feedback = String::from("no_document");
@@ -432,6 +535,17 @@ impl Machine {
             .await;
         self.settle(r, before, Action::Continue);
         Ok(feedback)
+    }
+
+    /// What the password policy knows of the person: the birth date in the
+    /// identity number, or the one a snapshot kept.
+    pub fn password_context(&self) -> proto::PasswordContext {
+        match &self.mem.nin {
+            Some(nin) => crate::checks::password_context(Some(nin)),
+            None => proto::PasswordContext {
+                birth_date: self.mem.birth_date,
+            },
+        }
     }
 
     /// Whether a method was chosen that qualified by ID check.

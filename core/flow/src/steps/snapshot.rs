@@ -1,7 +1,11 @@
 //! The flow's snapshot in secure storage: saved at every screen, read when a
 //! flow starts. It holds where the flow is and the session it belongs to,
-//! and no secret: no password, code, MRZ, chip data or key. (The identity
-//! number is kept, as the MRZ check needs it; it stays in secure storage.)
+//! and no secret: no password, code, MRZ, chip data or key. The identity
+//! number only until the person has qualified (see [`Snapshot::national_id`]);
+//! after that only the birth date the password policy needs.
+//!
+//! A resumed flow asks the server where its session is (expired, completed,
+//! further along than the snapshot) and lands on the screen that fits.
 use serde::{Deserialize, Serialize};
 
 use aktiver_protocol::{DocumentKind, ErrorCode, Sensitive, SessionView, Step};
@@ -21,8 +25,17 @@ pub struct Snapshot {
     pub screen: String,
     #[serde(default)]
     pub session_id: Option<String>,
+    /// Kept only until the person has qualified (up to the ID check or a
+    /// code path, from which Back still leads to the ID check): the phone
+    /// checks the scanned MRZ's identity number against the entered one
+    /// before it reads the chip, and the server never sends the number back.
+    /// Dropped once the device is being bound.
     #[serde(default)]
     pub national_id: Option<Sensitive>,
+    /// Day, month, year of birth, for the password policy's birth-date rule
+    /// after the identity number is dropped.
+    #[serde(default)]
+    pub birth_date: Option<(u8, u8, u16)>,
     #[serde(default)]
     pub document: Option<DocumentKind>,
 }
@@ -62,11 +75,28 @@ impl Machine {
             },
             s => resume_name(s),
         };
+        let qualifying = matches!(
+            self.mem.session.as_ref().map(|s| s.step),
+            None | Some(
+                Step::Phone
+                    | Step::SmsCode
+                    | Step::Method
+                    | Step::IdCheck
+                    | Step::CodeUnit
+                    | Step::ActivationCode
+            )
+        );
         let snap = Snapshot {
             version: VERSION,
             screen: name.to_owned(),
             session_id: self.mem.session.as_ref().map(|s| s.session_id.clone()),
-            national_id: self.mem.nin.as_ref().map(|n| Sensitive::new(n.as_str())),
+            national_id: self
+                .mem
+                .nin
+                .as_ref()
+                .filter(|_| qualifying)
+                .map(|n| Sensitive::new(n.as_str())),
+            birth_date: self.password_context().birth_date,
             document: self.mem.document,
         };
         if let Ok(bytes) = serde_json::to_vec(&snap) {
@@ -84,19 +114,23 @@ impl Machine {
 
     /// The first screen: the saved one, or Welcome.
     pub(crate) async fn resume_or_welcome(&mut self) {
+        self.note_opened();
         let Some(snap) = self.load_snapshot() else {
-            self.show(Screen::Welcome);
+            let s = self.welcome_screen();
+            self.show(s);
             return;
         };
         self.mem.nin = snap
             .national_id
             .as_ref()
             .and_then(|n| aktiver_nin::NationalId::parse(n.expose(), self.cfg.nin_policy).ok());
+        self.mem.birth_date = snap.birth_date;
         self.mem.document = snap.document;
         let Some(sid) = snap.session_id.clone() else {
             let s = match snap.screen.as_str() {
                 "national_id" => Screen::NationalId { error: None },
-                _ => Screen::Welcome,
+                "my_bankid" => Screen::MyBankId,
+                _ => self.welcome_screen(),
             };
             self.show(s);
             return;
@@ -115,8 +149,9 @@ impl Machine {
                 return;
             }
             Err(_) => {
-                // No network at start: show the error; Retry is not
-                // possible without an action, so Back leads to Welcome.
+                // No network at start: the snapshot stays, and Retry asks
+                // the server again.
+                self.mem.resume_pending = true;
                 self.show(Screen::NetworkError {
                     during: "resume".to_owned(),
                 });
@@ -144,7 +179,10 @@ impl Machine {
                 _ => Screen::ScanInfo { document: doc },
             },
             (Step::CodeUnit, _) => Screen::CodeUnit { error: None },
-            (Step::ActivationCode, _) => Screen::ActivationCode { error: None },
+            (Step::ActivationCode, _) => Screen::ActivationCode {
+                feedback: None,
+                error: None,
+            },
             // Qualified, but the device key is not bound yet: bind it now.
             (Step::Device, _) => Screen::Activating,
             (Step::Finish, name) => match name {

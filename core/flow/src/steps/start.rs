@@ -1,4 +1,6 @@
 //! Welcome, national identity number, phone, SMS code, activation method.
+use serde::Serialize;
+
 use aktiver_protocol::{
     self as proto, ChooseMethodRequest, Empty, ErrorBody, ErrorCode, Method, Sensitive,
     SessionView, StartSessionRequest, SubmitPhoneRequest, VerifySmsRequest,
@@ -39,8 +41,12 @@ pub(crate) fn sms_screen(v: &SessionView, error: Option<FieldError>) -> Screen {
 impl Machine {
     pub(super) async fn start_step(&mut self, action: Action) -> Out {
         match (&self.screen, action) {
-            (Screen::Welcome, Action::GetStarted | Action::ActivateApp) => {
+            (Screen::Welcome, Action::GetStarted) | (Screen::MyBankId, Action::ActivateApp) => {
                 self.show(Screen::NationalId { error: None });
+                Ok(())
+            }
+            (Screen::WelcomeBack, Action::MyBankId) => {
+                self.show(Screen::MyBankId);
                 Ok(())
             }
             (Screen::NationalId { .. }, Action::SubmitNationalId { value }) => {
@@ -60,68 +66,109 @@ impl Machine {
         }
     }
 
-    async fn submit_national_id(&mut self, value: &Sensitive) -> Out {
-        let nin = match checks::national_id(value.expose(), self.cfg.nin_policy) {
-            Ok(n) => n,
+    /// A local check's verdict: the value, or (shown on the screen `on_error`
+    /// makes of the field error) nothing, costing no attempt.
+    fn checked<T>(
+        &mut self,
+        r: Result<T, FieldError>,
+        on_error: impl FnOnce(FieldError) -> Screen,
+    ) -> Option<T> {
+        match r {
+            Ok(v) => Some(v),
             Err(e) => {
-                self.show(Screen::NationalId { error: Some(e) });
-                return Ok(());
+                self.show(on_error(e));
+                None
             }
+        }
+    }
+
+    /// POSTs one step of the session and keeps the session view it answers.
+    /// An error whose code is in `field_codes` belongs to the input `field`
+    /// (`Ok(Err(..))`, shown on the same screen); any other ends the flow.
+    pub(super) async fn session_step<B: Serialize>(
+        &mut self,
+        step: &'static str,
+        endpoint: ep::Endpoint,
+        body: &B,
+        field: &str,
+        field_codes: &[ErrorCode],
+    ) -> Result<Result<(), FieldError>, Halt> {
+        match self.post::<_, SessionView>(step, endpoint, body).await? {
+            Ok(v) => {
+                self.mem.session = Some(v);
+                Ok(Ok(()))
+            }
+            Err(b) if field_codes.contains(&b.code) => Ok(Err(field_from(field, &b))),
+            Err(b) => Err(Halt::Fail(Failure::from_code(b.code))),
+        }
+    }
+
+    /// The SMS-code screen for the session as the server last described it.
+    fn current_sms_screen(&self, error: Option<FieldError>) -> Screen {
+        match &self.mem.session {
+            Some(v) => sms_screen(v, error),
+            None => Screen::Phone { error },
+        }
+    }
+
+    async fn submit_national_id(&mut self, value: &Sensitive) -> Out {
+        let policy = self.cfg.nin_policy;
+        let Some(nin) = self.checked(checks::national_id(value.expose(), policy), |e| {
+            Screen::NationalId { error: Some(e) }
+        }) else {
+            return Ok(());
         };
         let body = StartSessionRequest {
             national_id: Sensitive::new(nin.as_str()),
         };
-        match self
-            .post::<_, SessionView>("start", ep::START_SESSION, &body)
-            .await?
-        {
-            Ok(v) => {
+        let r = self
+            .session_step(
+                "start",
+                ep::START_SESSION,
+                &body,
+                "national_id",
+                &[ErrorCode::InvalidNationalId],
+            )
+            .await?;
+        match r {
+            Ok(()) => {
                 self.mem.nin = Some(nin);
-                self.mem.session = Some(v);
                 self.show(Screen::Phone { error: None });
-                Ok(())
             }
-            Err(b) if b.code == ErrorCode::InvalidNationalId => {
-                self.show(Screen::NationalId {
-                    error: Some(field_from("national_id", &b)),
-                });
-                Ok(())
-            }
-            Err(b) => Err(Halt::Fail(Failure::from_code(b.code))),
+            Err(e) => self.show(Screen::NationalId { error: Some(e) }),
         }
+        Ok(())
     }
 
     async fn submit_phone(&mut self, value: &Sensitive) -> Out {
-        let phone = match checks::phone(value.expose()) {
-            Ok(p) => p,
-            Err(e) => {
-                self.show(Screen::Phone { error: Some(e) });
-                return Ok(());
-            }
+        let Some(phone) = self.checked(checks::phone(value.expose()), |e| Screen::Phone {
+            error: Some(e),
+        }) else {
+            return Ok(());
         };
         let body = SubmitPhoneRequest {
             phone: Sensitive::new(phone.as_str()),
         };
-        match self
-            .post::<_, SessionView>("phone", ep::SUBMIT_PHONE, &body)
-            .await?
-        {
-            Ok(v) => {
-                let s = sms_screen(&v, None);
-                self.mem.session = Some(v);
+        let r = self
+            .session_step(
+                "phone",
+                ep::SUBMIT_PHONE,
+                &body,
+                "phone",
+                &[ErrorCode::PhoneMismatch, ErrorCode::InvalidPhone],
+            )
+            .await?;
+        match r {
+            Ok(()) => {
+                let s = self.current_sms_screen(None);
                 self.show(s);
-                Ok(())
             }
-            Err(b) if matches!(b.code, ErrorCode::PhoneMismatch | ErrorCode::InvalidPhone) => {
-                self.show(Screen::Phone {
-                    error: Some(field_from("phone", &b)),
-                });
-                Ok(())
-            }
-            Err(b) => Err(Halt::Fail(Failure::from_code(b.code))),
+            Err(e) => self.show(Screen::Phone { error: Some(e) }),
         }
+        Ok(())
     }
 
+    /// A field error on the SMS-code screen, with the counters it carries.
     fn sms_error(&mut self, e: FieldError) {
         if let Screen::SmsCode {
             error,
@@ -152,49 +199,48 @@ impl Machine {
         let body = VerifySmsRequest {
             code: Sensitive::new(code.as_str()),
         };
-        match self
-            .post::<_, SessionView>("verify_sms", ep::VERIFY_SMS, &body)
-            .await?
-        {
-            Ok(v) => {
-                self.mem.session = Some(v);
+        let r = self
+            .session_step(
+                "verify_sms",
+                ep::VERIFY_SMS,
+                &body,
+                "code",
+                &[
+                    ErrorCode::SmsCodeWrong,
+                    ErrorCode::SmsCodeExpired,
+                    ErrorCode::SmsCodeInvalidated,
+                    ErrorCode::InvalidField,
+                ],
+            )
+            .await?;
+        match r {
+            Ok(()) => {
                 let s = self.method_screen();
                 self.show(s);
-                Ok(())
             }
-            Err(b)
-                if matches!(
-                    b.code,
-                    ErrorCode::SmsCodeWrong
-                        | ErrorCode::SmsCodeExpired
-                        | ErrorCode::SmsCodeInvalidated
-                        | ErrorCode::InvalidField
-                ) =>
-            {
-                self.sms_error(field_from("code", &b));
-                Ok(())
-            }
-            Err(b) => Err(Halt::Fail(Failure::from_code(b.code))),
+            Err(e) => self.sms_error(e),
         }
+        Ok(())
     }
 
     async fn resend(&mut self) -> Out {
-        match self
-            .post::<_, SessionView>("resend", ep::RESEND_SMS, &Empty {})
-            .await?
-        {
-            Ok(v) => {
-                let s = sms_screen(&v, None);
-                self.mem.session = Some(v);
+        let r = self
+            .session_step(
+                "resend",
+                ep::RESEND_SMS,
+                &Empty {},
+                "code",
+                &[ErrorCode::ResendTooSoon, ErrorCode::RateLimited],
+            )
+            .await?;
+        match r {
+            Ok(()) => {
+                let s = self.current_sms_screen(None);
                 self.show(s);
-                Ok(())
             }
-            Err(b) if matches!(b.code, ErrorCode::ResendTooSoon | ErrorCode::RateLimited) => {
-                self.sms_error(field_from("code", &b));
-                Ok(())
-            }
-            Err(b) => Err(Halt::Fail(Failure::from_code(b.code))),
+            Err(e) => self.sms_error(e),
         }
+        Ok(())
     }
 
     pub(super) async fn choose_method(&mut self, method: Method) -> Out {
@@ -203,37 +249,36 @@ impl Machine {
             .session
             .as_ref()
             .is_some_and(|s| s.methods.contains(&method));
-        if !offered {
-            let mut s = self.method_screen();
-            if let Screen::ActivationMethod { error, .. } = &mut s {
-                *error = Some(FieldError::new("method", "method_not_offered"));
-            }
-            self.show(s);
-            return Ok(());
-        }
-        let body = ChooseMethodRequest { method };
-        match self
-            .post::<_, SessionView>("method", ep::CHOOSE_METHOD, &body)
+        let r = if offered {
+            let body = ChooseMethodRequest { method };
+            self.session_step(
+                "method",
+                ep::CHOOSE_METHOD,
+                &body,
+                "method",
+                &[ErrorCode::MethodNotOffered],
+            )
             .await?
-        {
-            Ok(v) => {
-                self.mem.session = Some(v);
-                self.show(match method {
-                    Method::IdCheck => Screen::IdCheckIntro,
-                    Method::CodeUnit => Screen::CodeUnit { error: None },
-                    Method::ActivationCode => Screen::ActivationCode { error: None },
-                });
-                Ok(())
-            }
-            Err(b) if b.code == ErrorCode::MethodNotOffered => {
+        } else {
+            Err(FieldError::new("method", "method_not_offered"))
+        };
+        match r {
+            Ok(()) => self.show(match method {
+                Method::IdCheck => Screen::IdCheckIntro,
+                Method::CodeUnit => Screen::CodeUnit { error: None },
+                Method::ActivationCode => Screen::ActivationCode {
+                    feedback: None,
+                    error: None,
+                },
+            }),
+            Err(e) => {
                 let mut s = self.method_screen();
                 if let Screen::ActivationMethod { error, .. } = &mut s {
-                    *error = Some(field_from("method", &b));
+                    *error = Some(e);
                 }
                 self.show(s);
-                Ok(())
             }
-            Err(b) => Err(Halt::Fail(Failure::from_code(b.code))),
         }
+        Ok(())
     }
 }

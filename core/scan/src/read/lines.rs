@@ -228,8 +228,7 @@ pub(super) fn read_lines(
     // the right pitch to 44 characters' ink, and its first 36 characters
     // hold the TD2 check digits but the composite's one time in ten.
     for (got, (_, bs, be, _)) in reads.iter().zip(&geo) {
-        let cells = (*be as f32 - *bs as f32) / got.pitch.max(1e-3) + (1.0 - GLYPH_W);
-        if cells - format.chars() as f32 > MAX_EXTENT_CELLS {
+        if ink_overruns(*bs as f32, *be as f32, got.pitch, format.chars()) {
             return Err(Miss::NotMrz);
         }
     }
@@ -268,3 +267,41 @@ pub(super) fn read_lines(
 /// short is allowed: glare shortens lines, and the locator's region may end
 /// short of the MRZ (the frame regression 1932237/4).
 pub(super) const MAX_EXTENT_CELLS: f32 = 5.0;
+
+/// Whether a line's ink, from `ink_start` to `ink_end` (the outer edges of
+/// its first and last glyphs), spans more than [`MAX_EXTENT_CELLS`] cells of
+/// `pitch` beyond the `chars` its format has.
+pub(super) fn ink_overruns(ink_start: f32, ink_end: f32, pitch: f32, chars: usize) -> bool {
+    // n glyphs span n - 1 pitches and one glyph's width.
+    let cells = (ink_end - ink_start) / pitch.max(1e-3) + (1.0 - GLYPH_W);
+    cells - chars as f32 > MAX_EXTENT_CELLS
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{GLYPH_W, MAX_EXTENT_CELLS, ink_overruns};
+
+    /// The ink of `n` glyphs at pitch 10 starting at 100.
+    fn ink(n: usize) -> (f32, f32) {
+        (100.0, 100.0 + 10.0 * (n as f32 - 1.0 + GLYPH_W))
+    }
+
+    #[test]
+    fn a_td3_line_is_not_read_on_a_td2_grid() {
+        let (a, b) = ink(44);
+        assert!(ink_overruns(a, b, 10.0, 36));
+        assert!(!ink_overruns(a, b, 10.0, 44));
+    }
+
+    #[test]
+    fn a_few_cells_of_security_print_and_short_lines_pass() {
+        let extra = MAX_EXTENT_CELLS as usize;
+        let (a, b) = ink(44 + extra - 1);
+        assert!(!ink_overruns(a, b, 10.0, 44));
+        let (a, b) = ink(44 + extra + 1);
+        assert!(ink_overruns(a, b, 10.0, 44));
+        // Glare shortens a line: falling short is no reason to refuse.
+        let (a, b) = ink(20);
+        assert!(!ink_overruns(a, b, 10.0, 44));
+    }
+}

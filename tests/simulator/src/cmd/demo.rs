@@ -47,9 +47,12 @@ fn one_line(v: &View, key: &str) -> String {
     v.texts.get(key).map(|t| t.text.clone()).unwrap_or_default()
 }
 
-/// The data worth showing next to a screen's texts.
-fn detail(s: &Screen) -> String {
-    match s {
+/// The data worth showing next to a screen's texts, in the screen's own
+/// words (the shell's texts), never a debug dump. No personal data: the
+/// phone number is masked by the server, and nothing else personal is on a screen.
+fn detail(v: &View) -> String {
+    let word = |role: &str| one_line(v, role);
+    match &v.screen {
         Screen::SmsCode {
             masked_phone,
             attempts_left,
@@ -58,30 +61,44 @@ fn detail(s: &Screen) -> String {
         } => {
             format!("[{masked_phone}, {attempts_left} attempts, resend in {resend_after_s} s]")
         }
-        Screen::ActivationMethod { methods, .. } => format!("{methods:?}"),
+        Screen::ActivationMethod { methods, .. } => {
+            let methods: Vec<String> = methods
+                .iter()
+                .filter_map(|m| serde_json::to_value(m).ok())
+                .filter_map(|m| m.as_str().map(|m| word(&format!("method_{m}"))))
+                .collect();
+            format!("[{}]", methods.join(" | "))
+        }
         Screen::MrzScan {
-            feedback: Some(f),
+            feedback: Some(_),
             frames,
             ..
-        } => format!("[frame {frames}: {f}]"),
-        Screen::ChipScan { progress, hint, .. } => format!("[{progress}% {hint:?}]"),
+        } => format!("[frame {frames}: {}]", word("feedback")),
+        Screen::ActivationCode {
+            feedback: Some(_), ..
+        } => format!("[{}]", word("feedback")),
+        Screen::ChipScan { progress, .. } => format!("[{progress}%: {}]", word("hint")),
         Screen::NewPassword {
-            violations,
-            mismatch,
-            ..
-        } if !violations.is_empty() || *mismatch => {
-            format!("[live feedback: {} rule(s) broken]", violations.len())
+            rules, mismatch, ..
+        } if !rules.is_empty() => {
+            let met = rules.iter().filter(|r| r.met).count();
+            let same = if *mismatch { ", the fields differ" } else { "" };
+            format!("[live feedback: {met} of {} rules met{same}]", rules.len())
         }
         Screen::Agreement { text, .. } | Screen::BiometricsTerms { terms: text, .. } => {
             format!("[{} characters of text]", text.chars().count())
         }
-        Screen::Failed { code, remedy } => format!("[{code}; {remedy}]"),
+        Screen::Failed { code, .. } => format!("[{code}: {}]", word("remedy")),
         Screen::Complete {
             replaced_previous_device,
         } => {
-            format!("[previous device revoked: {replaced_previous_device}]")
+            let revoked = if *replaced_previous_device {
+                "yes"
+            } else {
+                "no"
+            };
+            format!("[previous device revoked: {revoked}]")
         }
-        Screen::Paused { cause, .. } => format!("[{cause:?}]"),
         _ => String::new(),
     }
 }
@@ -95,7 +112,7 @@ fn printer(json_out: bool) -> sim::PrintFn {
             if let Some(m) = o.as_object_mut() {
                 m.insert("t_ms".into(), json!((ms * 10.0).round() / 10.0));
             }
-            println!("{o}");
+            crate::outln!("{o}");
             return;
         }
         let name = v.screen.name();
@@ -104,16 +121,16 @@ fn printer(json_out: bool) -> sim::PrintFn {
             .map(|mut l| std::mem::replace(&mut *l, name.to_owned()) == name)
             .unwrap_or(false);
         if repeat {
-            println!("{:>9.1} ms    {:<20} {}", ms, "", detail(&v.screen));
+            crate::outln!("{:>9.1} ms    {:<20} {}", ms, "", detail(v));
         } else {
-            println!(
+            crate::outln!(
                 "{:>9.1} ms  {:<22} {} {}",
                 ms,
                 name,
                 one_line(v, "title"),
-                detail(&v.screen)
+                detail(v)
             );
-            println!("{:>14}{:<22} {}", "", "", one_line(v, "body"));
+            crate::outln!("{:>14}{:<22} {}", "", "", one_line(v, "body"));
         }
     })
 }
@@ -136,7 +153,7 @@ pub fn run(a: DemoArgs) -> u8 {
         LangArg::En => Lang::En,
     };
     if !a.json {
-        println!(
+        crate::outln!(
             "aktiver-sim demo: activation with a Norwegian {} against the sandbox (loopback TLS, pinned)\n",
             match document {
                 DocumentKind::IdCard => "national ID card",
@@ -203,14 +220,14 @@ pub fn run(a: DemoArgs) -> u8 {
             }
         });
         if a.json {
-            println!("{summary}");
+            crate::outln!("{summary}");
         } else {
-            println!();
+            crate::outln!();
             match &result {
-                Ok(()) => println!("Activated: {} screens shown, {} distinct.", names.len(), distinct.len()),
-                Err(e) => println!("The activation did not complete: {e}"),
+                Ok(()) => crate::outln!("Activated: {} screens shown, {} distinct.", names.len(), distinct.len()),
+                Err(e) => crate::outln!("The activation did not complete: {e}"),
             }
-            println!(
+            crate::outln!(
                 "Wall time {:.0} ms (the core, the sandbox and the simulated chip's CPU), excluding: {:.0} ms rendering {} camera frames, {:.0} ms of the person fetching codes; simulated NFC link time {:.0} ms over {} APDUs (424 kbit/s model, not slept); sandbox start {:.0} ms.",
                 ms(core),
                 ms(outside.camera),
@@ -221,7 +238,7 @@ pub fn run(a: DemoArgs) -> u8 {
                 ms(setup_time),
             );
             if let Some(r) = rss {
-                println!("Peak RSS {r:.1} MiB.");
+                crate::outln!("Peak RSS {r:.1} MiB.");
             }
         }
         w.stop().await;

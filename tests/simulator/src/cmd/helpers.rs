@@ -136,7 +136,8 @@ fn evidence_json(a: &EvidenceArgs) -> Result<Value, String> {
         DocumentKind::Passport => DocumentSpec::passport(&mrz),
         DocumentKind::IdCard => DocumentSpec::id_card(&mrz),
     };
-    let pki = aktiver_sandbox::sandbox_pki().map_err(|e| e.to_string())?;
+    let pki =
+        aktiver_emrtd::issuer::TestPki::generate(Default::default()).map_err(|e| e.to_string())?;
     let doc = aktiver_emrtd::issuer::issue(&pki, &spec).map_err(|e| e.to_string())?;
     let dg2 = doc.file(fid::DG2).ok_or("the document has no portrait")?;
     let portrait = encode_b64(&<sha2::Sha256 as sha2::Digest>::digest(dg2));

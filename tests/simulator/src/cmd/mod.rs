@@ -7,6 +7,7 @@ pub mod demo;
 pub mod helpers;
 pub mod mrz;
 pub mod nin;
+pub mod run;
 pub mod scan;
 pub mod scenario;
 pub mod serve;

@@ -1,7 +1,7 @@
 //! `aktiver-sim mrz scan ...` (issue 3).
 use super::{EXIT_INVALID, EXIT_MISUSE, EXIT_VALID};
 use aktiver_scan::qr::{QrOptions, scan_qr_with};
-use aktiver_scan::{Consensus, FrameScan, LumaImage, scan_frame, still};
+use aktiver_scan::{Consensus, FrameScan, LumaImage, scan_frame, scan_image, still};
 use clap::Args;
 use serde_json::{Value, json};
 use std::time::Instant;
@@ -13,6 +13,10 @@ pub struct ScanArgs {
     /// Treat the images as consecutive frames and report the consensus.
     #[arg(long, conflicts_with = "qr")]
     pub burst: bool,
+    /// One pass per image as for a camera frame, upright (a burst always is);
+    /// without it a single image is also tried at other scales and turned.
+    #[arg(long, conflicts_with = "qr")]
+    pub frame: bool,
     /// Read a QR code (the activation code) instead of the MRZ: prints
     /// `{"image", "qr": text or null, "ms"}` per image; exit status 0 when
     /// every image held one.
@@ -98,7 +102,13 @@ pub fn run(a: ScanArgs) -> u8 {
             }
         };
         let t = Instant::now();
-        let scan = scan_frame(&img.frame());
+        // A burst is a camera's frames; a single image is a photo or a scan,
+        // in any orientation and size.
+        let scan = if a.burst || a.frame {
+            scan_frame(&img.frame())
+        } else {
+            scan_image(&img)
+        };
         let ms = t.elapsed().as_secs_f64() * 1e3;
         total_ms += ms;
         last_feedback = scan.feedback.as_str();
@@ -156,11 +166,28 @@ mod tests {
         let args = |paths: Vec<std::path::PathBuf>| ScanArgs {
             images: paths,
             burst: false,
+            frame: false,
             qr: true,
         };
         assert_eq!(run(args(vec![blank.clone()])), EXIT_INVALID);
         assert_eq!(run(args(vec![dir.join("missing.png")])), EXIT_MISUSE);
         assert_eq!(run(args(vec![])), EXIT_MISUSE);
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_single_image_is_read_as_a_still_image() {
+        // A 268x188 scan: read only upscaled, which a camera frame's one
+        // pass does not try.
+        let small = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../core/scan/tests/images/td3-egy-small-scan.jpg");
+        let args = |frame: bool| ScanArgs {
+            images: vec![small.clone()],
+            burst: false,
+            frame,
+            qr: false,
+        };
+        assert_eq!(run(args(false)), EXIT_VALID);
+        assert_eq!(run(args(true)), EXIT_INVALID);
     }
 }

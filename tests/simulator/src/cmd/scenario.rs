@@ -62,6 +62,12 @@ struct Step {
     act: Option<Action>,
     /// Camera frames pushed on the scan screen.
     frames: Option<u32>,
+    /// One camera frame on the activation-code screen: `bank` (the online
+    /// bank's QR image), `none` (the page beside it), or any other text (a
+    /// QR code of that text).
+    film_qr: Option<String>,
+    /// Expected camera feedback on the screen after the step.
+    feedback: Option<String>,
     /// The network: false drops it, true brings it back.
     net: Option<bool>,
     /// Moves the server's clock by this many seconds.
@@ -85,8 +91,21 @@ struct Step {
     failure: Option<String>,
     /// Expected on `complete`.
     replaced_previous_device: Option<bool>,
+    /// New password: the policy rules the draft does not meet (exactly these).
+    rules_unmet: Option<Vec<String>>,
+    /// New password: the two fields differ.
+    mismatch: Option<bool>,
+    /// New password: the typed characters are shown.
+    visible: Option<bool>,
     /// The OS prompt for this permission will be declined.
     deny: Option<Permission>,
+    /// Keep a copy of the snapshot as it is after the step ...
+    #[serde(default)]
+    stash_snapshot: bool,
+    /// ... and put it back before the step's kill (the process died before
+    /// it could save the later screens).
+    #[serde(default)]
+    restore_snapshot: bool,
     /// The person starts over on another phone (new keys and storage).
     #[serde(default)]
     new_device: bool,
@@ -96,6 +115,14 @@ struct Step {
     interrupt_after_ms: Option<u64>,
     /// `cancel` (the default) or `back`.
     interrupt: Option<String>,
+    /// From now on the face check takes this long (the person in front of the camera).
+    slow_face_ms: Option<u64>,
+    /// From now on every device-key call takes this long (a keystore prompt).
+    slow_keys_ms: Option<u64>,
+    /// Face-check and device-key calls still running after the step.
+    capability_calls_running: Option<u32>,
+    /// Face-check and device-key calls that have ended by being cancelled.
+    capability_calls_stopped: Option<u32>,
     /// Screens that must have been shown (so far) ...
     #[serde(default)]
     seen: Vec<String>,
@@ -162,10 +189,10 @@ pub fn run(a: ScenarioArgs) -> u8 {
             };
             let started = std::time::Instant::now();
             match rt.block_on(run_one(&sc, round.as_deref())) {
-                Ok(()) => println!("ok    {label} ({:.1} s)", started.elapsed().as_secs_f64()),
+                Ok(()) => crate::outln!("ok    {label} ({:.1} s)", started.elapsed().as_secs_f64()),
                 Err(e) => {
                     failed += 1;
-                    println!("FAIL  {label}: {e}");
+                    crate::outln!("FAIL  {label}: {e}");
                 }
             }
         }
@@ -220,12 +247,22 @@ async fn run_one(sc: &ScenarioFile, screen: Option<&str>) -> Result<(), String> 
     r
 }
 
+/// Where the flow keeps its snapshot in secure storage.
+const SNAPSHOT_KEY: &str = "aktiver.flow.snapshot";
+
 async fn run_steps(w: &mut World, sc: &ScenarioFile, screen: Option<&str>) -> Result<(), String> {
+    let stash = &mut None::<Vec<u8>>;
     for (i, st) in sc.step.iter().enumerate() {
         let n = i + 1;
         let at = |e: String| format!("step {n}: {e}");
         if let Some(p) = st.deny {
             w.phone.permissions.deny(p);
+        }
+        if let Some(ms) = st.slow_face_ms {
+            w.phone.face.gate().set_delay_ms(ms);
+        }
+        if let Some(ms) = st.slow_keys_ms {
+            w.phone.keys.gate.set_delay_ms(ms);
         }
         if let Some(up) = st.net {
             w.relay.set_up(up);
@@ -249,6 +286,14 @@ async fn run_steps(w: &mut World, sc: &ScenarioFile, screen: Option<&str>) -> Re
                 }
                 w.film().await.map_err(at)?;
             }
+        }
+        if let Some(shot) = &st.film_qr {
+            let shot = match shot.as_str() {
+                "bank" => sim::QrShot::Bank,
+                "none" => sim::QrShot::Nothing,
+                text => sim::QrShot::Text(text.to_owned()),
+            };
+            w.film_qr(shot).await.map_err(at)?;
         }
         if let Some(a) = &st.act {
             match w.act(a.clone()).await {
@@ -296,6 +341,18 @@ async fn run_steps(w: &mut World, sc: &ScenarioFile, screen: Option<&str>) -> Re
                 return Err(at(format!("the interrupt came at {busy}, not during work")));
             }
         }
+        if st.stash_snapshot {
+            *stash = w.phone.storage.get(SNAPSHOT_KEY).ok().flatten();
+        }
+        if st.restore_snapshot {
+            let snap = stash
+                .as_ref()
+                .ok_or_else(|| at("no snapshot stashed".into()))?;
+            w.phone
+                .storage
+                .put(SNAPSHOT_KEY, snap)
+                .map_err(|e| at(e.to_string()))?;
+        }
         if st.kill {
             w.restart().await.map_err(at)?;
         }
@@ -323,15 +380,17 @@ fn check(w: &World, st: &Step, screen: Option<&str>) -> Result<(), String> {
         let got = field.as_ref().map(|f| f.code.clone());
         if got.as_deref() != Some(code.as_str()) {
             return Err(format!(
-                "expected field error {code} on {}, got {got:?}",
-                s.name()
+                "expected field error {code} on {}, got {}",
+                s.name(),
+                got.as_deref().unwrap_or("none")
             ));
         }
     }
     if let Some(n) = st.attempts_left {
         let got = field.as_ref().and_then(|f| f.attempts_left);
         if got != Some(n) {
-            return Err(format!("expected {n} attempts left, got {got:?}"));
+            let got = got.map_or("no count".to_owned(), |g| g.to_string());
+            return Err(format!("expected {n} attempts left, got {got}"));
         }
     }
     if let Some(code) = &st.failure {
@@ -362,6 +421,37 @@ fn check(w: &World, st: &Step, screen: Option<&str>) -> Result<(), String> {
             return Err(format!("{name} was shown"));
         }
     }
+    check_password_screen(&s, st)?;
+    let gates = [w.phone.face.gate(), &w.phone.keys.gate];
+    if let Some(n) = st.capability_calls_running {
+        let got: u32 = gates.iter().map(|g| g.running()).sum();
+        if got != n {
+            return Err(format!(
+                "{got} capability calls still running, expected {n}"
+            ));
+        }
+    }
+    if let Some(n) = st.capability_calls_stopped {
+        let got: u32 = gates.iter().map(|g| g.stopped()).sum();
+        if got != n {
+            return Err(format!("{got} capability calls were stopped, expected {n}"));
+        }
+    }
+    if let Some(f) = &st.feedback {
+        let got = match &s {
+            Screen::ActivationCode { feedback, .. } | Screen::MrzScan { feedback, .. } => {
+                feedback.clone()
+            }
+            _ => None,
+        };
+        if got.as_deref() != Some(f.as_str()) {
+            return Err(format!(
+                "expected feedback {f} on {}, got {}",
+                s.name(),
+                got.as_deref().unwrap_or("none")
+            ));
+        }
+    }
     if let Some(r) = st.replaced_previous_device {
         match &s {
             Screen::Complete {
@@ -369,10 +459,60 @@ fn check(w: &World, st: &Step, screen: Option<&str>) -> Result<(), String> {
             } if *replaced_previous_device == r => {}
             other => {
                 return Err(format!(
-                    "expected complete with replaced_previous_device={r}, got {other:?}"
+                    "expected complete with replaced_previous_device={r}, got {} {}",
+                    other.name(),
+                    detail(other)
                 ));
             }
         }
+    }
+    Ok(())
+}
+
+/// The new-password screen's live feedback, as expected.
+fn check_password_screen(s: &Screen, st: &Step) -> Result<(), String> {
+    if st.rules_unmet.is_none() && st.mismatch.is_none() && st.visible.is_none() {
+        return Ok(());
+    }
+    let Screen::NewPassword {
+        rules,
+        mismatch,
+        visible,
+        ..
+    } = s
+    else {
+        return Err(format!("expected new_password, got {}", s.name()));
+    };
+    if let Some(expected) = &st.rules_unmet {
+        let name = |r: &aktiver_flow::PasswordRule| {
+            serde_json::to_value(r)
+                .ok()
+                .and_then(|v| v["rule"].as_str().map(str::to_owned))
+                .unwrap_or_default()
+        };
+        if rules.is_empty() {
+            return Err("the screen lists no policy rules".into());
+        }
+        let unmet: BTreeSet<String> = rules.iter().filter(|r| !r.met).map(name).collect();
+        let want: BTreeSet<String> = expected.iter().cloned().collect();
+        if unmet != want {
+            let list = |s: &BTreeSet<String>| s.iter().cloned().collect::<Vec<_>>().join(", ");
+            return Err(format!(
+                "expected unmet rules [{}], got [{}]",
+                list(&want),
+                list(&unmet)
+            ));
+        }
+    }
+    if let Some(m) = st.mismatch
+        && m != *mismatch
+    {
+        return Err(format!("expected mismatch {m}, got {mismatch}"));
+    }
+    if let Some(v) = st.visible
+        && v != *visible
+    {
+        return Err(format!("expected visible {v}, got {visible}"));
     }
     Ok(())
 }
@@ -436,12 +576,16 @@ async fn kill_at_each(w: &mut World) -> Result<(), String> {
 /// The snapshot holds where the flow is, never a secret: no password, SMS
 /// code, phone number or MRZ.
 fn no_secret_in_snapshot(w: &World, at: &str) -> Result<(), String> {
-    let Ok(Some(bytes)) = w.phone.storage.get("aktiver.flow.snapshot") else {
+    let Ok(Some(bytes)) = w.phone.storage.get(SNAPSHOT_KEY) else {
         return Err(format!("no snapshot saved at {at}"));
     };
     let text = String::from_utf8_lossy(&bytes);
     let phone = w.person.phone.trim_start_matches("+47");
     let mut secrets: Vec<&str> = vec![phone, "NORDMANN", "IDNOR", "P<NOR"];
+    // Once the person has qualified, the identity number is not needed to resume.
+    if QUALIFIED.contains(&at) {
+        secrets.push(&w.person.national_id);
+    }
     if let Some(p) = &w.password {
         secrets.push(p);
     }
@@ -455,6 +599,22 @@ fn no_secret_in_snapshot(w: &World, at: &str) -> Result<(), String> {
     }
 }
 
+/// Screens after the ID check: the device is bound or being bound.
+const QUALIFIED: &[&str] = &[
+    "activating",
+    "password_offer",
+    "new_password",
+    "password_updated",
+    "notifications_offer",
+    "biometrics_offer",
+    "biometrics_info",
+    "biometrics_steps",
+    "biometrics_security",
+    "biometrics_terms",
+    "agreement",
+    "sign_agreement",
+];
+
 /// Where the snapshot resumes a flow killed at `screen`.
 fn resumes_at(screen: &str) -> &'static [&'static str] {
     match screen {
@@ -463,7 +623,8 @@ fn resumes_at(screen: &str) -> &'static [&'static str] {
         }
         "new_password" | "password_updated" => &["password_offer"],
         "sign_agreement" => &["agreement"],
-        "welcome" => &["welcome"],
+        // The app has now been opened before: the returning user's welcome.
+        "welcome" => &["welcome_back"],
         _ => &[],
     }
 }

@@ -1,6 +1,4 @@
 //! The person: what they do on each screen of the happy path.
-use std::time::Instant;
-
 use aktiver_flow::{Action, Screen};
 use aktiver_protocol::Sensitive;
 
@@ -31,6 +29,8 @@ impl World {
         let screen = self.flow.screen();
         let action = match &screen {
             Screen::Welcome => Action::GetStarted,
+            Screen::WelcomeBack => Action::MyBankId,
+            Screen::MyBankId => Action::ActivateApp,
             Screen::NationalId { .. } => Action::SubmitNationalId {
                 value: Sensitive::new(typed_nin(&self.person.national_id)),
             },
@@ -64,16 +64,9 @@ impl World {
                 }
             }
             Screen::ActivationCode { .. } => {
-                let t = Instant::now();
-                let issued = self
-                    .sandbox
-                    .activation_code(&self.person.national_id)
-                    .await?;
-                self.outside.human += t.elapsed();
-                // The person scans the QR code the online bank shows.
-                Action::SubmitActivationCode {
-                    code: issued.qr_payload.clone(),
-                }
+                // The person films the QR code the online bank shows.
+                self.film_qr(super::QrShot::Bank).await?;
+                return Ok("frame");
             }
             Screen::PasswordOffer if !self.choices.update_password => Action::NotNow,
             Screen::NewPassword { violations, .. } if violations.is_empty() => {
@@ -122,9 +115,11 @@ impl World {
             }
             if s.is_terminal() {
                 return Err(format!(
-                    "expected {target}, the flow ended at {} ({:?})",
+                    "expected {target}, the flow ended at {}{}",
                     s.name(),
                     failure_of(&s)
+                        .map(|c| format!(" ({c})"))
+                        .unwrap_or_default()
                 ));
             }
             self.auto().await?;

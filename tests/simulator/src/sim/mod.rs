@@ -3,6 +3,10 @@
 //! the person (reads the SMS, holds the card to the camera and the phone,
 //! types the password).
 pub mod autopilot;
+pub mod chip_steps;
+pub mod faults;
+pub mod labels;
+pub mod people;
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -14,7 +18,8 @@ use aktiver_scan::synth::{Level, Scenario};
 use aktiver_testkit::caps::{
     MemoryStorage, SandboxFace, SimPermissions, SimPhone, SoftwareKeys, VirtualNfc,
 };
-use aktiver_testkit::document::{self, DocumentOptions};
+use aktiver_testkit::document::{self, DocumentOptions, Portrait};
+use aktiver_testkit::face::SwitchableFace;
 use aktiver_testkit::net::{self, NetSwitch};
 use aktiver_testkit::{Sandbox, SimPerson};
 
@@ -103,7 +108,31 @@ pub struct World {
     /// The last SMS code the person read (it stays on their phone after the
     /// sandbox's inbox forgets it).
     pub last_sms: Option<String>,
+    /// The document's MRZ lines and options (a fault re-issues its chip).
+    pub lines: Vec<String>,
+    pub doc_options: DocumentOptions,
+    /// The portrait the document's chip carries.
+    pub portrait: Option<Portrait>,
+    /// The face check, with its mismatch switch.
+    pub face: Arc<SwitchableFace>,
+    /// Glare or blur on the frames the camera films next.
+    pub camera_fault: faults::CameraFault,
+    /// The last frame filmed (as the camera filmed it) and the flow's feedback.
+    pub last_frame: Option<(aktiver_scan::LumaImage, String)>,
+    /// The QR image (PNG) the online bank shows the person, once fetched.
+    pub bank_qr: Option<Vec<u8>>,
     observe: Option<aktiver_flow::ObserveHandle>,
+}
+
+/// What the camera films on the activation-code screen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum QrShot {
+    /// The online bank's activation-code QR image.
+    Bank,
+    /// The page without a code.
+    Nothing,
+    /// A QR code of some other text.
+    Text(String),
 }
 
 /// How to set a world up.
@@ -131,26 +160,42 @@ impl Default for Setup {
 
 impl World {
     pub async fn new(setup: Setup, recorder: Arc<Recorder>) -> Result<World, String> {
-        let sandbox = Sandbox::start(setup.rules).await?;
+        World::with_population(setup, recorder, None).await
+    }
+
+    /// A world whose sandbox knows this population (TOML; `None`: the built-in one).
+    pub async fn with_population(
+        setup: Setup,
+        recorder: Arc<Recorder>,
+        population: Option<String>,
+    ) -> Result<World, String> {
+        let person = match &population {
+            Some(p) => aktiver_testkit::person_in(p, &setup.person),
+            None => aktiver_testkit::person(&setup.person),
+        }
+        .ok_or("no such sandbox person")?;
+        let sandbox = Sandbox::start_with(setup.rules, population).await?;
         let target = sandbox.server.addr;
         let relay = net::relay(target).await.map_err(|e| e.to_string())?;
-        let person = aktiver_testkit::person(&setup.person).ok_or("no such sandbox person")?;
         let lines = document::mrz_lines(&person.national_id, setup.document, &setup.doc_options)
             .ok_or("no MRZ for this person")?;
-        let chip = document::chip(&lines, setup.document, &setup.doc_options)?;
+        let (chip, portrait) = document::issue(&lines, setup.document, &setup.doc_options)?;
         let nfc = Arc::new(VirtualNfc::new());
         nfc.present(chip);
-        let face = SandboxFace::new(
-            &sandbox.url,
-            Some(&sandbox.pin),
-            tokio::runtime::Handle::current(),
-        )?;
+        let face = Arc::new(SwitchableFace::new(
+            SandboxFace::new(
+                &sandbox.url,
+                Some(&sandbox.pin),
+                tokio::runtime::Handle::current(),
+            )?,
+            sandbox.server.app.clone(),
+        ));
         let phone = SimPhone {
             nfc,
             keys: Arc::new(SoftwareKeys::default()),
             storage: Arc::new(MemoryStorage::default()),
             permissions: Arc::new(SimPermissions::allowing_all()),
-            face: Arc::new(face),
+            face: face.clone(),
         };
         let mut cfg = FlowConfig::new(&format!("https://{}", relay.addr), Some(&sandbox.pin));
         cfg.lang = setup.lang;
@@ -179,6 +224,13 @@ impl World {
             outside: Outside::default(),
             password,
             last_sms: None,
+            lines,
+            doc_options: setup.doc_options,
+            portrait,
+            face,
+            camera_fault: faults::CameraFault::None,
+            last_frame: None,
+            bank_qr: None,
             observe,
         })
     }
@@ -235,11 +287,66 @@ impl World {
         self.frame_index += 1;
         self.outside.camera += t.elapsed();
         self.outside.frames += 1;
-        let img = g.image;
-        self.flow
-            .submit_frame(img.data, img.width, img.height, img.width, 0)
+        let mut img = g.image;
+        faults::degrade(&mut img, self.camera_fault, self.frame_index);
+        let feedback = self
+            .flow
+            .submit_frame(img.data.clone(), img.width, img.height, img.width, 0)
             .await
-            .map_err(|e| e.to_string())
+            .map_err(|e| e.to_string())?;
+        self.last_frame = Some((img, feedback.clone()));
+        Ok(feedback)
+    }
+
+    /// One camera frame on the activation-code screen, pushed to the flow.
+    pub async fn film_qr(&mut self, shot: QrShot) -> Result<String, String> {
+        let seed = self.frame_index;
+        self.frame_index += 1;
+        let png = match &shot {
+            QrShot::Bank | QrShot::Nothing => Some(self.bank_qr_png().await?),
+            QrShot::Text(_) => None,
+        };
+        let t = Instant::now();
+        let mut img = match (&shot, png) {
+            (QrShot::Text(text), _) => aktiver_testkit::qr::frame_of_text(text, seed)?,
+            (_, Some(png)) => aktiver_testkit::qr::frame_of_png(&png, seed, 0.75)?,
+            (_, None) => return Err("no QR image".into()),
+        };
+        if shot == QrShot::Nothing {
+            // The camera points at the page beside the code.
+            let w = img.width as usize;
+            for row in img.data.chunks_mut(w) {
+                let (left, right) = row.split_at_mut(w / 2);
+                left.copy_from_slice(&right[..left.len()]);
+                right.iter_mut().for_each(|p| *p = 120);
+            }
+        }
+        self.outside.camera += t.elapsed();
+        self.outside.frames += 1;
+        let feedback = self
+            .flow
+            .submit_frame(img.data.clone(), img.width, img.height, img.width, 0)
+            .await
+            .map_err(|e| e.to_string())?;
+        self.last_frame = Some((img, feedback.clone()));
+        Ok(feedback)
+    }
+
+    /// The online bank's activation-code QR image for the person (issued once).
+    async fn bank_qr_png(&mut self) -> Result<Vec<u8>, String> {
+        if let Some(p) = &self.bank_qr {
+            return Ok(p.clone());
+        }
+        let t = Instant::now();
+        let issued = self
+            .sandbox
+            .activation_code(&self.person.national_id)
+            .await?;
+        self.outside.human += t.elapsed();
+        let png = aktiver_protocol::decode_b64("qr_png_b64", issued.qr_png_b64.expose())
+            .map_err(|e| e.to_string())?;
+        self.bank_qr = Some(png.clone());
+        Ok(png)
     }
 
     pub async fn stop(self) {

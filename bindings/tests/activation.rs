@@ -1,0 +1,128 @@
+//! The whole activation through the exported API (the types and calls the
+//! Kotlin and Swift shells get), on a foreign executor (a current-thread
+//! runtime of the test's own) against the sandbox with the test support.
+#![cfg(feature = "test-support")]
+#![allow(clippy::unwrap_used)]
+
+use std::sync::{Arc, Mutex};
+
+use aktiver_ffi::activation::Language;
+use aktiver_ffi::screens::{IdDocument, Method};
+use aktiver_ffi::test_support::{TestDocument, TestPhone, start_test_sandbox, test_person};
+use aktiver_ffi::{
+    Action, Activation, CallbackError, Screen, ScreenListener, ScreenView, start_activation,
+};
+
+#[derive(Default)]
+struct Names(Mutex<Vec<String>>);
+
+impl ScreenListener for Names {
+    fn on_screen(&self, view: ScreenView) -> Result<(), CallbackError> {
+        self.0.lock().unwrap().push(view.name);
+        Ok(())
+    }
+}
+
+fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .unwrap()
+        .block_on(f)
+}
+
+/// Plays the person until a terminal screen.
+async fn walk(a: &Activation, phone: &TestPhone, sandbox_sms: impl AsyncFn() -> String) -> Screen {
+    let person = test_person(None).unwrap();
+    let mut frame = 0;
+    for _ in 0..300 {
+        let v = a.current().unwrap();
+        let action = match &v.screen {
+            s if v.terminal => return s.clone(),
+            Screen::Welcome => Action::GetStarted,
+            Screen::NationalId { .. } => Action::SubmitNationalId {
+                value: person.national_id.clone(),
+            },
+            Screen::Phone { .. } => Action::SubmitPhone {
+                value: person.phone.clone(),
+            },
+            Screen::SmsCode { .. } => Action::SubmitSmsCode {
+                code: sandbox_sms().await,
+            },
+            Screen::ActivationMethod { .. } => Action::ChooseMethod {
+                method: Method::IdCheck,
+            },
+            Screen::ChooseDocument => Action::ChooseDocument {
+                document: IdDocument::IdCard,
+            },
+            Screen::MrzScan { .. } => {
+                let f = phone.camera_frame(frame);
+                frame += 1;
+                a.submit_frame(f.luma, f.width, f.height, f.row_stride, 0)
+                    .await
+                    .unwrap();
+                continue;
+            }
+            Screen::PasswordOffer => Action::NotNow,
+            Screen::NotificationsOffer | Screen::BiometricsOffer => Action::NotNow,
+            Screen::Agreement {
+                accepted: false, ..
+            } => Action::SetAccepted { accepted: true },
+            Screen::SignAgreement { .. } => Action::SignAgreement {
+                password: person.password.clone().unwrap_or_default(),
+            },
+            Screen::NetworkError { .. } => Action::Retry,
+            _ => Action::Continue,
+        };
+        a.act(action).await.unwrap();
+    }
+    panic!("no terminal screen in 300 steps");
+}
+
+#[test]
+fn a_whole_activation_through_the_exported_api() {
+    block_on(async {
+        let sandbox = start_test_sandbox().await.unwrap();
+        let person = test_person(None).unwrap();
+        let phone = TestPhone::new(
+            &sandbox,
+            TestDocument {
+                national_id: person.national_id.clone(),
+                document: IdDocument::IdCard,
+                tampered_data_group: None,
+                tag_lost_at: vec![],
+                apdu_delay_ms: 0,
+            },
+        )
+        .unwrap();
+        let a = start_activation(sandbox.config(Language::En).unwrap(), phone.capabilities())
+            .await
+            .unwrap();
+        let names = Arc::new(Names::default());
+        let handle = a.observe(names.clone()).unwrap();
+        let end = walk(&a, &phone, async || {
+            sandbox.sms_code(person.phone.clone()).await.unwrap()
+        })
+        .await;
+        assert!(matches!(end, Screen::Complete { .. }), "{end:?}");
+        let seen = names.0.lock().unwrap().clone();
+        for s in [
+            "welcome",
+            "sms_code",
+            "mrz_scan",
+            "chip_scan",
+            "face_scan",
+            "activating",
+            "complete",
+        ] {
+            assert!(seen.iter().any(|n| n == s), "{s} not seen in {seen:?}");
+        }
+        handle.cancel();
+        a.close();
+        assert_eq!(
+            a.current().err(),
+            Some(aktiver_ffi::ActivationError::Closed)
+        );
+        sandbox.stop().await;
+    });
+}
