@@ -111,6 +111,17 @@ pub fn field_checked(format: Format, line: usize, col: usize) -> bool {
     }
 }
 
+/// Where a state code (the issuing state, the nationality) lies: its line
+/// and first column, if `col` of `line` is in one.
+pub fn state_field(format: Format, line: usize, col: usize) -> Option<(usize, usize)> {
+    let nationality = if format == Format::Td1 { 15 } else { 10 };
+    match line {
+        0 if (2..5).contains(&col) => Some((0, 2)),
+        1 if (nationality..nationality + 3).contains(&col) => Some((1, nationality)),
+        _ => None,
+    }
+}
+
 /// Whether any check digit covers a position: its field's own or only the
 /// composite (TD1 optional data). Two close calls there can cancel out: an
 /// `O` for a `0` at weights 7 and 3 adds 24 * 10 to the composite sum.

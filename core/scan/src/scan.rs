@@ -138,6 +138,7 @@ pub fn unclear_unprotected(rd: &Reading) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     for (li, line) in rd.margins.iter().enumerate() {
         for (ci, &gap) in line.iter().enumerate() {
+            let gap = state_code_gap(rd, li, ci).unwrap_or(gap);
             if !crate::layout::check_covered(rd.format, li, ci)
                 && (!clear_match(best_cost(rd, li, ci), gap)
                     || digit_or_letter_in_doubt(rd, li, ci))
@@ -147,6 +148,27 @@ pub fn unclear_unprotected(rd: &Reading) -> Vec<(usize, usize)> {
         }
     }
     out
+}
+
+/// In a state code, the gap to the best rival that leaves a code that
+/// exists: `OEU` is no rival to `DEU` (no check digit covers a state, but
+/// the list of them does). `None` outside state codes; a wide gap when no
+/// rival makes a known code.
+fn state_code_gap(rd: &Reading, li: usize, ci: usize) -> Option<f32> {
+    let (line, start) = crate::layout::state_field(rd.format, li, ci)?;
+    let code: Vec<char> = rd.lines.get(line)?.chars().skip(start).take(3).collect();
+    let cands = rd.candidates.0.get(li)?.get(ci)?;
+    let &(_, best) = cands.first()?;
+    let rival = cands.iter().skip(1).find(|&&(c, _)| {
+        let mut alt = code.clone();
+        if let Some(slot) = alt.get_mut(ci - start) {
+            *slot = c;
+        }
+        let alt: String = alt.into_iter().collect();
+        let alt = alt.trim_end_matches('<');
+        alt.is_empty() || aktiver_mrz::is_known_state(alt)
+    });
+    Some(rival.map_or(1.0, |&(_, cost)| cost - best))
 }
 
 /// Whether a digit and a letter that look alike (`0`/`O`, `8`/`B`, `5`/`S`,
@@ -622,6 +644,28 @@ mod tests {
         // Under a check digit (the document number) the digits decide.
         set(&mut rd, 1, 2, vec![('5', 0.05), ('S', 0.25)]);
         assert!(unprotected_clear(&rd));
+    }
+
+    #[test]
+    fn a_state_code_letter_is_in_doubt_only_before_a_known_code() {
+        let lines = [
+            "VIUSATRAVELER<<HAPPYPERSON<<<<<<<<<<<<<<<<<<",
+            "555123ABC6GBR6502056F0412236IFLNDOOAMS803085",
+        ];
+        let mut rd = clear_reading(Format::MrvA, &lines);
+        // `USA` against `UXA`, which no state has: `S` stands.
+        set(&mut rd, 0, 3, vec![('S', 0.05), ('X', 0.07), ('G', 0.30)]);
+        assert!(unprotected_clear(&rd));
+        // Against `UGA` (Uganda) by 0.02: in doubt.
+        set(&mut rd, 0, 3, vec![('S', 0.05), ('G', 0.07)]);
+        assert_eq!(unclear_unprotected(&rd), [(0, 3)]);
+        // The nationality likewise: `GBR` against `OBR`, unknown.
+        let mut rd = clear_reading(Format::MrvA, &lines);
+        set(&mut rd, 1, 10, vec![('G', 0.05), ('O', 0.06)]);
+        assert!(unprotected_clear(&rd));
+        // In a name the same gap is doubt.
+        set(&mut rd, 0, 5, vec![('T', 0.05), ('Y', 0.06)]);
+        assert_eq!(unclear_unprotected(&rd), [(0, 5)]);
     }
 
     #[test]

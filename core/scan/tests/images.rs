@@ -70,3 +70,21 @@ fn small_scans_are_read_upscaled() {
         assert_eq!(rd.lines, truth, "{name}");
     }
 }
+
+/// A state code's letter is in doubt only against a rival that makes a code
+/// that exists: `D<<` (Germany) stands against `O<<`.
+#[test]
+fn a_state_code_is_read_against_the_list_of_states() {
+    let scan = scan_image(&load("td1-deu-specimen-small.jpg"));
+    assert!(scan.valid);
+    let rd = scan.reading.expect("reading");
+    assert_eq!(rd.format, Format::Td1);
+    assert_eq!(
+        rd.lines,
+        [
+            "IDD<<T220001293<<<<<<<<<<<<<<<",
+            "6408125<2010315D<<<<<<<<<<<<<4",
+            "MUSTERMANN<<ERIKA<<<<<<<<<<<<<",
+        ]
+    );
+}

@@ -1,7 +1,7 @@
 //! Per-cell evidence: clear winners and faint glyphs.
 
-#[allow(unused_imports)]
-use super::*;
+use super::line::Centre;
+use super::strip::Strip;
 
 /// Best correlation high and far above every other class.
 pub(super) fn clear_winner(scores: &[f32; 37]) -> bool {

@@ -1,8 +1,9 @@
 //! The character grid of a line: baseline, pitch from the periodicity, and
 //! the perspective grid fit.
 
-#[allow(unused_imports)]
-use super::*;
+use super::GLYPH_W;
+use super::bands::Band;
+use super::strip::Strip;
 
 /// The baseline of a line (strip rows, before the skew offset): the bottom edge of
 /// each cell at half its peak, then a high quantile, because fillers end above the

@@ -1,8 +1,9 @@
 //! How tall a glyph stands: telling `0` from `O` by height against the
 //! clearly read glyphs beside it.
 
-#[allow(unused_imports)]
-use super::*;
+use super::line::Centre;
+use super::strip::Strip;
+use crate::glyphs::CLASSES;
 
 /// How tall a glyph stands above the baseline (strip rows), from the ink in
 /// the middle of its cell: where the top stroke's rows reach half their peak.

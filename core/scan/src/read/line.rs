@@ -1,8 +1,16 @@
 //! One line: its grid of cells, the baseline offset, glyph height and blur
 //! that fit it best, and every cell classified.
 
-#[allow(unused_imports)]
-use super::*;
+use super::bands::Band;
+use super::classify::{clear_winner, faint_cells};
+use super::grid::{grid_fit, line_baseline, segment};
+use super::heights::{glyph_height, weigh_heights, zero_or_o_in_doubt};
+use super::strip::Strip;
+use super::{CAP_PER_PITCH, Candidates, GLYPH_W, TOP};
+use crate::glyphs;
+use crate::glyphs::CLASSES;
+use crate::layout;
+use crate::layout::Format;
 
 /// Horizontal sample placements per cell, in grid steps: the grid is only known
 /// to about half a step. The centred one first: when it already gives a clear

@@ -1,8 +1,11 @@
 //! The lines of one MRZ window: their common extent, then each line read,
 //! with the retries of a poorly read line.
 
-#[allow(unused_imports)]
-use super::*;
+use super::bands::Band;
+use super::line::{LineGeometry, LineRead, REGRID_COST, RETRY_COST, read_line};
+use super::strip::Strip;
+use super::{CandidateLines, GLYPH_W, Miss, Reading};
+use crate::layout::{Format, FormatExt};
 
 pub(super) fn read_lines(
     strip: &Strip,

@@ -3,8 +3,7 @@
 //! and classify each cell against the OCR-B templates.
 
 use crate::frame::LumaFrame;
-use crate::glyphs::{self, CLASSES};
-use crate::layout::{self, Format, FormatExt};
+use crate::layout::{Format, FormatExt};
 use crate::locate::Region;
 
 /// Ranked candidates for one character: (character, cost), cheapest first.
@@ -495,11 +494,7 @@ mod strip;
 #[cfg(test)]
 mod tests;
 
-use bands::*;
-use classify::*;
-use grid::*;
-use heights::*;
-use line::*;
-use lines::*;
+use bands::Band;
+use lines::read_lines;
 pub use strip::debug_strip;
-use strip::*;
+use strip::{best_shift, sample_strip};

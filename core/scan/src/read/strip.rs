@@ -1,8 +1,9 @@
 //! The rectified strip: sampled at full resolution along the region, ink
 //! normalized per column block, glyph grids sampled from it.
 
-#[allow(unused_imports)]
-use super::*;
+use crate::frame::LumaFrame;
+use crate::glyphs;
+use crate::locate::Region;
 
 pub(super) struct Strip {
     pub(super) w: usize,

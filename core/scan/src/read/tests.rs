@@ -1,4 +1,9 @@
+use super::grid::{grid_fit, periodic_pitch};
+use super::heights::{O_CLASS, ZERO_CLASS, glyph_height, weigh_heights};
+use super::line::Centre;
+use super::strip::Strip;
 use super::*;
+use crate::glyphs::{self, CLASSES};
 
 fn strip(w: usize, h: usize) -> Strip {
     let ink = (0..w * h)

@@ -2,7 +2,7 @@
 //! shared by `aktiver-sim studio` and `aktiver-sim run`. Each one changes the
 //! world (the network, the clock, the document on the phone, the face check,
 //! the process), never the flow: the flow meets it as a phone would.
-use aktiver_flow::{Action, Screen};
+use aktiver_flow::{Action, Permission, Screen};
 use aktiver_protocol::Sensitive;
 use aktiver_testkit::document;
 
@@ -33,6 +33,11 @@ pub enum Fault {
     NetworkDown,
     /// The network comes back.
     NetworkUp,
+    /// The operating system's prompt for this screen's permission will be
+    /// declined (camera, notifications, biometrics).
+    DenyPrompt,
+    /// ... or allowed again.
+    AllowPrompt,
     /// The app's process is killed and started again (resumes from its snapshot).
     Kill,
     /// The person starts over on a second phone.
@@ -49,7 +54,7 @@ pub enum CameraFault {
 }
 
 impl Fault {
-    pub const ALL: [Fault; 13] = [
+    pub const ALL: [Fault; 15] = [
         Fault::WrongSmsCode,
         Fault::ExpiredSmsCode,
         Fault::Glare,
@@ -61,6 +66,8 @@ impl Fault {
         Fault::FaceMismatch,
         Fault::NetworkDown,
         Fault::NetworkUp,
+        Fault::DenyPrompt,
+        Fault::AllowPrompt,
         Fault::Kill,
         Fault::SecondDevice,
     ];
@@ -78,6 +85,8 @@ impl Fault {
             Fault::FaceMismatch => "face_mismatch",
             Fault::NetworkDown => "network_down",
             Fault::NetworkUp => "network_up",
+            Fault::DenyPrompt => "deny_prompt",
+            Fault::AllowPrompt => "allow_prompt",
             Fault::Kill => "kill",
             Fault::SecondDevice => "second_device",
         }
@@ -100,6 +109,8 @@ impl Fault {
             Fault::FaceMismatch => name == "face_info" && !w.face.mismatch(),
             Fault::NetworkDown => !screen.is_terminal() && w.relay.is_up(),
             Fault::NetworkUp => !w.relay.is_up(),
+            Fault::DenyPrompt => prompt_of(&screen).is_some_and(|p| allowed(w, p)),
+            Fault::AllowPrompt => prompt_of(&screen).is_some_and(|p| !allowed(w, p)),
             Fault::Kill => !matches!(screen, Screen::Cancelled),
             Fault::SecondDevice => matches!(screen, Screen::Complete { .. }),
         }
@@ -150,6 +161,14 @@ impl World {
             Fault::FaceMismatch => self.face.set_mismatch(true),
             Fault::NetworkDown => self.relay.set_up(false),
             Fault::NetworkUp => self.relay.set_up(true),
+            Fault::DenyPrompt | Fault::AllowPrompt => {
+                let p = prompt_of(&self.flow.screen()).ok_or("no OS prompt follows this screen")?;
+                if fault == Fault::DenyPrompt {
+                    self.phone.permissions.deny(p);
+                } else if let Ok(mut a) = self.phone.permissions.allow.lock() {
+                    a.insert(p);
+                }
+            }
             Fault::Kill => self.restart().await?,
             Fault::SecondDevice => {
                 // The same document, a fresh chip session and a good face.
@@ -162,6 +181,26 @@ impl World {
         }
         Ok(None)
     }
+}
+
+/// The permission whose OS prompt follows this screen's Continue.
+fn prompt_of(screen: &Screen) -> Option<Permission> {
+    match screen {
+        Screen::CameraAccess { .. } => Some(Permission::Camera),
+        Screen::NotificationsOffer => Some(Permission::Notifications),
+        Screen::BiometricsOffer => Some(Permission::Biometrics),
+        _ => None,
+    }
+}
+
+/// Whether the OS will say yes to this prompt.
+fn allowed(w: &World, p: Permission) -> bool {
+    w.phone
+        .permissions
+        .allow
+        .lock()
+        .map(|a| a.contains(&p))
+        .unwrap_or(false)
 }
 
 /// Films a frame as the camera fault makes it: a highlight over the lower
@@ -220,169 +259,6 @@ mod tests {
     }
 }
 
-/// Every fault injected through `World::inject` at its step, as both front
-/// ends inject them, and what the flow then shows.
 #[cfg(test)]
-mod world_tests {
-    use std::sync::Arc;
-
-    use aktiver_flow::Screen;
-    use aktiver_protocol::DocumentKind;
-    use aktiver_scan::synth::Level;
-
-    use super::Fault;
-    use crate::sim::{Choices, Recorder, Setup, World};
-
-    async fn world(person: &str) -> World {
-        let setup = Setup {
-            person: person.to_owned(),
-            document: DocumentKind::IdCard,
-            choices: Choices {
-                camera_level: Level::Clean,
-                ..Choices::default()
-            },
-            ..Setup::default()
-        };
-        World::new(setup, Arc::new(Recorder::default()))
-            .await
-            .unwrap_or_else(|e| panic!("{e}"))
-    }
-
-    fn error_code(w: &World) -> Option<String> {
-        let v = serde_json::to_value(w.flow.screen()).ok()?;
-        v["error"]["code"].as_str().map(str::to_owned)
-    }
-
-    fn failure(w: &World) -> Option<String> {
-        match w.flow.screen() {
-            Screen::Failed { code, .. } => Some(code),
-            _ => None,
-        }
-    }
-
-    async fn inject(w: &mut World, f: Fault) {
-        if let Some(a) = w.inject(f).await.unwrap_or_else(|e| panic!("{e}")) {
-            let _ = w.act(a).await;
-        }
-    }
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn each_fault_at_its_step_does_what_it_says() {
-        let mut w = world(crate::sim::DEMO_PERSON).await;
-        // Faults that do not fit the screen are refused.
-        assert!(w.inject(Fault::TamperedChip).await.is_err());
-
-        w.walk_to("sms_code")
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
-        inject(&mut w, Fault::WrongSmsCode).await;
-        assert_eq!(error_code(&w).as_deref(), Some("sms_code_wrong"));
-        inject(&mut w, Fault::ExpiredSmsCode).await;
-        w.auto().await.unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(error_code(&w).as_deref(), Some("sms_code_expired"));
-        let _ = w.act(aktiver_flow::Action::ResendCode).await;
-
-        // The process killed at the code screen resumes there.
-        inject(&mut w, Fault::Kill).await;
-        assert_eq!(w.flow.screen().name(), "sms_code");
-
-        w.walk_to("activation_method")
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
-        inject(&mut w, Fault::NetworkDown).await;
-        w.auto().await.unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(w.flow.screen().name(), "network_error");
-        inject(&mut w, Fault::NetworkUp).await;
-        w.auto().await.unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(w.flow.screen().name(), "id_check_intro");
-
-        // A blurred camera does not read the code, and the scanner says
-        // hold still; under glare it says glare (the consensus across
-        // frames may still read the code through it).
-        w.walk_to("mrz_scan")
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
-        inject(&mut w, Fault::Blur).await;
-        for _ in 0..3 {
-            let got = w.film().await.unwrap_or_else(|e| panic!("{e}"));
-            assert_eq!(got, "hold_still");
-        }
-        assert_eq!(w.flow.screen().name(), "mrz_scan");
-        inject(&mut w, Fault::Glare).await;
-        let got = w.film().await.unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(got, "glare");
-        if w.flow.screen().name() == "mrz_scan" {
-            inject(&mut w, Fault::ClearCamera).await;
-        }
-
-        w.walk_to("chip_info")
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
-        inject(&mut w, Fault::LostTag).await;
-        w.auto().await.unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(w.flow.screen().name(), "paused");
-        w.auto().await.unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(w.flow.screen().name(), "face_info");
-
-        inject(&mut w, Fault::FaceMismatch).await;
-        w.auto().await.unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(failure(&w).as_deref(), Some("face_check_failed"));
-
-        // A second device: the same person starts over and replaces the first.
-        let mut w2 = world(crate::sim::DEMO_PERSON).await;
-        w2.walk_to("complete")
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
-        inject(&mut w2, Fault::SecondDevice).await;
-        assert_eq!(w2.flow.screen().name(), "welcome");
-        w2.walk_to("complete")
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
-        assert!(matches!(
-            w2.flow.screen(),
-            Screen::Complete {
-                replaced_previous_device: true
-            }
-        ));
-        w2.stop().await;
-
-        for (fault, code) in [
-            (Fault::TamperedChip, "document_not_authentic"),
-            (Fault::ClonedChip, "chip_authentication_failed"),
-        ] {
-            let mut w = world(crate::sim::DEMO_PERSON).await;
-            w.walk_to("chip_info")
-                .await
-                .unwrap_or_else(|e| panic!("{e}"));
-            inject(&mut w, fault).await;
-            w.auto().await.unwrap_or_else(|e| panic!("{e}"));
-            assert_eq!(failure(&w).as_deref(), Some(code), "{fault:?}");
-            w.stop().await;
-        }
-        w.stop().await;
-    }
-
-    #[test]
-    fn glare_brightens_and_blur_softens_the_frame() {
-        let img = aktiver_scan::LumaImage {
-            width: 64,
-            height: 36,
-            data: (0..64 * 36)
-                .map(|i| if i % 2 == 0 { 40 } else { 200 })
-                .collect(),
-        };
-        let mut glare = img.clone();
-        super::degrade(&mut glare, super::CameraFault::Glare, 0);
-        let sum = |i: &aktiver_scan::LumaImage| i.data.iter().map(|&p| u64::from(p)).sum::<u64>();
-        assert!(sum(&glare) > sum(&img));
-        let mut blur = img.clone();
-        super::degrade(&mut blur, super::CameraFault::Blur, 0);
-        let contrast = |i: &aktiver_scan::LumaImage| {
-            i.data
-                .windows(2)
-                .map(|w| w[0].abs_diff(w[1]) as u64)
-                .sum::<u64>()
-        };
-        assert!(contrast(&blur) < contrast(&img) / 4);
-    }
-}
+#[path = "faults_tests.rs"]
+mod world_tests;

@@ -194,6 +194,18 @@ const LABELS: &[(&str, &str, &str, &str)] = &[
         "Network back",
     ),
     (
+        "fault_deny_prompt",
+        "Telefonen sier nei til tillatelsen",
+        "Telefonen seier nei til løyvet",
+        "The phone declines the permission",
+    ),
+    (
+        "fault_allow_prompt",
+        "Telefonen gir tillatelsen",
+        "Telefonen gjev løyvet",
+        "The phone grants the permission",
+    ),
+    (
         "fault_kill",
         "Prosessen drepes (gjenoppta)",
         "Prosessen vert drepen (hald fram)",

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The scanner on frames of the independent renderer (Pillow + Debian's
+# fonts-ocr-b; nothing shared with core/scan/src/synth):
+#
+#   tools/scan-eval/independent/run.sh [BURSTS] [NEGATIVES] [SEED]
+#
+# Needs python3 with venv and fonts-ocr-b (`apt-get install -y fonts-ocr-b`);
+# the venv (Pillow) and the frames live under $CARGO_TARGET_DIR (default target/).
+set -euo pipefail
+BURSTS=${1:-40}
+NEG=${2:-20}
+SEED=${3:-1}
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../../.." && pwd)
+TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
+VENV="$TARGET/independent-venv"
+OUT="$TARGET/independent/b${BURSTS}-n${NEG}-s${SEED}"
+if [ ! -f /usr/share/fonts/opentype/ocr-b/OCRB.otf ]; then
+    echo "OCR-B not found: apt-get install -y fonts-ocr-b" >&2
+    exit 2
+fi
+if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c 'import PIL' 2>/dev/null; then
+    python3 -m venv "$VENV"
+    "$VENV/bin/pip" install --quiet pillow
+fi
+[ -f "$OUT/labels.tsv" ] || "$VENV/bin/python" "$HERE/render.py" --out "$OUT" \
+    --bursts "$BURSTS" --negatives "$NEG" --seed "$SEED" >&2
+cd "$ROOT"
+cargo run --quiet --release -p aktiver-scan-tools --bin independent -- "$OUT" --runs 3

@@ -1,0 +1,131 @@
+//! The scanner on frames of the independent renderer
+//! (`tools/scan-eval/independent/render.py`), as camera frames:
+//!
+//! `cargo run --release -p aktiver-scan-tools --bin independent -- DIR [--runs N]`
+//!
+//! DIR holds the frames and `labels.tsv` (FILE, BURST, MRZ lines joined by `|`
+//! or `none`). Prints exact reads per frame, wrong-but-valid frames, the
+//! 5-frame burst consensus, median/p95 ms per frame (`scan_frame`, one
+//! thread, best of N runs) and the same for frames without a document.
+use aktiver_scan::{Consensus, FrameScan, scan_frame, still};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Instant;
+
+/// A burst's truth, its consensus, and the consensus's answer once it has one.
+type Burst = (Vec<String>, Consensus, Option<Vec<String>>);
+
+fn pct(sorted: &[f64], q: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    sorted[((sorted.len() - 1) as f64 * q).round() as usize]
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let Some(dir) = args.first().map(PathBuf::from) else {
+        eprintln!("usage: independent DIR [--runs N]");
+        std::process::exit(2);
+    };
+    let runs: usize = args
+        .iter()
+        .position(|a| a == "--runs")
+        .and_then(|i| args.get(i + 1))
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1)
+        .max(1);
+    let verbose = args.iter().any(|a| a == "--misses");
+    let labels = match std::fs::read_to_string(dir.join("labels.tsv")) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("{}: {e}", dir.join("labels.tsv").display());
+            std::process::exit(2);
+        }
+    };
+    let (mut frames, mut exact, mut accepted, mut wrong) = (0usize, 0usize, 0usize, 0usize);
+    let (mut negatives, mut false_detections) = (0usize, 0usize);
+    let (mut ms, mut neg_ms) = (Vec::new(), Vec::new());
+    // Per burst: the truth and the consensus's answer once it has one.
+    let mut bursts: BTreeMap<String, Burst> = BTreeMap::new();
+    for line in labels.lines().filter(|l| !l.trim().is_empty()) {
+        let cols: Vec<&str> = line.split('\t').collect();
+        let (Some(file), Some(burst), Some(mrz)) = (cols.first(), cols.get(1), cols.get(2)) else {
+            eprintln!("bad label line: {line}");
+            std::process::exit(2);
+        };
+        let img = match std::fs::read(dir.join(file))
+            .map_err(|e| e.to_string())
+            .and_then(|b| still::decode(&b).map_err(|e| e.to_string()))
+        {
+            Ok(i) => i,
+            Err(e) => {
+                eprintln!("{file}: {e}");
+                std::process::exit(2);
+            }
+        };
+        let frame = img.frame();
+        let mut best = f64::MAX;
+        let mut scan: Option<FrameScan> = None;
+        for _ in 0..runs {
+            let t = Instant::now();
+            let s = scan_frame(&frame);
+            best = best.min(t.elapsed().as_secs_f64() * 1e3);
+            scan = Some(s);
+        }
+        let Some(scan) = scan else { continue };
+        let read = scan.reading.as_ref().map(|r| r.lines.clone());
+        if *mrz == "none" {
+            negatives += 1;
+            false_detections += usize::from(scan.valid);
+            neg_ms.push(best);
+            continue;
+        }
+        let truth: Vec<String> = mrz.split('|').map(str::to_string).collect();
+        frames += 1;
+        ms.push(best);
+        if scan.valid {
+            accepted += 1;
+            if read.as_ref() == Some(&truth) {
+                exact += 1;
+            } else {
+                wrong += 1;
+                eprintln!("WRONG {file}: {:?}", read);
+            }
+        }
+        if verbose && !(scan.valid && read.as_ref() == Some(&truth)) {
+            println!("miss {file}: {} {:?}", scan.feedback.as_str(), read);
+        }
+        let entry = bursts
+            .entry((*burst).to_string())
+            .or_insert_with(|| (truth, Consensus::new(), None));
+        if entry.2.is_none() {
+            entry.2 = entry.1.push(&scan);
+        }
+    }
+    let n_bursts = bursts.len();
+    let burst_exact = bursts
+        .values()
+        .filter(|b| b.2.as_ref() == Some(&b.0))
+        .count();
+    let burst_wrong = bursts
+        .values()
+        .filter(|b| b.2.as_ref().is_some_and(|a| *a != b.0))
+        .count();
+    ms.sort_by(f64::total_cmp);
+    neg_ms.sort_by(f64::total_cmp);
+    let share = |a: usize, n: usize| 100.0 * a as f64 / n.max(1) as f64;
+    println!(
+        "| exact per frame | accepted per frame | wrong-but-valid | 5-frame burst | wrong bursts | median ms | p95 ms | no-document frame ms (false detections) |"
+    );
+    println!("|---|---|---|---|---|---|---|---|");
+    println!(
+        "| {:.1}% ({exact}/{frames}) | {:.1}% | {wrong} | {:.1}% ({burst_exact}/{n_bursts}) | {burst_wrong} | {:.1} | {:.1} | {:.2} ({false_detections}/{negatives}) |",
+        share(exact, frames),
+        share(accepted, frames),
+        share(burst_exact, n_bursts),
+        pct(&ms, 0.5),
+        pct(&ms, 0.95),
+        pct(&neg_ms, 0.5),
+    );
+}
