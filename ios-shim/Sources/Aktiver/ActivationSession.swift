@@ -135,7 +135,7 @@ public final class ActivationSession: Sendable {
     /// Releases the session: streams finish, later calls throw
     /// ``AktiverError/closed``. The activation stays saved.
     public func close() {
-        activation.close()
+        activation.release()
         streams.finishAll()
     }
 

@@ -15,6 +15,10 @@ import Aktiver
 public final class SecureEnclaveKeys: DeviceKeys, @unchecked Sendable {
     private let tagPrefix: String
     private let reason: String
+    // The context of the signature in progress, guarded by `lock`: `cancel`
+    // invalidates it, which dismisses its biometric prompt.
+    private let lock = NSLock()
+    private var signing: LAContext?
 
     /// - Parameters:
     ///   - tagPrefix: namespace of the keys' application tags in the keychain.
@@ -66,6 +70,14 @@ public final class SecureEnclaveKeys: DeviceKeys, @unchecked Sendable {
     public func sign(alias: String, message: Data) throws -> Data {
         let context = LAContext()
         context.localizedReason = reason
+        lock.lock()
+        signing = context
+        lock.unlock()
+        defer {
+            lock.lock()
+            if signing === context { signing = nil }
+            lock.unlock()
+        }
         let query: [String: Any] = [
             kSecClass as String: kSecClassKey,
             kSecAttrApplicationTag as String: tag(alias),
@@ -83,13 +95,25 @@ public final class SecureEnclaveKeys: DeviceKeys, @unchecked Sendable {
         // ECDSA over SHA-256 of `message`; X9.62 gives the DER signature.
         guard let signature = SecKeyCreateSignature(key, .ecdsaSignatureMessageX962SHA256, message as CFData, &error) else {
             let cfError = error?.takeRetainedValue()
-            if let cfError, [Int(errSecUserCanceled), LAError.Code.userCancel.rawValue, LAError.Code.appCancel.rawValue,
-                             LAError.Code.systemCancel.rawValue].contains(CFErrorGetCode(cfError)) {
+            let code = cfError.map { CFErrorGetCode($0) }
+            if code == LAError.Code.appCancel.rawValue {
+                throw CapabilityError.Cancelled // our own `cancel()`
+            }
+            if let code, [Int(errSecUserCanceled), LAError.Code.userCancel.rawValue,
+                          LAError.Code.systemCancel.rawValue].contains(code) {
                 throw CapabilityError.Declined
             }
             throw Self.failure(cfError, "signature")
         }
         return signature as Data
+    }
+
+    /// The flow stopped (Cancel, Back): dismiss a biometric prompt showing.
+    public func cancel() throws {
+        lock.lock()
+        let context = signing
+        lock.unlock()
+        context?.invalidate()
     }
 
     public func delete(alias: String) throws {
