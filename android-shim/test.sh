@@ -31,7 +31,7 @@ step "cargo build (aktiver-ffi cdylib + uniffi-bindgen, debug) in $target"
 bindgen="$target/uniffi-bindgen/debug/uniffi-bindgen"
 CARGO_TARGET_DIR="$target/uniffi-bindgen" \
     cargo build --quiet -p aktiver-ffi --features bindgen-cli --bin uniffi-bindgen
-cargo build --quiet -p aktiver-ffi --lib
+cargo build --quiet -p aktiver-ffi --lib --features test-support
 
 step "uniffi-bindgen generate --language kotlin"
 # Generated from the unstripped library: its metadata is the source of truth.

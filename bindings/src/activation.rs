@@ -1,6 +1,6 @@
 //! One activation as a uniffi object: async actions on our runtime, the
 //! current screen, listeners with cancellable handles, `cancel()` and
-//! `close()`.
+//! `release()`.
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -116,7 +116,7 @@ impl Drop for ObserveHandle {
 #[derive(uniffi::Object)]
 pub struct Activation {
     flow: Mutex<Option<core::Flow>>,
-    /// Our own subscriptions (the log, listeners), ended by `close()`.
+    /// Our own subscriptions (the log, listeners), ended by `release()`.
     handles: Mutex<Vec<Arc<core::ObserveHandle>>>,
     closed: AtomicBool,
 }
@@ -193,14 +193,14 @@ impl Activation {
     }
 
     /// Calls `listener` with the current screen now and with every change
-    /// until the handle is cancelled or dropped (or the activation closed).
+    /// until the handle is cancelled or dropped (or the activation released).
     pub fn observe(
         &self,
         listener: Arc<dyn ScreenListener>,
     ) -> Result<Arc<ObserveHandle>, ActivationError> {
         let flow = self.flow()?;
         let inner = Arc::new(flow.observe(Arc::new(ListenerShim(listener))));
-        // close() ends it too.
+        // release() ends it too.
         if let Ok(mut h) = self.handles.lock() {
             h.push(inner.clone());
         }
@@ -262,7 +262,8 @@ impl Activation {
     /// Releases this object: listeners end, later calls answer `Closed`.
     /// The activation itself stays saved in secure storage: a new
     /// `start_activation` resumes it. Busy work in progress is interrupted.
-    pub fn close(&self) {
+    /// (Not `close`: Kotlin's generated `AutoCloseable.close()` is taken.)
+    pub fn release(&self) {
         if self.closed.swap(true, Ordering::AcqRel) {
             return;
         }
@@ -285,6 +286,6 @@ impl Activation {
 
 impl Drop for Activation {
     fn drop(&mut self) {
-        self.close();
+        self.release();
     }
 }

@@ -27,6 +27,9 @@ pub enum CapabilityError {
     /// The user declined (a biometric prompt, say).
     #[error("declined by the user")]
     Declined,
+    /// The call was stopped by the trait's `cancel()`.
+    #[error("cancelled")]
+    Cancelled,
     #[error("{reason}")]
     Failed { reason: String },
 }
@@ -46,6 +49,7 @@ impl From<CapabilityError> for core::CapabilityError {
             CapabilityError::TagLost => core::CapabilityError::TagLost,
             CapabilityError::Unavailable { reason } => core::CapabilityError::Unavailable(reason),
             CapabilityError::Declined => core::CapabilityError::Declined,
+            CapabilityError::Cancelled => core::CapabilityError::Cancelled,
             CapabilityError::Failed { reason } => core::CapabilityError::Failed(reason),
         }
     }
@@ -57,11 +61,8 @@ impl From<core::CapabilityError> for CapabilityError {
             core::CapabilityError::TagLost => CapabilityError::TagLost,
             core::CapabilityError::Unavailable(reason) => CapabilityError::Unavailable { reason },
             core::CapabilityError::Declined => CapabilityError::Declined,
+            core::CapabilityError::Cancelled => CapabilityError::Cancelled,
             core::CapabilityError::Failed(reason) => CapabilityError::Failed { reason },
-            // A call the flow stopped itself (Back/Cancel): its result is not used.
-            core::CapabilityError::Cancelled => CapabilityError::Failed {
-                reason: "cancelled".into(),
-            },
         }
     }
 }
@@ -105,6 +106,10 @@ pub trait FaceCheck: Send + Sync {
         portrait: Vec<u8>,
         portrait_sha256: Vec<u8>,
     ) -> Result<FaceVerdict, CapabilityError>;
+    /// Stops the check in progress, if any (the user pressed Cancel or
+    /// Back): called from another thread while `check` runs, which should
+    /// then return soon with `Cancelled`. Nothing to do: return.
+    fn cancel(&self) -> Result<(), CapabilityError>;
 }
 
 /// Hardware-backed P-256 keys. The private key never leaves the platform.
@@ -116,6 +121,9 @@ pub trait DeviceKeys: Send + Sync {
     /// ECDSA P-256 with SHA-256 over `message`, DER encoded.
     fn sign(&self, alias: String, message: Vec<u8>) -> Result<Vec<u8>, CapabilityError>;
     fn delete(&self, alias: String) -> Result<(), CapabilityError>;
+    /// Stops a `create` or `sign` in progress (a biometric prompt showing),
+    /// as `FaceCheck.cancel`.
+    fn cancel(&self) -> Result<(), CapabilityError>;
 }
 
 /// The platform's secure storage (Keychain, encrypted preferences).
@@ -186,6 +194,7 @@ fn noted<T>(what: &str, r: Result<T, CapabilityError>) -> Result<T, core::Capabi
             CapabilityError::TagLost => "tag lost",
             CapabilityError::Unavailable { .. } => "unavailable",
             CapabilityError::Declined => "declined",
+            CapabilityError::Cancelled => "cancelled",
             CapabilityError::Failed { .. } => "failed",
         };
         log::debug!(target: "aktiver_ffi", "capability {what}: {kind}");
@@ -239,6 +248,9 @@ impl core::FaceCheck for Shim<dyn FaceCheck> {
             signature_b64: v.signature_b64,
         })
     }
+    fn cancel(&self) {
+        let _ = noted("face.cancel", self.0.cancel());
+    }
 }
 
 impl core::DeviceKeys for Shim<dyn DeviceKeys> {
@@ -250,6 +262,9 @@ impl core::DeviceKeys for Shim<dyn DeviceKeys> {
     }
     fn delete(&self, alias: &str) -> Result<(), core::CapabilityError> {
         noted("keys.delete", self.0.delete(alias.to_owned()))
+    }
+    fn cancel(&self) {
+        let _ = noted("keys.cancel", self.0.cancel());
     }
 }
 

@@ -9,7 +9,7 @@
 //! activation.observe(listener) -> ObserveHandle             current screen at once, then every change
 //! activation.act(Action) -> ScreenView                      async; dropping the call interrupts busy work
 //! activation.submit_frame(...) -> feedback                  camera frames on the MRZ scan screen
-//! activation.cancel() / close()                             end the activation / release the object
+//! activation.cancel() / release()                             end the activation / release the object
 //! ```
 //!
 //! Seams: [`screens`] (what the shell draws), [`actions`] (what the user

@@ -303,6 +303,10 @@ impl<T: core::FaceCheck> FaceCheck for FromCore<T> {
             signature_b64: v.signature_b64,
         })
     }
+    fn cancel(&self) -> Result<(), CapabilityError> {
+        self.0.cancel();
+        Ok(())
+    }
 }
 
 impl<T: core::DeviceKeys> DeviceKeys for FromCore<T> {
@@ -314,6 +318,10 @@ impl<T: core::DeviceKeys> DeviceKeys for FromCore<T> {
     }
     fn delete(&self, alias: String) -> Result<(), CapabilityError> {
         Ok(self.0.delete(&alias)?)
+    }
+    fn cancel(&self) -> Result<(), CapabilityError> {
+        self.0.cancel();
+        Ok(())
     }
 }
 

@@ -31,15 +31,25 @@ fn block_on<F: std::future::Future>(f: F) -> F::Output {
         .block_on(f)
 }
 
-/// Plays the person until a terminal screen.
-async fn walk(a: &Activation, phone: &TestPhone, sandbox_sms: impl AsyncFn() -> String) -> Screen {
+/// Plays the person until a terminal screen or the screen named `until`.
+async fn walk(
+    a: &Activation,
+    phone: &TestPhone,
+    sandbox_sms: impl AsyncFn() -> String,
+    until: Option<&str>,
+) -> Screen {
     let person = test_person(None).unwrap();
     let mut frame = 0;
     for _ in 0..300 {
         let v = a.current().unwrap();
+        if Some(v.name.as_str()) == until {
+            return v.screen;
+        }
         let action = match &v.screen {
             s if v.terminal => return s.clone(),
             Screen::Welcome => Action::GetStarted,
+            Screen::WelcomeBack => Action::MyBankId,
+            Screen::MyBankId => Action::ActivateApp,
             Screen::NationalId { .. } => Action::SubmitNationalId {
                 value: person.national_id.clone(),
             },
@@ -100,9 +110,12 @@ fn a_whole_activation_through_the_exported_api() {
             .unwrap();
         let names = Arc::new(Names::default());
         let handle = a.observe(names.clone()).unwrap();
-        let end = walk(&a, &phone, async || {
-            sandbox.sms_code(person.phone.clone()).await.unwrap()
-        })
+        let end = walk(
+            &a,
+            &phone,
+            async || sandbox.sms_code(person.phone.clone()).await.unwrap(),
+            None,
+        )
         .await;
         assert!(matches!(end, Screen::Complete { .. }), "{end:?}");
         let seen = names.0.lock().unwrap().clone();
@@ -118,11 +131,43 @@ fn a_whole_activation_through_the_exported_api() {
             assert!(seen.iter().any(|n| n == s), "{s} not seen in {seen:?}");
         }
         handle.cancel();
-        a.close();
+        a.release();
         assert_eq!(
             a.current().err(),
             Some(aktiver_ffi::ActivationError::Closed)
         );
+        sandbox.stop().await;
+    });
+}
+
+#[test]
+fn a_released_activation_resumes_in_a_new_one() {
+    block_on(async {
+        let sandbox = start_test_sandbox().await.unwrap();
+        let person = test_person(None).unwrap();
+        let phone = TestPhone::new(
+            &sandbox,
+            TestDocument {
+                national_id: person.national_id.clone(),
+                document: IdDocument::IdCard,
+                tampered_data_group: None,
+                tag_lost_at: vec![],
+                apdu_delay_ms: 0,
+            },
+        )
+        .unwrap();
+        let caps = phone.capabilities();
+        let cfg = sandbox.config(Language::En).unwrap();
+        let sms = async || sandbox.sms_code(person.phone.clone()).await.unwrap();
+        let first = start_activation(cfg.clone(), caps.clone()).await.unwrap();
+        walk(&first, &phone, &sms, Some("chip_info")).await;
+        first.release();
+        drop(first);
+        let second = start_activation(cfg, caps).await.unwrap();
+        // The MRZ is not kept: the document is scanned again.
+        assert_eq!(second.current().unwrap().name, "scan_info");
+        let end = walk(&second, &phone, &sms, None).await;
+        assert!(matches!(end, Screen::Complete { .. }), "{end:?}");
         sandbox.stop().await;
     });
 }

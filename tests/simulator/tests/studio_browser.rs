@@ -75,6 +75,19 @@ struct Browser {
     shot_no: u32,
 }
 
+/// Ends the WebDriver session (and so the browser) however the test ends:
+/// chromedriver's own exit leaves Chromium running.
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = http(
+            self.port,
+            "DELETE",
+            &format!("/session/{}", self.session),
+            None,
+        );
+    }
+}
+
 impl Browser {
     fn cmd(&self, method: &str, path: &str, body: Option<Value>) -> Value {
         let p = format!("/session/{}{path}", self.session);
@@ -444,6 +457,4 @@ fn studio_in_chromium_happy_path_and_failures() {
     );
     assert!(!seen.iter().any(|s| s == "chip_info"), "{seen:?}");
     b.screenshot("complete-activation-code");
-
-    b.cmd("DELETE", "", None);
 }

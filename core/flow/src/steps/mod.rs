@@ -426,8 +426,16 @@ impl Machine {
                 crate::screen::Permission::Notifications => Screen::NotificationsOffer,
                 crate::screen::Permission::Biometrics => Screen::BiometricsSecurity,
             },
-            // Once the device key is bound there is no way back into the ID check.
-            Screen::Activating | Screen::PasswordOffer => self.screen.clone(),
+            // The person has qualified: there is no way back into the ID
+            // check. Back while the device is being bound stops that work
+            // and then binds it again (anything else would leave a busy
+            // screen that nothing moves on from).
+            Screen::Activating => {
+                let r = self.activate().await;
+                self.settle(r, Screen::Activating, Action::Continue);
+                return;
+            }
+            Screen::PasswordOffer => self.screen.clone(),
             Screen::NewPassword { .. } => Screen::PasswordOffer,
             Screen::PasswordUpdated | Screen::NotificationsOffer => Screen::PasswordOffer,
             Screen::BiometricsOffer => Screen::NotificationsOffer,
