@@ -92,7 +92,9 @@ public final class ActivationSession: Sendable {
     /// Performs an action and returns the screen the flow then waits on
     /// (``screens()`` sees every screen on the way). Cancelling the calling
     /// task interrupts busy work, since Swift's cancellation does not reach
-    /// the Rust future, and then throws ``AktiverError/cancelled``.
+    /// the Rust future, and then throws ``AktiverError/cancelled`` (an
+    /// action without busy work may have taken effect: ``screens()`` shows
+    /// where the flow is).
     @discardableResult
     public func act(_ action: Action) async throws(AktiverError) -> ScreenView {
         let activation = self.activation

@@ -160,6 +160,27 @@ final class ActivationTests: XCTestCase {
         XCTAssertEqual(closed, .closed)
     }
 
+    /// A session closed in the middle (the app left the flow) resumes in a
+    /// new one from the phone's secure storage: the ID check starts over at
+    /// the scan (the MRZ is not kept), and the activation completes.
+    func testANewSessionResumesAfterClose() async throws {
+        let (person, phone) = try phone(.passport)
+        let first = try await ActivationSession.start(config: sandbox.config(language: .en),
+                                                      capabilities: phone.capabilities())
+        var user = TestUser(session: first, sandbox: sandbox, phone: phone, person: person, document: .passport)
+        try await user.walk(to: "chip_info")
+        first.close()
+
+        let second = try await ActivationSession.start(config: sandbox.config(language: .en),
+                                                       capabilities: phone.capabilities())
+        defer { second.close() }
+
+        XCTAssertEqual(try second.current().name, "scan_info")
+        var resumed = TestUser(session: second, sandbox: sandbox, phone: phone, person: person, document: .passport)
+        try await resumed.walk(to: "complete")
+        XCTAssertEqual(try second.current().screen, .complete(replacedPreviousDevice: false))
+    }
+
     /// The core's lines reach the Swift handler, and none carries what the
     /// person typed.
     func testTheLogBridgeDeliversTheCoresLinesWithoutInput() async throws {
