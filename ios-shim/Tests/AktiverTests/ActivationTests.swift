@@ -160,6 +160,31 @@ final class ActivationTests: XCTestCase {
         XCTAssertEqual(closed, .closed)
     }
 
+    /// The core's lines reach the Swift handler, and none carries what the
+    /// person typed.
+    func testTheLogBridgeDeliversTheCoresLinesWithoutInput() async throws {
+        let lines = LogLines()
+        AktiverLog.install(level: .debug) { level, target, message in
+            lines.add("\(level) \(target) \(message)")
+        }
+        defer { AktiverLog.uninstall() }
+        let (person, phone) = try phone(.passport)
+        let session = try await ActivationSession.start(config: sandbox.config(language: .en),
+                                                        capabilities: phone.capabilities())
+        defer { session.close() }
+        var user = TestUser(session: session, sandbox: sandbox, phone: phone, person: person, document: .passport)
+        try await user.walk(to: "activation_method")
+
+        let all = lines.all
+        XCTAssertTrue(all.contains { $0.contains("screen national_id") }, "\(all)")
+        XCTAssertTrue(all.contains { $0.contains("action submit_national_id") }, "\(all)")
+        for line in all {
+            XCTAssertFalse(line.contains(person.nationalId) || line.contains(String(person.nationalId.prefix(6))),
+                           "identity number in a log line")
+            XCTAssertFalse(line.contains(person.phone.dropFirst(3)), "phone number in a log line")
+        }
+    }
+
     private func waitForApdus(_ phone: TestPhone, atLeast n: UInt64) async throws {
         var waited = 0
         while phone.apdus() < n && waited < 3000 {

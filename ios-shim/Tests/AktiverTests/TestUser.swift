@@ -186,3 +186,21 @@ func thrown<T>(_ body: () async throws -> T) async -> AktiverError? {
         return error as? AktiverError ?? .internalError(reason: "not an AktiverError: \(error)")
     }
 }
+
+/// Log lines gathered from the core's threads.
+final class LogLines: @unchecked Sendable {
+    private let lock = NSLock()
+    private var lines: [String] = []
+
+    func add(_ line: String) {
+        lock.lock()
+        lines.append(line)
+        lock.unlock()
+    }
+
+    var all: [String] {
+        lock.lock()
+        defer { lock.unlock() }
+        return lines
+    }
+}
