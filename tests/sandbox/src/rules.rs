@@ -36,6 +36,10 @@ pub struct Rules {
     pub idempotency_ttl_s: i64,
     /// How old a face-check verdict may be when the evidence is submitted.
     pub face_verdict_ttl_s: i64,
+    /// Accept a chip without active authentication (no DG15) on the reader's
+    /// well-formed chip-authentication claim, which the server cannot verify.
+    /// Off: such a chip cannot be told from a clone of it.
+    pub accept_chip_authentication_claims: bool,
     /// Failed ID checks in one session before it is suspended.
     pub id_check_failures_max: u32,
     /// Argon2id cost: memory in KiB and passes. Tests lower it for speed.
@@ -86,6 +90,7 @@ impl Default for Rules {
             idempotency_ttl_s: 2 * 3600,
             face_verdict_ttl_s: 10 * 60,
             id_check_failures_max: 3,
+            accept_chip_authentication_claims: false,
             argon2_m_kib: 19 * 1024,
             argon2_t: 2,
             kdf_parallel: std::thread::available_parallelism().map_or(1, |n| n.get().div_ceil(2)),
