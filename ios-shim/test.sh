@@ -51,7 +51,9 @@ bindgen_target="$CARGO_TARGET_DIR/uniffi-bindgen"
 say "building aktiver-ffi (CARGO_TARGET_DIR=$CARGO_TARGET_DIR)"
 CARGO_TARGET_DIR="$bindgen_target" \
     cargo build --manifest-path "$repo/Cargo.toml" -p aktiver-ffi --features bindgen-cli --bin uniffi-bindgen
-cargo build --manifest-path "$repo/Cargo.toml" -p aktiver-ffi --lib
+# test-support: the virtual chip, camera frames, face check and sandbox the
+# activation tests drive (never in an app build).
+cargo build --manifest-path "$repo/Cargo.toml" -p aktiver-ffi --lib --features test-support
 case "$(uname -s)" in
 Darwin) lib_name=libaktiver_ffi.dylib ;;
 *) lib_name=libaktiver_ffi.so ;;
@@ -77,15 +79,25 @@ awk '/^[[:space:]]*export \*/ { match($0, /^[[:space:]]*/); print substr($0, 1, 
 grep -q 'link "aktiver_ffi"' "$tmp/layout/aktiver_ffiFFI/module.modulemap"
 cp "$tmp/AktiverFFI.swift" "$tmp/layout/AktiverFFI/"
 cp "$lib" "$tmp/layout/lib/"
+bindings_changed=false
 sync_file() { # src dst
     if ! cmp -s "$1" "$2"; then
         mkdir -p "$(dirname "$2")"
         cp "$1" "$2"
+        bindings_changed=true
     fi
 }
-for f in aktiver_ffiFFI/aktiver_ffiFFI.h aktiver_ffiFFI/module.modulemap AktiverFFI/AktiverFFI.swift "lib/$lib_name"; do
+for f in aktiver_ffiFFI/aktiver_ffiFFI.h aktiver_ffiFFI/module.modulemap AktiverFFI/AktiverFFI.swift; do
     sync_file "$tmp/layout/$f" "$gen/$f"
 done
+# SwiftPM's incremental build does not always rebuild the modules that use
+# changed generated code (a test target kept an enum's old case numbering):
+# when the bindings change, Swift builds from scratch.
+if $bindings_changed; then
+    find "$here/.build" -mindepth 1 -maxdepth 1 \( -name '*-*-*' -o -name debug -o -name release \) \
+        -exec rm -rf {} + 2>/dev/null || true
+fi
+sync_file "$tmp/layout/lib/$lib_name" "$gen/lib/$lib_name"
 rm -rf "$tmp"
 mkdir -p "$(dirname "$log")"
 phase_done bindgen

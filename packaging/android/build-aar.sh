@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The Android library (AAR): the Rust core for each ABI, built with the NDK
 # and 16 KB-aligned (Android 15+ devices with 16 KB pages need it), with the
-# Kotlin facade and uniffi's generated Kotlin as classes.jar. Needs the
+# Kotlin facade, the Android adapters and uniffi's generated Kotlin as classes.jar. Needs the
 # Android NDK r27+ (ANDROID_NDK_HOME), `cargo install cargo-ndk`, JDK 17,
 # Maven and zip. This project's machine has no NDK: the script has not run here.
 #
@@ -56,7 +56,8 @@ CARGO_TARGET_DIR="$target/uniffi-bindgen" \
     cargo build --manifest-path "$root/Cargo.toml" -p aktiver-ffi --features bindgen-cli --bin uniffi-bindgen
 (cd "$root" && "$target/uniffi-bindgen/debug/uniffi-bindgen" generate "$target/release/libaktiver_ffi.so" \
     --language kotlin --out-dir "$work/generated-kotlin" --metadata-no-deps)
-mvn -B -ntp -f "$shim/pom.xml" -Dgenerated.kotlin.dir="$work/generated-kotlin" -DskipTests package
+# maven.test.skip: the tests use the test-support bindings, absent in a release build.
+mvn -B -ntp -f "$shim/pom.xml" -Dgenerated.kotlin.dir="$work/generated-kotlin" -Dmaven.test.skip=true package
 cp "$shim/target/aktiver-android-shim-$version.jar" "$work/aar/classes.jar"
 
 # 3. The AAR: manifest, classes, native libraries, R8 rules for apps.
@@ -68,13 +69,8 @@ cat >"$work/aar/AndroidManifest.xml" <<XML
 </manifest>
 XML
 : >"$work/aar/R.txt"
-# JNA finds its classes and uniffi's callback structures by reflection.
-cat >"$work/aar/proguard.txt" <<'RULES'
--dontwarn java.awt.**
--keep class com.sun.jna.** { *; }
--keepclassmembers class * extends com.sun.jna.** { public *; }
--keep class no.aktiver.ffi.** { *; }
-RULES
+# The consumer R8 rules (JNA and the generated bindings are found by reflection).
+cp "$shim/proguard-rules.pro" "$work/aar/proguard.txt"
 aar="$dist/aktiver-$version.aar"
 rm -f "$aar"
 (cd "$work/aar" && zip -qr "$aar" AndroidManifest.xml classes.jar R.txt proguard.txt jni)

@@ -35,7 +35,7 @@ fi
 DIR="$(mktemp -d)"
 # One client (schemathesis) makes every call: the per-client limits are
 # lifted so the rules under test are the activation's, not the rate limiter's.
-printf '[rules]\nclient_requests_per_s = 100000.0\nclient_burst = 100000.0\nclient_session_starts_per_min = 100000.0\nsms_per_person = 100000\nsms_per_phone = 100000\nsms_resend_cooldown_s = 2\n' >"$DIR/config.toml"
+printf '[rules]\nclient_requests_per_s = 100000.0\nclient_burst = 100000.0\nclient_session_starts_per_min = 100000.0\nsms_per_person = 100000\nsms_per_phone = 100000\nsms_per_phone_all_clients = 100000\nclient_password_work_per_min = 100000.0\nclient_password_work_burst = 100000.0\nsms_resend_cooldown_s = 2\n' >"$DIR/config.toml"
 "$SIM" serve --addr "127.0.0.1:$PORT" --db "$DIR/st.sqlite" --config "$DIR/config.toml" --http >"$DIR/serve.out" 2>"$DIR/serve.err" &
 PID=$!
 trap 'kill $PID 2>/dev/null || true; wait $PID 2>/dev/null || true; rm -rf "$DIR"' EXIT

@@ -26,18 +26,18 @@ public final class ApnsPushToken: PushToken, @unchecked Sendable {
         self.timeout = timeout
     }
 
-    public func token() throws -> PushRegistration {
+    public func token() throws -> PushTokenValue {
         lock.lock()
         if let token {
             lock.unlock()
-            return PushRegistration(platform: .apns, token: token)
+            return PushTokenValue(platform: .apns, token: token)
         }
         let answer = BlockingResult<String>()
         waiting.append(answer)
         lock.unlock()
         Task { @MainActor in UIApplication.shared.registerForRemoteNotifications() }
-        let token = try answer.wait(timeout: timeout, onTimeout: .Unavailable(message: "no APNs token")).get()
-        return PushRegistration(platform: .apns, token: token)
+        let token = try answer.wait(timeout: timeout, onTimeout: .Unavailable(reason: "no APNs token")).get()
+        return PushTokenValue(platform: .apns, token: token)
     }
 
     /// The token from `didRegisterForRemoteNotificationsWithDeviceToken`.
@@ -57,7 +57,7 @@ public final class ApnsPushToken: PushToken, @unchecked Sendable {
         let waiting = self.waiting
         self.waiting = []
         lock.unlock()
-        waiting.forEach { $0.finish(.failure(.Unavailable(message: "APNs registration failed"))) }
+        waiting.forEach { $0.finish(.failure(.Unavailable(reason: "APNs registration failed"))) }
     }
 }
 #endif

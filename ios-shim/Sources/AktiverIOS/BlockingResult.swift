@@ -1,4 +1,3 @@
-#if os(iOS) // compiled on Linux too once the capability error type is exported
 import Foundation
 import Aktiver
 
@@ -23,7 +22,7 @@ final class BlockingResult<Value: Sendable>: @unchecked Sendable {
         done.wait()
         lock.lock()
         defer { lock.unlock() }
-        return result ?? .failure(.Failed(message: "no answer"))
+        return result ?? .failure(.Failed(reason: "no answer"))
     }
 
     /// Waits at most `timeout`; then fails with `onTimeout`.
@@ -37,4 +36,3 @@ final class BlockingResult<Value: Sendable>: @unchecked Sendable {
         return result ?? .failure(onTimeout)
     }
 }
-#endif

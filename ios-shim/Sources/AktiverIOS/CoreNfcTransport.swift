@@ -42,7 +42,7 @@ public final class CoreNfcTransport: NSObject, NfcTransport, NFCTagReaderSession
 
     public func connect() throws {
         guard NFCTagReaderSession.readingAvailable else {
-            throw CapabilityError.Unavailable(message: "NFC reading is not available on this device")
+            throw CapabilityError.Unavailable(reason: "NFC reading is not available on this device")
         }
         let done = DispatchSemaphore(value: 0)
         lock.lock()
@@ -59,7 +59,7 @@ public final class CoreNfcTransport: NSObject, NfcTransport, NFCTagReaderSession
             new?.alertMessage = alert
             new?.begin()
             if new == nil {
-                throw CapabilityError.Unavailable(message: "no NFC reader session")
+                throw CapabilityError.Unavailable(reason: "no NFC reader session")
             }
         }
         // Until a tag is connected, the user cancels the sheet, or iOS ends
@@ -77,7 +77,7 @@ public final class CoreNfcTransport: NSObject, NfcTransport, NFCTagReaderSession
         lock.unlock()
         guard let tag else { throw CapabilityError.TagLost }
         guard let command = NFCISO7816APDU(data: apdu) else {
-            throw CapabilityError.Failed(message: "malformed command APDU")
+            throw CapabilityError.Failed(reason: "malformed command APDU")
         }
         let answer = BlockingResult<Data>()
         tag.sendCommand(apdu: command) { data, sw1, sw2, error in
@@ -108,7 +108,7 @@ public final class CoreNfcTransport: NSObject, NfcTransport, NFCTagReaderSession
 
     /// Ends the NFC session and closes the system sheet: `message` nil for
     /// success, else shown as the error.
-    public func finish(message: String? = nil) {
+    public func finish(reason: String? = nil) {
         lock.lock()
         let session = self.session
         self.session = nil
@@ -155,7 +155,7 @@ public final class CoreNfcTransport: NSObject, NfcTransport, NFCTagReaderSession
         case .some(.readerSessionInvalidationErrorUserCanceled):
             connectError = .Declined
         case .some(.readerSessionInvalidationErrorSystemIsBusy):
-            connectError = .Unavailable(message: "NFC is busy")
+            connectError = .Unavailable(reason: "NFC is busy")
         default:
             // Ended by iOS (its time limit, the tag gone, `finish`): like a
             // lost tag, Continue begins a new session and the read resumes.
@@ -169,7 +169,7 @@ public final class CoreNfcTransport: NSObject, NfcTransport, NFCTagReaderSession
 
     private static func capabilityError(_ error: Error) -> CapabilityError {
         guard let nfc = error as? NFCReaderError else {
-            return .Failed(message: "NFC transceive failed")
+            return .Failed(reason: "NFC transceive failed")
         }
         switch nfc.code {
         case .readerTransceiveErrorTagConnectionLost, .readerTransceiveErrorTagNotConnected,
@@ -178,7 +178,7 @@ public final class CoreNfcTransport: NSObject, NfcTransport, NFCTagReaderSession
              .readerTransceiveErrorRetryExceeded:
             return .TagLost
         default:
-            return .Failed(message: "NFC transceive failed (\(nfc.code.rawValue))")
+            return .Failed(reason: "NFC transceive failed (\(nfc.code.rawValue))")
         }
     }
 }

@@ -31,7 +31,7 @@ public final class KeychainStorage: SecureStorage, Sendable {
         switch status {
         case errSecSuccess: return item as? Data
         case errSecItemNotFound: return nil
-        default: throw CapabilityError.Failed(message: "keychain read (status \(status))")
+        default: throw CapabilityError.Failed(reason: "keychain read (status \(status))")
         }
     }
 
@@ -46,14 +46,14 @@ public final class KeychainStorage: SecureStorage, Sendable {
             status = SecItemAdd(add as CFDictionary, nil)
         }
         guard status == errSecSuccess else {
-            throw CapabilityError.Failed(message: "keychain write (status \(status))")
+            throw CapabilityError.Failed(reason: "keychain write (status \(status))")
         }
     }
 
     public func delete(key: String) throws {
         let status = SecItemDelete(query(key) as CFDictionary)
         guard status == errSecSuccess || status == errSecItemNotFound else {
-            throw CapabilityError.Failed(message: "keychain delete (status \(status))")
+            throw CapabilityError.Failed(reason: "keychain delete (status \(status))")
         }
     }
 }

@@ -15,6 +15,10 @@ import Aktiver
 public final class SecureEnclaveKeys: DeviceKeys, @unchecked Sendable {
     private let tagPrefix: String
     private let reason: String
+    // The context of the signature in progress, guarded by `lock`: `cancel`
+    // invalidates it, which dismisses its biometric prompt.
+    private let lock = NSLock()
+    private var signing: LAContext?
 
     /// - Parameters:
     ///   - tagPrefix: namespace of the keys' application tags in the keychain.
@@ -49,7 +53,7 @@ public final class SecureEnclaveKeys: DeviceKeys, @unchecked Sendable {
         guard let key = SecKeyCreateRandomKey(attributes as CFDictionary, &error) else {
             let cfError = error?.takeRetainedValue()
             if let cfError, CFErrorGetCode(cfError) == Int(errSecUnimplemented) {
-                throw CapabilityError.Unavailable(message: "no Secure Enclave")
+                throw CapabilityError.Unavailable(reason: "no Secure Enclave")
             }
             throw Self.failure(cfError, "key creation")
         }
@@ -66,6 +70,14 @@ public final class SecureEnclaveKeys: DeviceKeys, @unchecked Sendable {
     public func sign(alias: String, message: Data) throws -> Data {
         let context = LAContext()
         context.localizedReason = reason
+        lock.lock()
+        signing = context
+        lock.unlock()
+        defer {
+            lock.lock()
+            if signing === context { signing = nil }
+            lock.unlock()
+        }
         let query: [String: Any] = [
             kSecClass as String: kSecClassKey,
             kSecAttrApplicationTag as String: tag(alias),
@@ -76,20 +88,32 @@ public final class SecureEnclaveKeys: DeviceKeys, @unchecked Sendable {
         var item: CFTypeRef?
         let status = SecItemCopyMatching(query as CFDictionary, &item)
         guard status == errSecSuccess, let item, CFGetTypeID(item) == SecKeyGetTypeID() else {
-            throw CapabilityError.Failed(message: "no key \(alias) (status \(status))")
+            throw CapabilityError.Failed(reason: "no key \(alias) (status \(status))")
         }
         let key = item as! SecKey // checked by the type id above
         var error: Unmanaged<CFError>?
         // ECDSA over SHA-256 of `message`; X9.62 gives the DER signature.
         guard let signature = SecKeyCreateSignature(key, .ecdsaSignatureMessageX962SHA256, message as CFData, &error) else {
             let cfError = error?.takeRetainedValue()
-            if let cfError, [Int(errSecUserCanceled), LAError.Code.userCancel.rawValue, LAError.Code.appCancel.rawValue,
-                             LAError.Code.systemCancel.rawValue].contains(CFErrorGetCode(cfError)) {
+            let code = cfError.map { CFErrorGetCode($0) }
+            if code == LAError.Code.appCancel.rawValue {
+                throw CapabilityError.Cancelled // our own `cancel()`
+            }
+            if let code, [Int(errSecUserCanceled), LAError.Code.userCancel.rawValue,
+                          LAError.Code.systemCancel.rawValue].contains(code) {
                 throw CapabilityError.Declined
             }
             throw Self.failure(cfError, "signature")
         }
         return signature as Data
+    }
+
+    /// The flow stopped (Cancel, Back): dismiss a biometric prompt showing.
+    public func cancel() throws {
+        lock.lock()
+        let context = signing
+        lock.unlock()
+        context?.invalidate()
     }
 
     public func delete(alias: String) throws {
@@ -99,7 +123,7 @@ public final class SecureEnclaveKeys: DeviceKeys, @unchecked Sendable {
         ]
         let status = SecItemDelete(query as CFDictionary)
         guard status == errSecSuccess || status == errSecItemNotFound else {
-            throw CapabilityError.Failed(message: "key deletion (status \(status))")
+            throw CapabilityError.Failed(reason: "key deletion (status \(status))")
         }
     }
 
@@ -110,7 +134,7 @@ public final class SecureEnclaveKeys: DeviceKeys, @unchecked Sendable {
 
     private static func failure(_ error: CFError?, _ what: String) -> CapabilityError {
         // The error's code only: its description may name the key's tag.
-        .Failed(message: "\(what) failed (\(error.map { CFErrorGetCode($0) } ?? 0))")
+        .Failed(reason: "\(what) failed (\(error.map { CFErrorGetCode($0) } ?? 0))")
     }
 }
 #endif

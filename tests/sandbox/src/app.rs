@@ -209,6 +209,32 @@ impl App {
         }
     }
 
+    /// The stored id of an idempotency key: keyed, and scoped to its session
+    /// or client so a key is no oracle across callers.
+    fn idempotency_id(&self, scope: Scope<'_>, key: &str) -> String {
+        let scope_text = match scope {
+            Scope::Session(s) => format!("session:{s}"),
+            Scope::Client(ip) => format!("client:{ip}"),
+        };
+        self.secret
+            .mac_hex("idempotency-key", &[scope_text.as_bytes(), key.as_bytes()])
+    }
+
+    /// Whether `headers`' idempotency key already has a stored answer in
+    /// `scope` (a replay, or a reuse with another body): such a call is
+    /// answered from the store and needs no password work.
+    pub fn already_answered(&self, headers: &HeaderMap, scope: Scope<'_>) -> bool {
+        let Ok(key) = idempotency_key(headers) else {
+            return false;
+        };
+        let id = self.idempotency_id(scope, &key);
+        self.db
+            .lock()
+            .ok()
+            .and_then(|conn| crate::db::idem_get(&conn, &id).ok().flatten())
+            .is_some()
+    }
+
     #[allow(clippy::too_many_arguments)]
     fn idempotent_inner(
         &self,
@@ -222,13 +248,11 @@ impl App {
     ) -> Outcome {
         let key = idempotency_key(headers)?;
         let body = body_bytes(body)?;
-        let (scope_text, session) = match scope {
-            Scope::Session(s) => (format!("session:{s}"), Some(s)),
-            Scope::Client(ip) => (format!("client:{ip}"), None),
+        let session = match scope {
+            Scope::Session(s) => Some(s),
+            Scope::Client(_) => None,
         };
-        let id = self
-            .secret
-            .mac_hex("idempotency-key", &[scope_text.as_bytes(), key.as_bytes()]);
+        let id = self.idempotency_id(scope, &key);
         let request = self.secret.mac_hex(
             "idempotency-request",
             &[method.as_bytes(), path.as_bytes(), &body],

@@ -55,6 +55,10 @@ const MIGRATIONS: &[&str] = &[
                            push_platform TEXT, push_token TEXT, agreement_id TEXT, agreement_signature TEXT,
                            activated_at INTEGER NOT NULL, revoked_at INTEGER);
      CREATE INDEX devices_nin ON devices(nin_mac);",
+    // 4: SMS quotas count per client (the keyed hash of the address that
+    // started the session), so a stranger's sends never use up the owner's.
+    "ALTER TABLE sms ADD COLUMN client_mac TEXT NOT NULL DEFAULT '';
+     CREATE INDEX sms_client ON sms(client_mac, sent_at);",
 ];
 
 /// Opens (or creates) the database and brings the schema up to date.
@@ -208,6 +212,10 @@ pub struct SessionRec {
     /// Until then the session blocks nobody and reveals nothing.
     #[serde(default)]
     pub possession_proved: bool,
+    /// Keyed hash of the address that started the session: the SMS quotas
+    /// count per client.
+    #[serde(default)]
+    pub client_mac: String,
     /// Where the SMS step sends its codes (without the number itself), kept
     /// only until the SMS code is verified.
     #[serde(default)]
@@ -300,12 +308,13 @@ pub fn insert_sms(
     conn: &Connection,
     pair_mac: &str,
     phone_mac: &str,
+    client_mac: &str,
     delivered: bool,
     at: i64,
 ) -> rusqlite::Result<()> {
     conn.execute(
-        "INSERT INTO sms (pair_mac, phone_mac, delivered, sent_at) VALUES (?1, ?2, ?3, ?4)",
-        params![pair_mac, phone_mac, delivered, at],
+        "INSERT INTO sms (pair_mac, phone_mac, client_mac, delivered, sent_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![pair_mac, phone_mac, client_mac, delivered, at],
     )?;
     Ok(())
 }
@@ -314,24 +323,29 @@ pub fn insert_sms(
 pub fn sms_count_by_pair(
     conn: &Connection,
     pair_mac: &str,
+    client_mac: &str,
     since: i64,
 ) -> rusqlite::Result<(u32, Option<i64>)> {
     conn.query_row(
-        "SELECT COUNT(*), MIN(sent_at) FROM sms WHERE pair_mac = ?1 AND sent_at >= ?2",
-        params![pair_mac, since],
+        "SELECT COUNT(*), MIN(sent_at) FROM sms WHERE pair_mac = ?1 AND client_mac = ?2 AND sent_at >= ?3",
+        params![pair_mac, client_mac, since],
         |r| Ok((r.get(0)?, r.get(1)?)),
     )
 }
 
 /// Messages actually delivered to one phone since `since`: (count, oldest).
+/// Messages delivered to one phone since `since` at the request of one
+/// client (`Some`) or of all clients (`None`): (count, oldest).
 pub fn sms_count_by_phone(
     conn: &Connection,
     phone_mac: &str,
+    client_mac: Option<&str>,
     since: i64,
 ) -> rusqlite::Result<(u32, Option<i64>)> {
     conn.query_row(
-        "SELECT COUNT(*), MIN(sent_at) FROM sms WHERE phone_mac = ?1 AND delivered = 1 AND sent_at >= ?2",
-        params![phone_mac, since],
+        "SELECT COUNT(*), MIN(sent_at) FROM sms WHERE phone_mac = ?1 AND delivered = 1 AND sent_at >= ?2
+         AND (?3 IS NULL OR client_mac = ?3)",
+        params![phone_mac, since, client_mac],
         |r| Ok((r.get(0)?, r.get(1)?)),
     )
 }

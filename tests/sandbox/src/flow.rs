@@ -188,7 +188,13 @@ fn parse_national_id(raw: &str) -> Result<NationalId, ApiError> {
 /// knows the number, whether its BankID is suspended and whether another
 /// session is open are told only once the SMS code proves possession of the
 /// registered phone: until then every number gets the same answer.
-pub fn start_session(app: &App, tx: &Transaction<'_>, now: i64, body: &[u8]) -> Outcome {
+pub fn start_session(
+    app: &App,
+    tx: &Transaction<'_>,
+    now: i64,
+    body: &[u8],
+    client: std::net::IpAddr,
+) -> Outcome {
     let req: proto::StartSessionRequest = parse_body(body)?;
     let nin = parse_national_id(req.national_id.expose())?;
     let r = &app.rules;
@@ -202,6 +208,9 @@ pub fn start_session(app: &App, tx: &Transaction<'_>, now: i64, body: &[u8]) -> 
         suspended_until: 0,
         step: Step::Phone,
         possession_proved: false,
+        client_mac: app
+            .secret
+            .mac_hex("client", &[client.to_string().as_bytes()]),
         sms_to: None,
         sms: None,
         sms_wrong_total: 0,
@@ -327,17 +336,29 @@ fn send_sms(c: &mut Ctx<'_>, to: &db::SmsTarget) -> Result<(), ApiError> {
     let registered_phone = c.p.as_ref().map(|p| p.info.phone.clone());
     let deliver_to = registered_phone.as_deref().filter(|_| registered);
     // Attempts count per (identity number, phone) pair whether or not a
-    // message goes out, so the limit is no oracle and a stranger's wrong
-    // numbers never use up the owner's quota.
-    let (n, oldest) = db::sms_count_by_pair(c.tx, pair, since)?;
-    let (n_phone, oldest_phone) = if registered {
-        db::sms_count_by_phone(c.tx, phone_mac, since)?
+    // message goes out, so the limit is no oracle, and per client, so a
+    // stranger who knows both numbers never uses up the owner's quota.
+    // Delivered messages also count per phone in all, against SMS bombing
+    // from many addresses.
+    let client = c.s.client_mac.as_str();
+    let (n, oldest) = db::sms_count_by_pair(c.tx, pair, client, since)?;
+    let ((n_phone, oldest_phone), (n_all, oldest_all)) = if registered {
+        (
+            db::sms_count_by_phone(c.tx, phone_mac, Some(client), since)?,
+            db::sms_count_by_phone(c.tx, phone_mac, None, since)?,
+        )
     } else {
-        (0, None)
+        ((0, None), (0, None))
     };
     for (count, oldest, limit, what) in [
         (n, oldest, r.sms_per_person, "identity number"),
         (n_phone, oldest_phone, r.sms_per_phone, "phone number"),
+        (
+            n_all,
+            oldest_all,
+            r.sms_per_phone_all_clients,
+            "phone number",
+        ),
     ] {
         if count >= limit {
             let retry = (oldest.unwrap_or(c.now) + r.rate_window_s - c.now).max(1) as u64;
@@ -352,7 +373,7 @@ fn send_sms(c: &mut Ctx<'_>, to: &db::SmsTarget) -> Result<(), ApiError> {
             .map(|b| b.with_retry_after(retry)));
         }
     }
-    db::insert_sms(c.tx, pair, phone_mac, registered, c.now)?;
+    db::insert_sms(c.tx, pair, phone_mac, client, registered, c.now)?;
     let code_mac = if let Some(phone) = deliver_to {
         let code = loop {
             let n = u32::from_le_bytes(random_bytes::<4>()?);

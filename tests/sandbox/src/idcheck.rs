@@ -124,6 +124,17 @@ pub fn verify(i: &Inputs<'_>, ev: &proto::IdCheckEvidence) -> Result<IdCheckRec,
             )
             .map(|b| b.with_field("active_auth")));
         }
+        // Without DG15 the server can check the data but not that the chip
+        // holding it is the original: a clone passes passive authentication,
+        // and a chip-authentication claim is the reader's word (its proof is
+        // keys that stay in the reader). Refused unless a tester opts in.
+        if !i.app.rules.accept_chip_authentication_claims {
+            return Err(reject(
+                ErrorCode::ChipAuthenticationFailed,
+                "the chip offers no active authentication (no DG15 in its SOD): this server cannot tell it from a clone",
+            )
+            .map(|b| b.with_field("data_groups")));
+        }
         let dg14 = get(14).filter(|_| listed.contains(&DataGroup::DG14));
         (false, Some(chip_authentication_claim(ev, dg14)?))
     };

@@ -38,22 +38,52 @@ pub fn verify(password: &str, phc: &str) -> bool {
     })
 }
 
-/// The bounded pool the KDF runs on.
+/// The bounded pool the KDF runs on, with a bounded line of waiting calls.
 #[derive(Clone)]
-pub struct KdfPool(Arc<Semaphore>);
+pub struct KdfPool {
+    slots: Arc<Semaphore>,
+    waiting: Arc<std::sync::atomic::AtomicUsize>,
+    queue_max: usize,
+    runs: Arc<std::sync::atomic::AtomicU64>,
+}
+
+/// The pool's line is full: answer `server_busy` rather than wait.
+#[derive(Debug)]
+pub struct PoolBusy;
 
 impl KdfPool {
-    pub fn new(threads: usize) -> Self {
-        KdfPool(Arc::new(Semaphore::new(threads.max(1))))
+    pub fn new(threads: usize, queue_max: usize) -> Self {
+        KdfPool {
+            slots: Arc::new(Semaphore::new(threads.max(1))),
+            waiting: Arc::new(std::sync::atomic::AtomicUsize::new(0)),
+            queue_max,
+            runs: Arc::new(std::sync::atomic::AtomicU64::new(0)),
+        }
     }
 
-    /// Runs `f` on a blocking thread once a slot is free.
+    /// Runs started since the server started (for tests and the log).
+    pub fn runs(&self) -> u64 {
+        self.runs.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Runs `f` on a blocking thread once a slot is free; `Err(PoolBusy)` at
+    /// once when `queue_max` calls are already in line.
     pub async fn run<T: Send + 'static>(
         &self,
         f: impl FnOnce() -> T + Send + 'static,
-    ) -> Option<T> {
-        let _permit = self.0.acquire().await.ok()?;
-        tokio::task::spawn_blocking(f).await.ok()
+    ) -> Result<Option<T>, PoolBusy> {
+        use std::sync::atomic::Ordering;
+        if self.waiting.fetch_add(1, Ordering::AcqRel) >= self.queue_max {
+            self.waiting.fetch_sub(1, Ordering::AcqRel);
+            return Err(PoolBusy);
+        }
+        let permit = self.slots.acquire().await;
+        self.waiting.fetch_sub(1, Ordering::AcqRel);
+        let Ok(_permit) = permit else {
+            return Ok(None);
+        };
+        self.runs.fetch_add(1, Ordering::Relaxed);
+        Ok(tokio::task::spawn_blocking(f).await.ok())
     }
 }
 
@@ -84,14 +114,6 @@ impl KdfWork {
             _ => hash(password, rules),
         }
     }
-
-    fn check(&mut self, phc: Option<&str>, password: &str) {
-        if let Some(phc) = phc {
-            let ok = verify(password, phc);
-            self.checked
-                .push((phc.to_owned(), Zeroizing::new(password.to_owned()), ok));
-        }
-    }
 }
 
 /// Which password-carrying call a precomputation is for.
@@ -102,61 +124,108 @@ pub enum PasswordCall {
     SignAgreement,
 }
 
-/// Reads the session (a short lock), then runs the Argon2id work the call
-/// will need. Anything unexpected yields no work: the transaction decides.
-pub fn precompute(app: &App, sid: &str, body: &[u8], call: PasswordCall) -> KdfWork {
-    let mut work = KdfWork::default();
-    let snapshot = (|| {
-        let conn = app.db.lock().ok()?;
-        let s = crate::db::get_session(&conn, sid).ok()??;
-        let p = app.person(&conn, &s.nin_mac).ok()??.st;
-        Some((s, p))
-    })();
-    let Some((s, p)) = snapshot else {
-        return work;
-    };
-    let current = p.password_hash.as_deref();
-    match call {
-        PasswordCall::CodeUnit => {
-            if let (Ok(req), Step::CodeUnit) = (parse_body::<proto::CodeUnitRequest>(body), s.step)
-            {
-                work.check(current, req.password.expose());
+/// The Argon2id runs a call will need, decided by cheap checks only.
+pub struct KdfPlan {
+    /// (PHC hash, password) pairs to verify.
+    checks: Vec<(String, Zeroizing<String>)>,
+    /// A new password to hash.
+    new_password: Option<Zeroizing<String>>,
+    m_kib: u32,
+    t: u32,
+}
+
+impl KdfPlan {
+    /// Runs the planned Argon2id work (slow: on the pool).
+    pub fn run(self) -> KdfWork {
+        let mut work = KdfWork::default();
+        for (phc, pw) in self.checks {
+            let ok = verify(&pw, &phc);
+            work.checked.push((phc, pw, ok));
+        }
+        if let Some(pw) = self.new_password {
+            let rules = Rules {
+                argon2_m_kib: self.m_kib,
+                argon2_t: self.t,
+                ..Rules::default()
+            };
+            if let Ok(h) = hash(&pw, &rules) {
+                work.new_hash = Some((pw, h));
             }
         }
+        work
+    }
+}
+
+/// Reads the session (a short lock) and decides which Argon2id work the call
+/// will need, after the checks the transaction makes first and that cost
+/// nothing: the step, the one-time code, the agreement signature, the
+/// password-change limit and the policy. A call those checks refuse runs no
+/// Argon2id at all (it is answered by the transaction without it), so a
+/// client cannot buy the server's slowest work with requests that fail
+/// anyway. `None`: nothing to compute.
+pub fn plan(app: &App, sid: &str, body: &[u8], call: PasswordCall) -> Option<KdfPlan> {
+    let (s, p) = {
+        let conn = app.db.lock().ok()?;
+        let s = crate::db::get_session(&conn, sid).ok()??;
+        let p = app.person(&conn, &s.nin_mac).ok()??;
+        (s, p)
+    };
+    let current = p.st.password_hash.clone();
+    let mut plan = KdfPlan {
+        checks: Vec::new(),
+        new_password: None,
+        m_kib: app.rules.argon2_m_kib,
+        t: app.rules.argon2_t,
+    };
+    let mut check = |phc: Option<String>, pw: &str| {
+        if let Some(phc) = phc {
+            plan.checks.push((phc, Zeroizing::new(pw.to_owned())));
+        }
+    };
+    match call {
+        PasswordCall::CodeUnit => {
+            let req = parse_body::<proto::CodeUnitRequest>(body).ok()?;
+            let secret = p.info.code_unit_secret.as_deref()?;
+            let otp = req.otp.expose();
+            let fresh = crate::otp::matching_step(secret, app.clock.now(), otp)
+                .is_some_and(|step| step > p.st.otp_last_step);
+            if s.step != Step::CodeUnit || !fresh {
+                return None;
+            }
+            check(current, req.password.expose());
+        }
         PasswordCall::SetPassword => {
-            let Ok(req) = parse_body::<proto::SetPasswordRequest>(body) else {
-                return work;
-            };
+            let req = parse_body::<proto::SetPasswordRequest>(body).ok()?;
             if s.step != Step::Finish
                 || s.password_changes >= app.rules.password_changes_per_session
             {
-                return work;
-            }
-            if let Some(cur) = &req.current_password {
-                work.check(current, cur.expose());
+                return None;
             }
             let pw = req.new_password.expose();
-            let breaks_policy = app
-                .people
-                .get(&s.nin_mac)
-                .is_none_or(|i| !crate::flow::password_violations(&i.nin, pw).is_empty());
-            if breaks_policy {
-                return work;
+            if !crate::flow::password_violations(&p.info.nin, pw).is_empty() {
+                return None;
             }
-            if let Ok(h) = hash(pw, &app.rules) {
-                work.new_hash = Some((Zeroizing::new(pw.to_owned()), h));
+            if let Some(cur) = &req.current_password {
+                check(current, cur.expose());
             }
+            plan.new_password = Some(Zeroizing::new(pw.to_owned()));
         }
         PasswordCall::SignAgreement => {
-            if let (Ok(req), Step::Finish) =
-                (parse_body::<proto::SignAgreementRequest>(body), s.step)
-            {
-                let target = s.new_password_hash.as_deref().or(current);
-                work.check(target, req.password.expose());
+            let req = parse_body::<proto::SignAgreementRequest>(body).ok()?;
+            let agreement = crate::agreement::current();
+            let spki = s.device_spki.as_deref()?;
+            let digest = proto::decode_b64("sha256", &agreement.sha256_b64).ok()?;
+            let signed = crate::keys::verify_p256(spki, &digest, &req.signature_b64).is_ok();
+            if s.step != Step::Finish || req.agreement_id != agreement.id || !signed {
+                return None;
             }
+            check(
+                s.new_password_hash.clone().or(current),
+                req.password.expose(),
+            );
         }
     }
-    work
+    (!plan.checks.is_empty() || plan.new_password.is_some()).then_some(plan)
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
-//! Per-client limits: a token bucket of requests and one of session starts
-//! per client address, and counts of open connections. An abusive client
+//! Per-client limits: token buckets of requests, session starts and
+//! password work (Argon2id runs) per client address, and counts of open
+//! connections. An abusive client
 //! gets cheap 429 answers instead of the service's time.
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -32,6 +33,7 @@ impl Bucket {
 struct State {
     requests: HashMap<IpAddr, Bucket>,
     starts: HashMap<IpAddr, Bucket>,
+    password_work: HashMap<IpAddr, Bucket>,
     connections: HashMap<IpAddr, usize>,
     total_connections: usize,
 }
@@ -78,6 +80,19 @@ impl ClientLimits {
         let r = &self.rules;
         let mut s = self.state.lock().map_err(|_| 1u64)?;
         Self::take(&mut s.requests, ip, r.client_requests_per_s, r.client_burst)
+    }
+
+    /// One Argon2id run caused by `ip` (a password check or a new hash).
+    pub fn password_work(&self, ip: IpAddr) -> Result<(), u64> {
+        let r = &self.rules;
+        let per_s = r.client_password_work_per_min / 60.0;
+        let mut s = self.state.lock().map_err(|_| 1u64)?;
+        Self::take(
+            &mut s.password_work,
+            ip,
+            per_s,
+            r.client_password_work_burst.max(1.0),
+        )
     }
 
     /// One session start from `ip`.

@@ -19,9 +19,12 @@ pub struct Rules {
     pub phone_wrong_per_session: u32,
     /// How long a suspended session blocks new sessions for the same person.
     pub suspension_s: i64,
-    /// SMS sends per identity number and per phone in `rate_window_s`.
+    /// SMS sends per identity number and per phone in `rate_window_s`, for
+    /// each client address (a stranger's sends never use up the owner's),
+    /// and delivered to one phone by all clients together (SMS bombing).
     pub sms_per_person: u32,
     pub sms_per_phone: u32,
+    pub sms_per_phone_all_clients: u32,
     pub rate_window_s: i64,
     /// Wrong passwords / one-time codes (counted on the person) that suspend the BankID.
     pub password_wrong_max: u32,
@@ -33,6 +36,10 @@ pub struct Rules {
     pub idempotency_ttl_s: i64,
     /// How old a face-check verdict may be when the evidence is submitted.
     pub face_verdict_ttl_s: i64,
+    /// Accept a chip without active authentication (no DG15) on the reader's
+    /// well-formed chip-authentication claim, which the server cannot verify.
+    /// Off: such a chip cannot be told from a clone of it.
+    pub accept_chip_authentication_claims: bool,
     /// Failed ID checks in one session before it is suspended.
     pub id_check_failures_max: u32,
     /// Argon2id cost: memory in KiB and passes. Tests lower it for speed.
@@ -40,6 +47,13 @@ pub struct Rules {
     pub argon2_t: u32,
     /// Threads the password KDF may use at once.
     pub kdf_parallel: usize,
+    /// Calls that may wait for a KDF thread; past it a call is answered
+    /// `server_busy` at once.
+    pub kdf_queue_max: usize,
+    /// Argon2id runs (password checks and new hashes) per minute one client
+    /// address may cause, and the burst: an activation needs three or four.
+    pub client_password_work_per_min: f64,
+    pub client_password_work_burst: f64,
     /// New passwords accepted in one session.
     pub password_changes_per_session: u32,
     /// Requests per second one client address may make (token bucket), and the burst.
@@ -67,6 +81,7 @@ impl Default for Rules {
             suspension_s: 30 * 60,
             sms_per_person: 5,
             sms_per_phone: 5,
+            sms_per_phone_all_clients: 20,
             rate_window_s: 3600,
             password_wrong_max: 3,
             otp_wrong_max: 3,
@@ -75,9 +90,13 @@ impl Default for Rules {
             idempotency_ttl_s: 2 * 3600,
             face_verdict_ttl_s: 10 * 60,
             id_check_failures_max: 3,
+            accept_chip_authentication_claims: false,
             argon2_m_kib: 19 * 1024,
             argon2_t: 2,
             kdf_parallel: std::thread::available_parallelism().map_or(1, |n| n.get().div_ceil(2)),
+            kdf_queue_max: 64,
+            client_password_work_per_min: 6.0,
+            client_password_work_burst: 6.0,
             password_changes_per_session: 3,
             client_requests_per_s: 20.0,
             client_burst: 60.0,
@@ -107,6 +126,8 @@ impl Rules {
             client_requests_per_s: 10_000.0,
             client_burst: 10_000.0,
             client_session_starts_per_min: 10_000.0,
+            client_password_work_per_min: 10_000.0,
+            client_password_work_burst: 10_000.0,
             ..Rules::fast_kdf()
         }
     }

@@ -169,7 +169,7 @@ pub async fn start(opts: ServerOptions) -> Result<RunningServer, ServerError> {
         secret,
         people,
         inbox: crate::inbox::Inbox::default(),
-        kdf: crate::kdf::KdfPool::new(opts.rules.kdf_parallel),
+        kdf: crate::kdf::KdfPool::new(opts.rules.kdf_parallel, opts.rules.kdf_queue_max),
         limits: crate::limits::ClientLimits::new(&opts.rules),
         sandbox_open: addr.ip().is_loopback(),
         sandbox_token: opts.sandbox_token.filter(|t| !t.is_empty()),
@@ -216,18 +216,22 @@ macro_rules! session_call {
         session_call!($method, $endpoint, $f, None)
     };
     ($method:literal, $endpoint:expr, $f:path, $kdf:expr) => {
-        |State(app): State<Arc<App>>, p: SidPath, headers: HeaderMap, body: Body| async move {
+        |State(app): State<Arc<App>>,
+         peer: Option<axum::Extension<Peer>>,
+         p: SidPath,
+         headers: HeaderMap,
+         body: Body| async move {
             let sid = match path_param(p) {
                 Ok(s) => s,
                 Err(e) => return e.into_response(),
             };
             let work = match ($kdf, &body) {
                 (Some(call), Ok(bytes)) => {
-                    let (app2, sid2, bytes2) = (app.clone(), sid.clone(), bytes.clone());
-                    app.kdf
-                        .run(move || crate::kdf::precompute(&app2, &sid2, &bytes2, call))
-                        .await
-                        .unwrap_or_default()
+                    let ip = client_ip(peer);
+                    match password_work(&app, ip, &sid, &headers, bytes, call).await {
+                        Ok(w) => w,
+                        Err(e) => return e.into_response(),
+                    }
                 }
                 _ => KdfWork::default(),
             };
@@ -246,6 +250,60 @@ macro_rules! session_call {
             .await
         }
     };
+}
+
+/// The Argon2id work a password-carrying call needs, done before its
+/// transaction: none for a replayed idempotency key or for a call the cheap
+/// checks refuse (see [`crate::kdf::plan`]); otherwise charged to the client's
+/// password-work budget and run on the bounded pool.
+async fn password_work(
+    app: &Arc<App>,
+    ip: std::net::IpAddr,
+    sid: &str,
+    headers: &HeaderMap,
+    body: &Bytes,
+    call: PasswordCall,
+) -> Result<KdfWork, ApiError> {
+    let (app2, sid2, headers2, body2) =
+        (app.clone(), sid.to_owned(), headers.clone(), body.clone());
+    let plan = tokio::task::spawn_blocking(move || {
+        if app2.already_answered(&headers2, Scope::Session(&sid2)) {
+            return None;
+        }
+        crate::kdf::plan(&app2, &sid2, &body2, call)
+    })
+    .await
+    .ok()
+    .flatten();
+    let Some(plan) = plan else {
+        return Ok(KdfWork::default());
+    };
+    if let Err(retry) = app.limits.password_work(ip) {
+        app.log.line(format!(
+            "client over its password-work budget ({})",
+            short_call(call)
+        ));
+        return Err(ApiError::new(
+            ErrorCode::RateLimited,
+            "too many password checks from this client",
+        )
+        .map(|b| b.with_retry_after(retry)));
+    }
+    match app.kdf.run(move || plan.run()).await {
+        Ok(work) => Ok(work.unwrap_or_default()),
+        Err(crate::kdf::PoolBusy) => Err(ApiError::new(
+            ErrorCode::ServerBusy,
+            "too many password checks in line; try again shortly",
+        )),
+    }
+}
+
+fn short_call(call: PasswordCall) -> &'static str {
+    match call {
+        PasswordCall::CodeUnit => "code unit",
+        PasswordCall::SetPassword => "set password",
+        PasswordCall::SignAgreement => "agreement",
+    }
 }
 
 async fn blocking(f: impl FnOnce() -> Response + Send + 'static) -> Response {
@@ -276,7 +334,7 @@ pub fn router(app: Arc<App>) -> Router {
                             body,
                             Scope::Client(ip),
                             Replay::Stored,
-                            |tx, now, b| flow::start_session(&app, tx, now, b),
+                            |tx, now, b| flow::start_session(&app, tx, now, b, ip),
                         )
                     })
                     .await

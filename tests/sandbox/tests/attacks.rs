@@ -382,3 +382,135 @@ async fn sandbox_endpoints_need_loopback_or_the_token() {
         server.stop().await;
     }
 }
+
+/// Second adversarial pass: a code-unit call with a wrong one-time code (or
+/// a replay, or a bad agreement signature) made the server run Argon2id
+/// before any cheap check, so one client looping invalid calls queued the
+/// slowest work in front of everyone (a legitimate call 0.9 s -> 17 s).
+#[tokio::test]
+async fn calls_that_fail_cheap_checks_run_no_password_work() {
+    let sb = start().await;
+    let app = sb.server.as_ref().unwrap().app.clone();
+    let otp = sb.otp_for(NIN2);
+    let wrong = if otp == "000000" { "111111" } else { "000000" };
+    let sid = sb.to_method(NIN2, PHONE2).await;
+    sb.call(ep::CHOOSE_METHOD, &sid, json!({ "method": "code_unit" }))
+        .await;
+    let before = app.kdf.runs();
+    for otp in ["x", wrong] {
+        let body = json!({ "otp": otp, "password": "Skog7Hytte2" });
+        let r = sb.call(ep::CODE_UNIT, &sid, body).await;
+        assert!(r.status >= 400, "{}", r.body);
+    }
+    assert_eq!(
+        app.kdf.runs(),
+        before,
+        "Argon2id ran for a refused one-time code"
+    );
+    // The right code runs it once; its replay is answered from the store.
+    let path = with_session(ep::CODE_UNIT, &sid);
+    let body = json!({ "otp": otp, "password": "Skog7Hytte2" });
+    let r = sb.post_key(&path, "code-unit-key-01", body.clone()).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(app.kdf.runs(), before + 1);
+    let again = sb.post_key(&path, "code-unit-key-01", body).await;
+    assert_eq!(again.body, r.body);
+    assert_eq!(app.kdf.runs(), before + 1, "a replay ran Argon2id again");
+}
+
+/// Password work is budgeted per client: past it, an immediate 429.
+#[tokio::test]
+async fn password_work_is_budgeted_per_client() {
+    let rules = aktiver_sandbox::Rules {
+        client_password_work_per_min: 1.0,
+        client_password_work_burst: 2.0,
+        ..aktiver_sandbox::Rules::for_tests()
+    };
+    let sb = start_with(None, rules, aktiver_sandbox::ManualClock::new(T0)).await;
+    let (sid, _key) = sb.to_finish(NIN, PHONE, PASSWORD).await;
+    // to_finish used the code unit's password check: one of the two left.
+    let body = |n: u32| json!({ "new_password": format!("Breen7Tind{n}Vidde"), "current_password": "Wrong1Guess" });
+    let r = sb.call(ep::SET_PASSWORD, &sid, body(1)).await;
+    assert_eq!(r.code(), "password_wrong", "{}", r.body);
+    let r = sb.call(ep::SET_PASSWORD, &sid, body(2)).await;
+    assert_eq!((r.status, r.code()), (429, "rate_limited"), "{}", r.body);
+    assert!(r.body["retry_after_s"].as_u64().is_some_and(|s| s >= 1));
+}
+
+/// Second adversarial pass: a stranger who knows the identity number and the
+/// registered phone used up the owner's SMS quota from another address (the
+/// owner got `rate_limited` for an hour, repeatably). Quotas count per
+/// client; the cap on one phone across all clients stays.
+#[tokio::test]
+async fn a_strangers_sms_sends_do_not_use_up_the_owners_quota() {
+    let rules = aktiver_sandbox::Rules {
+        sms_per_phone_all_clients: 7,
+        ..aktiver_sandbox::Rules::for_tests()
+    };
+    let sb = start_with(None, rules, aktiver_sandbox::ManualClock::new(T0)).await;
+    let stranger = reqwest::Client::builder()
+        .use_preconfigured_tls(
+            aktiver_sandbox::tls::pinned_client_config(
+                sb.server.as_ref().unwrap().pin.as_deref().unwrap(),
+            )
+            .unwrap(),
+        )
+        .local_address(std::net::IpAddr::from([127, 0, 0, 3]))
+        .build()
+        .unwrap();
+    let post = |path: String, body: serde_json::Value| {
+        let stranger = stranger.clone();
+        let key = sb.key();
+        let url = format!("{}{path}", sb.url);
+        async move {
+            let r = stranger
+                .post(url)
+                .header(aktiver_protocol::IDEMPOTENCY_KEY_HEADER, key)
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            let status = r.status().as_u16();
+            (status, r.json::<serde_json::Value>().await.unwrap())
+        }
+    };
+    let mut statuses = Vec::new();
+    for _ in 0..6 {
+        let (_, s) = post(
+            ep::START_SESSION.path.to_owned(),
+            json!({ "national_id": NIN }),
+        )
+        .await;
+        let sid = s["session_id"].as_str().unwrap().to_owned();
+        let (status, _) = post(
+            with_session(ep::SUBMIT_PHONE, &sid),
+            json!({ "phone": PHONE }),
+        )
+        .await;
+        statuses.push(status);
+    }
+    // The stranger's own quota (5 per pair per hour) ends his sends...
+    assert_eq!(statuses, [200, 200, 200, 200, 200, 429]);
+    // ...and the owner, from her own address, still gets her code.
+    let sid = sb.start_session(NIN).await.body["session_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let r = sb
+        .call(ep::SUBMIT_PHONE, &sid, json!({ "phone": PHONE }))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let code = sb.sms_code(PHONE).await;
+    let r = sb.call(ep::VERIFY_SMS, &sid, json!({ "code": code })).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    // The phone's cap across all clients (7 here) still holds.
+    let sid = sb.start_session(NIN).await.body["session_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    sb.call(ep::SUBMIT_PHONE, &sid, json!({ "phone": PHONE }))
+        .await;
+    sb.clock.advance(30);
+    let r = sb.call(ep::RESEND_SMS, &sid, json!({})).await;
+    assert_eq!((r.status, r.code()), (429, "rate_limited"), "{}", r.body);
+}

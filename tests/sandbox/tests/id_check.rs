@@ -257,13 +257,24 @@ async fn dg15_cannot_be_left_out_when_the_sod_lists_it() {
     assert_eq!(r.body["field"], "data_groups", "{}", r.body);
 }
 
-/// A chip without active authentication (no DG15 in its SOD): the reader's
-/// chip-authentication claim is all there is, and only a well-formed one counts.
+/// A chip without active authentication (no DG15 in its SOD) cannot be told
+/// from a clone: refused by default, even with a chip-authentication claim
+/// (second adversarial pass: a made-up claim passed).
 #[tokio::test]
-async fn a_chip_without_active_authentication_needs_a_well_formed_claim() {
+async fn a_chip_without_active_authentication_is_refused_by_default() {
     let sb = start().await;
     let mrz = valid_mrz(NIN);
-    let mut spec = DocumentSpec::passport(&mrz);
+    let doc = document_without_dg15(&mrz);
+    let sid = to_id_check(&sb, NIN, PHONE).await;
+    let verdict = face_verdict(&sb, &sid, &doc).await;
+    let mut ev = evidence(&doc, &scanned(&mrz), None, verdict);
+    ev["chip_auth"] = json!({ "protocol": "ca", "transcript_b64": encode_b64(&[4u8; 65]) });
+    let r = sb.call(ep::ID_CHECK, &sid, ev).await;
+    assert_rejected(&sb, &sid, &r, "chip_authentication_failed").await;
+}
+
+fn document_without_dg15(mrz: &str) -> IssuedDocument {
+    let mut spec = DocumentSpec::passport(mrz);
     spec.portrait_bytes = 2048;
     spec.active_authentication = None;
     let doc = issuer::issue(
@@ -272,6 +283,21 @@ async fn a_chip_without_active_authentication_needs_a_well_formed_claim() {
     )
     .unwrap();
     assert!(doc.file(fid::DG15).is_none());
+    doc
+}
+
+/// With `accept_chip_authentication_claims` (a tester's opt-in), the
+/// reader's chip-authentication claim is all there is, and only a
+/// well-formed one counts.
+#[tokio::test]
+async fn a_chip_without_active_authentication_needs_a_well_formed_claim() {
+    let rules = aktiver_sandbox::Rules {
+        accept_chip_authentication_claims: true,
+        ..aktiver_sandbox::Rules::for_tests()
+    };
+    let sb = start_opts(None, rules).await;
+    let mrz = valid_mrz(NIN);
+    let doc = document_without_dg15(&mrz);
     let good = encode_b64(&[4u8; 65]);
     let cases: [(&str, String, bool, &str); 4] = [
         ("ca", String::new(), true, "evidence_rejected"),
