@@ -171,3 +171,50 @@ fn a_released_activation_resumes_in_a_new_one() {
         sandbox.stop().await;
     });
 }
+
+/// A caller that goes away in the middle of the chip read (a cancelled
+/// coroutine or Swift task drops the call) stops the read: the core's Back
+/// brings the chip info screen back and the chip hears no more APDUs.
+#[test]
+fn dropping_an_action_mid_chip_read_stops_the_read() {
+    block_on(async {
+        let sandbox = start_test_sandbox().await.unwrap();
+        let person = test_person(None).unwrap();
+        let phone = TestPhone::new(
+            &sandbox,
+            TestDocument {
+                national_id: person.national_id.clone(),
+                document: IdDocument::IdCard,
+                tampered_data_group: None,
+                tag_lost_at: vec![],
+                apdu_delay_ms: 15,
+            },
+        )
+        .unwrap();
+        let sms = async || sandbox.sms_code(person.phone.clone()).await.unwrap();
+        let a = start_activation(sandbox.config(Language::En).unwrap(), phone.capabilities())
+            .await
+            .unwrap();
+        walk(&a, &phone, &sms, Some("chip_info")).await;
+        let gone = tokio::time::timeout(
+            std::time::Duration::from_millis(600),
+            a.act(Action::Continue),
+        )
+        .await;
+        assert!(gone.is_err(), "the read finished within 600 ms: no test");
+        let mut back = false;
+        for _ in 0..200 {
+            if a.current().unwrap().name == "chip_info" {
+                back = true;
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        }
+        assert!(back, "still at {}", a.current().unwrap().name);
+        let stopped = phone.apdus();
+        assert!(stopped > 0);
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        assert_eq!(phone.apdus(), stopped, "the chip still hears APDUs");
+        sandbox.stop().await;
+    });
+}
