@@ -92,10 +92,7 @@ async fn the_database_gives_away_no_password_code_or_number() {
         )
         .await;
     let activation_code = code.body["code"].as_str().unwrap().to_owned();
-    let sid2 = sb.start_session(NIN2).await.body["session_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let sid2 = sb.new_session(NIN2).await;
     sb.call(ep::SUBMIT_PHONE, &sid2, json!({ "phone": PHONE2 }))
         .await;
     let sms = sb.sms_code(PHONE2).await;
@@ -211,16 +208,7 @@ async fn idempotency_keys_belong_to_their_caller() {
         .await;
     assert_eq!(victim.status, 201);
     // The same key and body from another address: a session of its own.
-    let other = reqwest::Client::builder()
-        .use_preconfigured_tls(
-            aktiver_sandbox::tls::pinned_client_config(
-                sb.server.as_ref().unwrap().pin.as_deref().unwrap(),
-            )
-            .unwrap(),
-        )
-        .local_address(std::net::IpAddr::from([127, 0, 0, 2]))
-        .build()
-        .unwrap();
+    let other = sb.client_from([127, 0, 0, 2]);
     let r = other
         .post(format!("{}{}", sb.url, ep::START_SESSION.path))
         .header(aktiver_protocol::IDEMPOTENCY_KEY_HEADER, "victims-key-0001")
@@ -232,14 +220,8 @@ async fn idempotency_keys_belong_to_their_caller() {
     let v: serde_json::Value = r.json().await.unwrap();
     assert_ne!(v["session_id"], victim.body["session_id"]);
     // A key used in one session is unknown in another: no replay, no refusal.
-    let a = sb.start_session(NIN2).await.body["session_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let b = sb.start_session(NIN2).await.body["session_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let a = sb.new_session(NIN2).await;
+    let b = sb.new_session(NIN2).await;
     let ra = sb
         .post_key(
             &with_session(ep::SUBMIT_PHONE, &a),
@@ -448,16 +430,7 @@ async fn a_strangers_sms_sends_do_not_use_up_the_owners_quota() {
         ..aktiver_sandbox::Rules::for_tests()
     };
     let sb = start_with(None, rules, aktiver_sandbox::ManualClock::new(T0)).await;
-    let stranger = reqwest::Client::builder()
-        .use_preconfigured_tls(
-            aktiver_sandbox::tls::pinned_client_config(
-                sb.server.as_ref().unwrap().pin.as_deref().unwrap(),
-            )
-            .unwrap(),
-        )
-        .local_address(std::net::IpAddr::from([127, 0, 0, 3]))
-        .build()
-        .unwrap();
+    let stranger = sb.client_from([127, 0, 0, 3]);
     let post = |path: String, body: serde_json::Value| {
         let stranger = stranger.clone();
         let key = sb.key();
@@ -492,10 +465,7 @@ async fn a_strangers_sms_sends_do_not_use_up_the_owners_quota() {
     // The stranger's own quota (5 per pair per hour) ends his sends...
     assert_eq!(statuses, [200, 200, 200, 200, 200, 429]);
     // ...and the owner, from her own address, still gets her code.
-    let sid = sb.start_session(NIN).await.body["session_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let sid = sb.new_session(NIN).await;
     let r = sb
         .call(ep::SUBMIT_PHONE, &sid, json!({ "phone": PHONE }))
         .await;
@@ -504,10 +474,7 @@ async fn a_strangers_sms_sends_do_not_use_up_the_owners_quota() {
     let r = sb.call(ep::VERIFY_SMS, &sid, json!({ "code": code })).await;
     assert_eq!(r.status, 200, "{}", r.body);
     // The phone's cap across all clients (7 here) still holds.
-    let sid = sb.start_session(NIN).await.body["session_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let sid = sb.new_session(NIN).await;
     sb.call(ep::SUBMIT_PHONE, &sid, json!({ "phone": PHONE }))
         .await;
     sb.clock.advance(30);

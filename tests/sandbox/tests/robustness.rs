@@ -10,10 +10,7 @@ use serde_json::json;
 #[tokio::test]
 async fn malformed_input_is_a_typed_json_error_never_a_500() {
     let sb = start().await;
-    let sid = sb.start_session(NIN).await.body["session_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let sid = sb.new_session(NIN).await;
     let phone = ep::with_session(ep::SUBMIT_PHONE, &sid);
     let cases: Vec<(&str, Vec<u8>, u16, &str)> = vec![
         (
@@ -216,10 +213,7 @@ async fn restart_continues_the_session_with_the_same_certificate() {
     )
     .await;
     let pin = sb.server.as_ref().unwrap().pin.clone();
-    let sid = sb.start_session(NIN).await.body["session_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let sid = sb.new_session(NIN).await;
     assert_eq!(
         sb.call(ep::SUBMIT_PHONE, &sid, json!({ "phone": PHONE }))
             .await
@@ -246,10 +240,7 @@ async fn restart_continues_the_session_with_the_same_certificate() {
 #[tokio::test]
 async fn every_endpoint_answers_garbage_with_a_typed_4xx() {
     let sb = start().await;
-    let sid = sb.start_session(NIN).await.body["session_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let sid = sb.new_session(NIN).await;
     let bodies: [&[u8]; 5] = [b"", b"{", b"null", br#"{"x":1}"#, &[0xc3, 0x28]];
     for e in aktiver_protocol::endpoints::ALL {
         let path = ep::with_session(*e, &sid);

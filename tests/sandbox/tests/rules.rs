@@ -50,10 +50,7 @@ async fn one_proven_session_per_person_and_the_two_hour_window() {
 #[tokio::test]
 async fn cancel_frees_the_person() {
     let sb = start().await;
-    let sid = sb.start_session(NIN).await.body["session_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let sid = sb.new_session(NIN).await;
     let path = ep::with_session(ep::CANCEL_SESSION, &sid);
     let r = sb
         .raw(reqwest::Method::DELETE, &path, Some(&sb.key()), None)
@@ -141,14 +138,8 @@ async fn session_starts_are_rate_limited_per_client() {
 async fn a_strangers_sessions_do_not_lock_the_owner_out() {
     let sb = start().await;
     // One stranger's session left open, another pushed into suspension.
-    let open = sb.start_session(NIN).await.body["session_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let sid = sb.start_session(NIN).await.body["session_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let open = sb.new_session(NIN).await;
+    let sid = sb.new_session(NIN).await;
     let r = sb
         .call(ep::SUBMIT_PHONE, &sid, json!({ "phone": "90000000" }))
         .await;
@@ -186,10 +177,7 @@ async fn a_strangers_sessions_do_not_lock_the_owner_out() {
 #[tokio::test]
 async fn a_wrong_phone_gets_the_right_phones_answer_and_no_sms() {
     let sb = start().await;
-    let sid = sb.start_session(NIN).await.body["session_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let sid = sb.new_session(NIN).await;
     let r = sb
         .call(ep::SUBMIT_PHONE, &sid, json!({ "phone": "12345678" }))
         .await;
@@ -208,10 +196,7 @@ async fn a_wrong_phone_gets_the_right_phones_answer_and_no_sms() {
         assert!(inbox.messages.is_empty());
     }
     // National format with spaces matches the registered E.164 number.
-    let sid = sb.start_session(NIN).await.body["session_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let sid = sb.new_session(NIN).await;
     let r = sb
         .call(ep::SUBMIT_PHONE, &sid, json!({ "phone": "912 34 567" }))
         .await;
@@ -224,10 +209,7 @@ async fn a_wrong_phone_gets_the_right_phones_answer_and_no_sms() {
 }
 
 async fn at_sms(sb: &Sandbox) -> String {
-    let sid = sb.start_session(NIN).await.body["session_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let sid = sb.new_session(NIN).await;
     assert_eq!(
         sb.call(ep::SUBMIT_PHONE, &sid, json!({ "phone": PHONE }))
             .await
@@ -402,20 +384,14 @@ async fn per_phone_limit_spans_people() {
         ..aktiver_sandbox::Rules::for_tests()
     };
     let sb = start_opts(Some(population), rules).await;
-    let a = sb.start_session(NIN).await.body["session_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let a = sb.new_session(NIN).await;
     assert_eq!(
         sb.call(ep::SUBMIT_PHONE, &a, json!({ "phone": PHONE }))
             .await
             .status,
         200
     );
-    let b = sb.start_session(NIN2).await.body["session_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let b = sb.new_session(NIN2).await;
     assert_eq!(
         sb.call(ep::SUBMIT_PHONE, &b, json!({ "phone": PHONE }))
             .await
@@ -486,10 +462,7 @@ async fn wrong_one_time_codes_and_passwords_suspend_the_bankid() {
     assert_eq!(r.code(), "bankid_suspended");
     // A new session learns it only once the SMS code proves the phone.
     sb.clock.advance(3 * 3600);
-    let sid = sb.start_session(NIN).await.body["session_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let sid = sb.new_session(NIN).await;
     sb.call(ep::SUBMIT_PHONE, &sid, json!({ "phone": PHONE }))
         .await;
     let code = sb.sms_code(PHONE).await;

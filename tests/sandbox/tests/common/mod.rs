@@ -180,6 +180,29 @@ impl Sandbox {
             .await
     }
 
+    /// A new session's id (the start must succeed).
+    pub async fn new_session(&self, nin: &str) -> String {
+        let r = self.start_session(nin).await;
+        r.body["session_id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no session: {}", r.body))
+            .to_owned()
+    }
+
+    /// A client of this server calling from another loopback address.
+    pub fn client_from(&self, ip: [u8; 4]) -> reqwest::Client {
+        reqwest::Client::builder()
+            .use_preconfigured_tls(
+                aktiver_sandbox::tls::pinned_client_config(
+                    self.server.as_ref().unwrap().pin.as_deref().unwrap(),
+                )
+                .unwrap(),
+            )
+            .local_address(std::net::IpAddr::from(ip))
+            .build()
+            .unwrap()
+    }
+
     /// The newest SMS code for `phone` from the sandbox inbox.
     pub async fn sms_code(&self, phone: &str) -> String {
         let inbox = aktiver_sandbox::client::fetch_inbox(
