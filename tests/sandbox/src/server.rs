@@ -566,6 +566,17 @@ async fn gatekeeper(State(app): State<Arc<App>>, req: Request, next: Next) -> Re
             );
         }
     }
+    // A declared length over the limit is refused before any of the body is
+    // awaited: the client would otherwise hold the connection until the body
+    // timeout for an answer known now.
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > proto::MAX_BODY_BYTES as u64) {
+        return error(ErrorCode::BodyTooLarge, "body too large");
+    }
     let (parts, body) = req.into_parts();
     let limit = Duration::from_millis(app.rules.body_timeout_ms);
     let bytes = match tokio::time::timeout(limit, axum::body::to_bytes(body, proto::MAX_BODY_BYTES))

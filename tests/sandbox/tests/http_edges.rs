@@ -138,6 +138,29 @@ async fn unfinished_requests_are_cut_off() {
     s.stop().await;
 }
 
+/// Second adversarial pass: a declared Content-Length over the limit waited
+/// for the body timeout (10 s) and answered 408, holding the connection.
+#[tokio::test]
+async fn an_oversized_declared_body_is_refused_at_once() {
+    let s = plain(Rules::for_tests()).await;
+    let mut c = TcpStream::connect(s.addr).await.unwrap();
+    c.write_all(b"POST /v1/sessions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nIdempotency-Key: k-0000000002\r\nContent-Length: 99999999\r\n\r\n{}")
+        .await
+        .unwrap();
+    let mut buf = vec![0u8; 4096];
+    let n = tokio::time::timeout(Duration::from_secs(3), c.read(&mut buf))
+        .await
+        .expect("answered before the body timeout")
+        .unwrap();
+    let answer = String::from_utf8_lossy(&buf[..n]).into_owned();
+    assert_eq!(
+        status_and_code(&answer),
+        (413, "body_too_large".to_owned()),
+        "{answer}"
+    );
+    s.stop().await;
+}
+
 #[tokio::test]
 async fn a_client_may_hold_a_limited_number_of_connections() {
     let s = plain(Rules {
