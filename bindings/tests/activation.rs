@@ -89,22 +89,31 @@ async fn walk(
     panic!("no terminal screen in 300 steps");
 }
 
+/// The person's ID card in a test phone, its chip answering each APDU after
+/// `apdu_delay_ms`.
+fn id_card_phone(
+    sandbox: &aktiver_ffi::test_support::TestSandbox,
+    national_id: &str,
+    apdu_delay_ms: u32,
+) -> Result<Arc<TestPhone>, aktiver_ffi::ActivationError> {
+    TestPhone::new(
+        sandbox,
+        TestDocument {
+            national_id: national_id.to_owned(),
+            document: IdDocument::IdCard,
+            tampered_data_group: None,
+            tag_lost_at: vec![],
+            apdu_delay_ms,
+        },
+    )
+}
+
 #[test]
 fn a_whole_activation_through_the_exported_api() {
     block_on(async {
         let sandbox = start_test_sandbox().await.unwrap();
         let person = test_person(None).unwrap();
-        let phone = TestPhone::new(
-            &sandbox,
-            TestDocument {
-                national_id: person.national_id.clone(),
-                document: IdDocument::IdCard,
-                tampered_data_group: None,
-                tag_lost_at: vec![],
-                apdu_delay_ms: 0,
-            },
-        )
-        .unwrap();
+        let phone = id_card_phone(&sandbox, &person.national_id, 0).unwrap();
         let a = start_activation(sandbox.config(Language::En).unwrap(), phone.capabilities())
             .await
             .unwrap();
@@ -145,17 +154,7 @@ fn a_released_activation_resumes_in_a_new_one() {
     block_on(async {
         let sandbox = start_test_sandbox().await.unwrap();
         let person = test_person(None).unwrap();
-        let phone = TestPhone::new(
-            &sandbox,
-            TestDocument {
-                national_id: person.national_id.clone(),
-                document: IdDocument::IdCard,
-                tampered_data_group: None,
-                tag_lost_at: vec![],
-                apdu_delay_ms: 0,
-            },
-        )
-        .unwrap();
+        let phone = id_card_phone(&sandbox, &person.national_id, 0).unwrap();
         let caps = phone.capabilities();
         let cfg = sandbox.config(Language::En).unwrap();
         let sms = async || sandbox.sms_code(person.phone.clone()).await.unwrap();
@@ -180,17 +179,7 @@ fn dropping_an_action_mid_chip_read_stops_the_read() {
     block_on(async {
         let sandbox = start_test_sandbox().await.unwrap();
         let person = test_person(None).unwrap();
-        let phone = TestPhone::new(
-            &sandbox,
-            TestDocument {
-                national_id: person.national_id.clone(),
-                document: IdDocument::IdCard,
-                tampered_data_group: None,
-                tag_lost_at: vec![],
-                apdu_delay_ms: 15,
-            },
-        )
-        .unwrap();
+        let phone = id_card_phone(&sandbox, &person.national_id, 15).unwrap();
         let sms = async || sandbox.sms_code(person.phone.clone()).await.unwrap();
         let a = start_activation(sandbox.config(Language::En).unwrap(), phone.capabilities())
             .await
