@@ -490,6 +490,7 @@ mod grid;
 mod heights;
 mod line;
 mod lines;
+mod shape;
 mod strip;
 #[cfg(test)]
 mod tests;
