@@ -1,7 +1,7 @@
 use super::grid::{grid_fit, periodic_pitch};
 use super::heights::{O_CLASS, ZERO_CLASS, glyph_height, weigh_heights};
-use super::shape;
 use super::line::Centre;
+use super::shape;
 use super::strip::Strip;
 use super::*;
 use crate::glyphs::{self, CLASSES};
