@@ -116,3 +116,21 @@ fn a_state_code_is_read_against_the_list_of_states() {
         ]
     );
 }
+
+/// A `D` in a name, which no check digit covers, that template matching
+/// puts only 0.012 ahead of an `O`: its square left corners tell it.
+#[test]
+fn a_d_in_a_name_is_told_from_an_o_by_its_shape() {
+    let scan = scan_image(&load("td1-usa-specimen.jpg"));
+    assert!(scan.valid);
+    let rd = scan.reading.expect("reading");
+    assert_eq!(rd.format, Format::Td1);
+    assert_eq!(
+        rd.lines,
+        [
+            "IAUSA0000000033LIN1044750079<<",
+            "5808175F1004027COD<<<<<<<<<<<7",
+            "SPECIMEN<<TEST<VOID<<<<<<<<<<<",
+        ]
+    );
+}

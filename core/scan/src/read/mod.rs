@@ -97,6 +97,7 @@ mod line;
 mod lines;
 mod look;
 mod retry;
+mod shape;
 mod strip;
 #[cfg(test)]
 mod tests;
