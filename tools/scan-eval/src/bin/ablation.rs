@@ -7,7 +7,7 @@
 //! - the independent renderer's frames (`scan_frame`), if DIR is given
 //!   (`tools/scan-eval/independent/run.sh` makes them under target/independent);
 //! - the scanner's own generator, N frames of a level (moderate unless
-//!   `--level hard`; `scan_frame`).
+//!   `--level hard`) and N/5 frames without an MRZ (`scan_frame`).
 //!
 //! `cargo run --release -p aktiver-scan-tools --bin ablation -- [--independent DIR] [--generated N] [--level LEVEL]`
 //!
@@ -17,7 +17,7 @@
 //! saves is the wrong readings and false detections it stops.
 
 use aktiver_scan::rules::{self, Rule};
-use aktiver_scan::synth::{Level, Scenario};
+use aktiver_scan::synth::{Level, Scenario, negative};
 use aktiver_scan::{FrameScan, LumaImage, scan_frame, scan_image, still};
 use std::path::PathBuf;
 
@@ -104,14 +104,16 @@ fn independent(dir: &std::path::Path) -> Result<Vec<Case>, String> {
     Ok(out)
 }
 
+/// `n` document frames (bursts of 5) and `n / 5` frames without an MRZ.
 fn generated(n: u64, level: Level) -> Vec<Case> {
-    (0..n)
-        .map(|i| {
-            let g = Scenario::new(1000 + i / 5, level, None, (1280, 720)).frame(i % 5);
-            Case {
-                img: g.image,
-                truth: g.truth,
-            }
+    let size = (1280, 720);
+    let documents = (0..n).map(|i| Scenario::new(1000 + i / 5, level, None, size).frame(i % 5));
+    let negatives = (0..n / 5).map(|i| negative(2000 + i, level, size));
+    documents
+        .chain(negatives)
+        .map(|g| Case {
+            img: g.image,
+            truth: g.truth,
         })
         .collect()
 }
