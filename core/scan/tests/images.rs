@@ -135,6 +135,25 @@ fn a_d_in_a_name_is_told_from_an_o_by_its_shape() {
     );
 }
 
+/// A `0` under a check digit whose runner-up is a `U`: the two differ by 30
+/// in a check sum, so the check digit holds for either and only the glyph's
+/// closed top tells them apart.
+#[test]
+fn a_zero_is_told_from_a_u_by_its_closed_top() {
+    let scan = scan_image(&load("td1-mac-specimen.jpg"));
+    assert!(scan.valid);
+    let rd = scan.reading.expect("reading");
+    assert_eq!(rd.format, Format::Td1);
+    assert_eq!(
+        rd.lines,
+        [
+            "I<MAC12281507<0<<<<<<<<0212300",
+            "6106225M1212307<<<<<<<<<<<<<<6",
+            "CHONG<<KA<KEONG<<<<<<<<<<<<<<<",
+        ]
+    );
+}
+
 /// Characters of `lines` that match `truth` position by position.
 fn matching(lines: &[String], truth: &[&str]) -> usize {
     lines

@@ -281,3 +281,54 @@ fn the_shape_settles_a_d_o_tie_and_nothing_else() {
     assert_eq!(shape::shape_vote(0.5), 1.0);
     assert_eq!(shape::shape_vote(-0.2), -1.0);
 }
+
+#[test]
+fn a_u_is_open_at_the_top_a_zero_and_an_o_closed() {
+    for cap in [9.0, 12.0, 14.0, 20.0] {
+        let text = "<0U<OU0UO";
+        let base = 2.0 * cap;
+        let (strip, xs, _) = set_line(text, cap, base);
+        for (i, (c, &x)) in text.chars().zip(&xs).enumerate() {
+            let f = shape::top_closed(&strip, x, base, cap);
+            match c {
+                '0' | 'O' => assert!(f.expect("closed") > 0.8, "cap {cap}, cell {i}: {f:?}"),
+                'U' => assert!(f.expect("open") < 0.2, "cap {cap}, cell {i}: {f:?}"),
+                _ => {}
+            }
+        }
+    }
+}
+
+#[test]
+fn the_shape_settles_a_zero_u_tie() {
+    let (zero, u) = (ZERO_CLASS, shape::U_CLASS);
+    assert_eq!(CLASSES[u], 'U');
+    let text = "30U0U7";
+    let cap = 13.0;
+    let base = 2.0 * cap;
+    let (strip, xs, _) = set_line(text, cap, base);
+    let centres: Vec<Centre> = xs.iter().map(|&x| (x, 0.0, 1.0)).collect();
+    let tied: Vec<[f32; 37]> = text
+        .chars()
+        .map(|c| {
+            let mut sc = [0.5f32; 37];
+            for (k, v) in sc.iter_mut().enumerate() {
+                if CLASSES[k] == c || (matches!(c, '0' | 'U') && (k == zero || k == u)) {
+                    *v = 0.9;
+                }
+            }
+            sc
+        })
+        .collect();
+    let mut scored = tied.clone();
+    shape::weigh_shapes(&mut scored, &strip, &centres, base, cap);
+    for (i, (c, sc)) in text.chars().zip(&scored).enumerate() {
+        let lead = sc[zero] - sc[u];
+        match c {
+            '0' => assert!(lead >= 0.09, "cell {i}: {lead}"),
+            'U' => assert!(lead <= -0.09, "cell {i}: {lead}"),
+            _ => assert_eq!(*sc, tied[i], "cell {i} untouched"),
+        }
+    }
+    assert_eq!(shape::top_vote(0.5), 0.0);
+}

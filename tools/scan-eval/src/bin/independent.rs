@@ -28,6 +28,13 @@ fn pct(sorted: &[f64], q: f64) -> f64 {
 /// under no check digit not read clearly, with its truth and candidates.
 fn explain(rd: &Reading, truth: &[String]) {
     println!("  refused: {}", scan::refusal(rd).unwrap_or("-"));
+    if let Some(calls) = scan::close_call_pairs(rd) {
+        for (li, ci, close) in calls {
+            let t = truth.get(li).and_then(|l| l.chars().nth(ci)).unwrap_or('?');
+            let cands = rd.candidates.0.get(li).and_then(|l| l.get(ci));
+            println!("  close call line {li} col {ci} {close:?} (truth {t}): {cands:?}");
+        }
+    }
     for (li, ci) in scan::unclear_unprotected(rd) {
         let t = truth.get(li).and_then(|l| l.chars().nth(ci)).unwrap_or('?');
         let cands = rd.candidates.0.get(li).and_then(|l| l.get(ci));
