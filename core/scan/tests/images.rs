@@ -192,7 +192,11 @@ fn an_mrz_under_lined_security_print_is_located() {
     let scan = scan_image(&load("td3-nld-lined-background.jpg"));
     let rd = scan.reading.expect("the MRZ is located and read");
     assert_eq!(rd.format, Format::Td3);
-    assert!(matching(&rd.lines, &truth) >= 80, "{}", matching(&rd.lines, &truth));
+    assert!(
+        matching(&rd.lines, &truth) >= 80,
+        "{}",
+        matching(&rd.lines, &truth)
+    );
     assert!(!scan.valid || rd.lines == truth);
 }
 

@@ -111,9 +111,8 @@ pub(super) fn read_lines(
     };
     let (l0, r0) = longest(true)
         .or_else(|| {
-            longest(false).filter(|&(a, b)| {
-                (b - a) as f32 / mean_cap >= ALL_SHORT * format.caps_per_line()
-            })
+            longest(false)
+                .filter(|&(a, b)| (b - a) as f32 / mean_cap >= ALL_SHORT * format.caps_per_line())
         })
         .ok_or(Miss::NotMrz)?;
     let tol = 1.5 * cap;

@@ -150,8 +150,5 @@ fn main() {
         }
     }
     let scan = aktiver_scan::scan_image(&img);
-    println!(
-        "scan_image: {:?} valid {}",
-        scan.feedback, scan.valid
-    );
+    println!("scan_image: {:?} valid {}", scan.feedback, scan.valid);
 }
