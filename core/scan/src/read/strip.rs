@@ -344,3 +344,39 @@ pub fn debug_strip(frame: &LumaFrame<'_>, r: &Region) -> Option<(usize, usize, V
         strip.ink.iter().map(|v| 255 - (v * 255.0) as u8).collect(),
     ))
 }
+
+#[cfg(test)]
+mod covers_tests {
+    use super::Strip;
+
+    /// A 10x4 strip whose left 3 columns ran off the frame in every row,
+    /// and whose last row lies wholly outside.
+    fn strip() -> Strip {
+        Strip {
+            w: 10,
+            h: 4,
+            ink: vec![0.0; 40],
+            saturated: 0.0,
+            clipped: true,
+            inside: vec![(3, 10), (3, 10), (3, 10), (10, 0)],
+            sharp: 0.0,
+        }
+    }
+
+    #[test]
+    fn a_line_clear_of_the_frame_edge_is_whole() {
+        let s = strip();
+        assert!(s.covers(4, 10, 0, 3));
+        // Its margin reaches the columns outside the frame.
+        assert!(!s.covers(2, 10, 0, 3));
+        // Its rows reach the row outside.
+        assert!(!s.covers(4, 10, 0, 4));
+        // A strip that never left the frame covers everything.
+        let inside = Strip {
+            clipped: false,
+            inside: Vec::new(),
+            ..strip()
+        };
+        assert!(inside.covers(-5, 20, -2, 9));
+    }
+}
