@@ -19,12 +19,13 @@ fn turned(img: &LumaImage, rot: Rotation) -> LumaImage {
     }
 }
 
-/// One stored image of every ICAO 9303 format, each fed in all four
+/// One stored image of every ICAO 9303 format (TD1, TD2, TD3 real; MRV-A and
+/// MRV-B from the independent renderer), each fed in all four
 /// orientations without telling the scanner (a still image's orientation is
 /// unknown unless its EXIF tag says it): located, read exactly and accepted.
 #[test]
 fn every_format_is_read_in_every_orientation() {
-    let cases: [(&str, Format, &[&str]); 3] = [
+    let cases: [(&str, Format, &[&str]); 5] = [
         (
             "td1-deu-specimen-small.jpg",
             Format::Td1,
@@ -48,6 +49,22 @@ fn every_format_is_read_in_every_orientation() {
             &[
                 "P<HRVSPECIMEN<<SPECIMEN<<<<<<<<<<<<<<<<<<<<<",
                 "0070070071HRV8212258F1407019<<<<<<<<<<<<<<06",
+            ],
+        ),
+        (
+            "mrva-independent.jpg",
+            Format::MrvA,
+            &[
+                "V<FRAHANSEN<LIE<<NORA<<<<<<<<<<<<<<<<<<<<<<<",
+                "P318159080DNK6701033M31070365V37E3<<<<<<<<<<",
+            ],
+        ),
+        (
+            "mrvb-independent.jpg",
+            Format::MrvB,
+            &[
+                "V<NLDEMMA<<KARI<SMITH<<<<<<<<<<<<<<<",
+                "9Y08414851FRA6106258<2809182MECFSE<<",
             ],
         ),
     ];

@@ -85,13 +85,14 @@ def font_for(pitch):
 
 def document(rng, mrz, pitch):
     """The document's page, upright, with its MRZ (or none) at the bottom:
-    ICAO sizes, a TD3 page 125 mm wide and a TD1 card 85.6 mm, characters
+    ICAO sizes, a TD3 page 125 mm wide, a TD2 (or MRV-B) 105 mm and a TD1 card
+    85.6 mm, characters
     2.54 mm apart. Returns the page and the MRZ's box on it (x0, y0, x1, y1;
     None without an MRZ) grown by one character height on every side."""
     font, font_px = font_for(pitch)
     pitch = font.getlength("0")
     chars = len(mrz[0]) if mrz else 44
-    page_mm = 125.0 if chars == 44 else 85.6
+    page_mm = {44: 125.0, 36: 105.0}.get(chars, 85.6)
     pw = int(pitch * page_mm / 2.54)
     margin = (pw - pitch * chars) / 2 * rng.uniform(0.8, 1.2)
     ph = int(pw * (0.70 if chars == 44 else 0.63))
