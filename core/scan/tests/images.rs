@@ -88,3 +88,40 @@ fn a_state_code_is_read_against_the_list_of_states() {
         ]
     );
 }
+
+/// A small card scan whose lines the deskew must follow by their text, not by
+/// the card's straight edges: Macao's `0` in the optional data, which a `U`
+/// would cancel under its check digit, is told apart only on straight lines.
+#[test]
+fn a_small_card_scan_is_deskewed_by_its_text() {
+    let scan = scan_image(&load("td1-mac-specimen-small.jpg"));
+    assert!(scan.valid);
+    let rd = scan.reading.expect("reading");
+    assert_eq!(rd.format, Format::Td1);
+    assert_eq!(
+        rd.lines,
+        [
+            "I<MAC12281507<0<<<<<<<<0212300",
+            "6106225M1212307<<<<<<<<<<<<<<6",
+            "CHONG<<KA<KEONG<<<<<<<<<<<<<<<",
+        ]
+    );
+}
+
+/// A passport page photographed open, its MRZ running down the page and bent
+/// with it, inside a frame drawn around it: the lines are followed by their
+/// text's bow, not by the frame's straight edges.
+#[test]
+fn a_bent_page_is_read_along_its_bow() {
+    let scan = scan_image(&load("td3-lva-curved-page.jpg"));
+    assert!(scan.valid);
+    let rd = scan.reading.expect("reading");
+    assert_eq!(rd.format, Format::Td3);
+    assert_eq!(
+        rd.lines,
+        [
+            "PALVAMOHAMADA<<FARIDA<<<<<<<<<<<<<<<<<<<<<<<",
+            "LT00000004XXC8605102F1210314111111<11648<<86",
+        ]
+    );
+}

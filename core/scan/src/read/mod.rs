@@ -182,14 +182,20 @@ fn read_strip_once(
     if bw < 2 {
         return Err(Miss::TooSmall);
     }
+    // Each row's ink is capped by its texture, as in the row profile below: a
+    // straight edge (a card or page edge, a rule or a frame around the MRZ)
+    // is dark but flat along the row, and would pull the skew to its own.
     let prof: Vec<Vec<f32>> = (0..k)
         .map(|b| {
             (0..h)
                 .map(|y| {
-                    (b * bw..(b + 1) * bw)
-                        .map(|x| strip.ink(x as i32, y as i32))
-                        .sum::<f32>()
-                        / bw as f32
+                    let (mut ink, mut texture) = (0.0f32, 0.0f32);
+                    for x in b * bw..(b + 1) * bw {
+                        let v = strip.ink(x as i32, y as i32);
+                        ink += v;
+                        texture += (v - strip.ink(x as i32 - 2, y as i32)).abs();
+                    }
+                    ink.min(TEXTURE_GAIN * texture) / bw as f32
                 })
                 .collect()
         })
@@ -229,7 +235,7 @@ fn read_strip_once(
             *sv = next + d;
         }
     }
-    // Theil-Sen line fit of shift against block centre: robust to a card edge or
+    // Theil-Sen fit of shift against block centre: robust to a card edge or
     // background at the strip ends.
     let pts: Vec<(f32, f32)> = (0..k)
         .filter(|&b| energy.get(b).is_some_and(|&e| e > 0.3 * emax))
@@ -240,28 +246,14 @@ fn read_strip_once(
             )
         })
         .collect();
-    let mut slopes = Vec::with_capacity(pts.len() * pts.len() / 2);
-    for (i, a) in pts.iter().enumerate() {
-        for b in pts.iter().skip(i + 1) {
-            if (b.0 - a.0).abs() > 1.0 {
-                slopes.push((b.1 - a.1) / (b.0 - a.0));
-            }
-        }
-    }
-    let median = |v: &mut Vec<f32>| {
-        v.sort_by(f32::total_cmp);
-        v.get(v.len() / 2).copied().unwrap_or(0.0)
-    };
-    let slope = median(&mut slopes);
-    let mut icpts: Vec<f32> = pts.iter().map(|p| p.1 - slope * p.0).collect();
-    let icpt = median(&mut icpts);
-    let delta = |x: f32| icpt + slope * x;
+    let skew = Skew::fit(&pts, MIN_BOW * cap_guess / s);
+    let delta = |x: f32| skew.at(x);
     // Aligned row profile over the blocks that follow the fit (text, not background).
     let mut rows = vec![0.0f32; h];
     let mut texture = vec![0.0f32; h];
     for b in 0..k {
         let xc = (b as f32 + 0.5) * bw as f32;
-        let on_fit = (shift.get(b).copied().unwrap_or(0.0) - (icpt + slope * xc)).abs() < 1.5;
+        let on_fit = (shift.get(b).copied().unwrap_or(0.0) - delta(xc)).abs() < 1.5;
         if !on_fit || energy.get(b).is_none_or(|&e| e <= 0.3 * emax) {
             continue;
         }
@@ -490,11 +482,13 @@ mod grid;
 mod heights;
 mod line;
 mod lines;
+mod skew;
 mod strip;
 #[cfg(test)]
 mod tests;
 
 use bands::Band;
 use lines::read_lines;
+use skew::{MIN_BOW, Skew};
 pub use strip::debug_strip;
 use strip::{best_shift, sample_strip};

@@ -101,6 +101,20 @@ fn main() {
             .or_insert_with(|| (truth, Consensus::new(), None));
         if entry.2.is_none() {
             entry.2 = entry.1.push(&scan);
+            if verbose && std::env::var_os("BURST_DEBUG").is_some() {
+                println!(
+                    "push {file}: calls {:?} -> {:?}",
+                    scan.reading.as_ref().and_then(aktiver_scan::scan::close_call_pairs),
+                    entry.2
+                );
+            }
+        }
+    }
+    if verbose {
+        for (name, b) in &bursts {
+            if b.2.as_ref() != Some(&b.0) {
+                println!("burst missed {name}: {:?}", b.2);
+            }
         }
     }
     let n_bursts = bursts.len();
