@@ -21,6 +21,7 @@ pub mod qr;
 pub mod read;
 #[cfg(feature = "generator")]
 pub mod report;
+pub mod rules;
 pub mod scan;
 #[cfg(feature = "still")]
 pub mod still;

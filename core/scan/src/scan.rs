@@ -5,6 +5,7 @@ use crate::glyphs::CLASSES;
 use crate::layout::{Format, check_digits_hold};
 use crate::locate;
 use crate::read::{self, Miss, Reading};
+use crate::rules::{Rule, on};
 
 /// What the screen should tell the user about the current frame.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -328,7 +329,7 @@ fn repair(rd: &Reading) -> Option<Vec<String>> {
         && out.mrz.is_valid()
         && states_ok(&out.mrz)
         && out.mrz.repairs.iter().all(|r| r.verified)
-        && rest_sure
+        && (rest_sure || !on(Rule::RepairNeedsRestSure))
         && check_digits_hold(rd.format, &out.mrz.lines);
     ok.then_some(out.mrz.lines)
 }
@@ -352,8 +353,9 @@ pub fn mrz_valid(lines: &[String]) -> bool {
 /// left blank (the identity card of a territory, Macao's, has none). Fillers
 /// and letters look nothing alike, so a blank read is not a misread code.
 fn states_ok(m: &aktiver_mrz::Mrz) -> bool {
-    aktiver_mrz::is_known_state(&m.issuing_state)
-        && (m.nationality.is_empty() || aktiver_mrz::is_known_state(&m.nationality))
+    !on(Rule::KnownStates)
+        || (aktiver_mrz::is_known_state(&m.issuing_state)
+            && (m.nationality.is_empty() || aktiver_mrz::is_known_state(&m.nationality)))
 }
 
 /// Why a reading would not be accepted on its own, or `None` if it would be
@@ -407,20 +409,22 @@ pub(crate) fn scan_small(frame: &LumaFrame<'_>, small: &locate::Small) -> FrameS
                 // `None`: more close calls than are searched for rivals.
                 let calls = close_call_pairs(&rd);
                 let no_rival = |lines: &[String]| {
-                    calls
-                        .as_ref()
-                        .is_some_and(|c| !lines_have_rival(rd.format, lines, c))
+                    !on(Rule::NoRival)
+                        || calls
+                            .as_ref()
+                            .is_some_and(|c| !lines_have_rival(rd.format, lines, c))
                 };
-                let gates = rd.aligned
-                    && rd.worst_cost <= MAX_FRAME_ACCEPT_COST
-                    && unprotected_clear(&rd)
-                    && calls.is_some();
+                let gates = (rd.aligned || !on(Rule::Aligned))
+                    && (rd.worst_cost <= MAX_FRAME_ACCEPT_COST || !on(Rule::NoPoorMatch))
+                    && (!on(Rule::UnprotectedClear) || unprotected_clear(&rd))
+                    && (calls.is_some() || !on(Rule::NoRival));
                 let mut valid = gates
                     && check_digits_hold(rd.format, &rd.lines)
                     && mrz_valid(&rd.lines)
                     && no_rival(&rd.lines);
                 if gates
                     && !valid
+                    && on(Rule::Repair)
                     && let Some(lines) = repair(&rd)
                     && no_rival(&lines)
                 {

@@ -8,7 +8,8 @@ degradations are drawn here with their own models.
 Writes DIR/*.jpg (1280x720) and DIR/labels.tsv: FILE<TAB>BURST<TAB>MRZ lines
 joined by | (`none` for a frame without a document). Each burst is one
 document held in front of the camera for 5 frames: the pose drifts a little,
-the blur, noise and exposure change from frame to frame.
+the blur, noise and exposure change from frame to frame. The pose keeps the
+whole MRZ, with a margin of one character height, inside the frame.
 """
 
 import argparse
@@ -85,7 +86,8 @@ def font_for(pitch):
 def document(rng, mrz, pitch):
     """The document's page, upright, with its MRZ (or none) at the bottom:
     ICAO sizes, a TD3 page 125 mm wide and a TD1 card 85.6 mm, characters
-    2.54 mm apart."""
+    2.54 mm apart. Returns the page and the MRZ's box on it (x0, y0, x1, y1;
+    None without an MRZ) grown by one character height on every side."""
     font, font_px = font_for(pitch)
     pitch = font.getlength("0")
     chars = len(mrz[0]) if mrz else 44
@@ -112,13 +114,20 @@ def document(rng, mrz, pitch):
         text = "".join(rng.choice(ALNUM + "  ") for _ in range(rng.randint(4, 18)))
         d.text((margin + pw // 4 + pitch * 2, y), text, fill=ink, font=small)
         y += font_px * 1.6
+    box = None
     if mrz:
         line_gap = font_px * rng.uniform(1.35, 1.6)
         y = ph - margin * 0.6 - line_gap * len(mrz)
+        boxes = []
         for line in mrz:
             d.text((margin, y), line, fill=ink, font=font)
+            boxes.append(d.textbbox((margin, y), line, font=font))
             y += line_gap
-    return page
+        glyph = font.getbbox("0")
+        char_h = glyph[3] - glyph[1]
+        box = (min(b[0] for b in boxes) - char_h, min(b[1] for b in boxes) - char_h,
+               max(b[2] for b in boxes) + char_h, max(b[3] for b in boxes) + char_h)
+    return page, box
 
 
 def perspective_coeffs(src, dst):
@@ -153,11 +162,11 @@ def background(rng):
     return bg.filter(ImageFilter.GaussianBlur(3))
 
 
-def frame(rng, page, bg, pose):
-    """The page placed on `bg` by `pose` (centre, width, angle, tilt), then
-    the camera: blur, uneven light, noise."""
+def page_corners(size, pose):
+    """Where `pose` (centre, width, angle, tilt) puts the corners of a page of
+    `size` in the frame."""
     cx, cy, width, angle, tilt = pose
-    pw, ph = page.size
+    pw, ph = size
     s = width / pw
     hw, hh = width / 2, ph * s / 2
     corners = []
@@ -165,6 +174,44 @@ def frame(rng, page, bg, pose):
         x, y = x * k, y * (1 + (k - 1) / 2)
         ca, sa = math.cos(angle), math.sin(angle)
         corners.append((cx + x * ca - y * sa, cy + x * sa + y * ca))
+    return corners
+
+
+def keep_in_frame(size, box, pose):
+    """`pose` moved (and if need be shrunk) so that `box` on the page lies
+    inside the frame: a user holds the page so that the MRZ is seen whole
+    (the scanner answers `move_away` otherwise). The page itself may run off
+    the frame."""
+    if box is None:
+        return pose
+    pw, ph = size
+    pose = list(pose)
+    for _ in range(20):
+        to_frame = perspective_coeffs(page_corners(size, pose), [(0, 0), (pw, 0), (pw, ph), (0, ph)])
+        a, b, c, d, e, f, g, h = to_frame
+        pts = []
+        for x, y in [(box[0], box[1]), (box[2], box[1]), (box[2], box[3]), (box[0], box[3])]:
+            z = g * x + h * y + 1
+            pts.append(((a * x + b * y + c) / z, (d * x + e * y + f) / z))
+        x0, x1 = min(p[0] for p in pts), max(p[0] for p in pts)
+        y0, y1 = min(p[1] for p in pts), max(p[1] for p in pts)
+        if x1 - x0 > W or y1 - y0 > H:
+            pose[2] *= 0.97 * min(W / (x1 - x0), H / (y1 - y0), 1.0)
+            continue
+        dx = max(0.0, -x0) - max(0.0, x1 - W)
+        dy = max(0.0, -y0) - max(0.0, y1 - H)
+        if abs(dx) < 0.5 and abs(dy) < 0.5:
+            break
+        pose[0] += dx
+        pose[1] += dy
+    return pose
+
+
+def frame(rng, page, bg, pose):
+    """The page placed on `bg` by `pose` (centre, width, angle, tilt), then
+    the camera: blur, uneven light, noise."""
+    pw, ph = page.size
+    corners = page_corners(page.size, pose)
     coeffs = perspective_coeffs([(0, 0), (pw, 0), (pw, ph), (0, ph)], corners)
     warped = page.transform((W, H), Image.Transform.PERSPECTIVE, coeffs, Image.Resampling.BICUBIC, fillcolor=0)
     mask = Image.new("L", page.size, 255).transform((W, H), Image.Transform.PERSPECTIVE, coeffs,
@@ -201,7 +248,7 @@ def main():
         # The document across 50-90% of the frame's width.
         frac = rng.uniform(0.5, 0.9)
         page_mm = 125.0 if len(mrz[0]) == 44 else 85.6
-        page = document(rng, mrz, frac * W / page_mm * 2.54)
+        page, box = document(rng, mrz, frac * W / page_mm * 2.54)
         bg = background(rng)
         width = page.size[0]
         pose = [W / 2 + rng.uniform(-80, 80), H / 2 + rng.uniform(-40, 40), width,
@@ -209,7 +256,7 @@ def main():
         for f in range(FRAMES_PER_BURST):
             jitter = [pose[0] + rng.uniform(-6, 6), pose[1] + rng.uniform(-6, 6),
                       pose[2] * rng.uniform(0.98, 1.02), pose[3] + math.radians(rng.uniform(-0.5, 0.5)), pose[4]]
-            img = frame(rng, page, bg, jitter)
+            img = frame(rng, page, bg, keep_in_frame(page.size, box, jitter))
             name = f"b{b:04d}-f{f}.jpg"
             img.save(out / name, quality=rng.randint(55, 90))
             labels.append(f"{name}\t{b}\t{'|'.join(mrz)}")
@@ -218,7 +265,7 @@ def main():
         if n % 2 == 0:
             img = bg.filter(ImageFilter.GaussianBlur(rng.uniform(0.3, 1.2)))
         else:
-            page = document(rng, None, rng.uniform(0.5, 0.9) * W / 125.0 * 2.54)
+            page, _ = document(rng, None, rng.uniform(0.5, 0.9) * W / 125.0 * 2.54)
             img = frame(rng, page, bg, [W / 2, H / 2, page.size[0], math.radians(rng.uniform(-5, 5)), 0.0])
         name = f"neg{n:04d}.jpg"
         img.save(out / name, quality=rng.randint(55, 90))

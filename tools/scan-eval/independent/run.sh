@@ -23,7 +23,13 @@ if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c 'import PIL' 2>/dev/nu
     python3 -m venv "$VENV"
     "$VENV/bin/pip" install --quiet pillow
 fi
-[ -f "$OUT/labels.tsv" ] || "$VENV/bin/python" "$HERE/render.py" --out "$OUT" \
-    --bursts "$BURSTS" --negatives "$NEG" --seed "$SEED" >&2
+PYTHONDONTWRITEBYTECODE=1 "$VENV/bin/python" -m unittest discover -s "$HERE" -p 'test_*.py' >&2
+# Frames rendered by an older render.py are rendered again.
+STAMP=$(sha256sum "$HERE/render.py" | cut -c1-16)
+if [ ! -f "$OUT/labels.tsv" ] || [ "$(cat "$OUT/render.sha256" 2>/dev/null)" != "$STAMP" ]; then
+    rm -rf "$OUT"
+    "$VENV/bin/python" "$HERE/render.py" --out "$OUT" --bursts "$BURSTS" --negatives "$NEG" --seed "$SEED" >&2
+    echo "$STAMP" >"$OUT/render.sha256"
+fi
 cd "$ROOT"
 cargo run --quiet --release -p aktiver-scan-tools --bin independent -- "$OUT" --runs 3

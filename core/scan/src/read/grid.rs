@@ -129,19 +129,20 @@ pub(super) fn grid_fit(col: &[f32], left: f32, right: f32, n: usize, cap: f32) -
     }
     // Mean ink over spans of the profile, from prefix sums: a cell is judged by
     // the ink across its middle (a `0` or an `O` is hollow at its very centre)
-    // against the ink across its boundaries.
-    let mut prefix = Vec::with_capacity(w + 1);
+    // against the ink across its boundaries. Each entry holds the prefix sum
+    // up to a column and the column's ink (one lookup per integral).
+    let mut table: Vec<[f32; 2]> = Vec::with_capacity(w + 1);
     let mut acc = 0.0f32;
-    prefix.push(0.0);
     for &c in col {
+        table.push([acc, c]);
         acc += c;
-        prefix.push(acc);
     }
+    table.push([acc, 0.0]);
     let integral = |x: f32| {
         let x = x.clamp(0.0, w as f32);
         let i = x as usize;
-        let base = prefix.get(i).copied().unwrap_or(acc);
-        base + (x - i as f32) * col.get(i).copied().unwrap_or(0.0)
+        let [base, ink] = table.get(i).copied().unwrap_or([acc, 0.0]);
+        base + (x - i as f32) * ink
     };
     let mean = |a: f32, b: f32| (integral(b) - integral(a)) / (b - a).max(1e-3);
     let p0 = (right - left) / (n as f32 - 1.0 + GLYPH_W);
@@ -149,13 +150,29 @@ pub(super) fn grid_fit(col: &[f32], left: f32, right: f32, n: usize, cap: f32) -
     let nf = n as f32;
     let inside = |x: f32, p: f32| mean(x + MIDDLE.0 * p, x + MIDDLE.1 * p);
     let between = |x: f32, p: f32| mean(x - BOUNDARY * p, x + BOUNDARY * p);
-    let score_of = |o: f32, p: f32, g: f32| {
+    // Per cell of a grid of pitch `p` and perspective `g`: its pitch, and
+    // the reciprocals of the spans `inside` and `between` average over.
+    // Every offset tried shares them, and divisions were most of the fit's
+    // time.
+    let cells_of = |p: f32, g: f32| -> Vec<[f32; 3]> {
+        (0..n)
+            .map(|j| {
+                let pj = p * (1.0 + g * (j as f32 - nf / 2.0) / nf);
+                [
+                    pj,
+                    1.0 / ((MIDDLE.1 - MIDDLE.0) * pj).max(1e-3),
+                    1.0 / (2.0 * BOUNDARY * pj).max(1e-3),
+                ]
+            })
+            .collect()
+    };
+    let score_of = |o: f32, p: f32, cells: &[[f32; 3]]| {
         let mut x = o;
         let mut score = 0.0;
-        for j in 0..n {
-            let pj = p * (1.0 + g * (j as f32 - nf / 2.0) / nf);
-            let c = inside(x, pj);
-            score += c - BOUNDARY_WEIGHT * between(x, pj);
+        for &[pj, inv_inside, inv_between] in cells {
+            let c = (integral(x + MIDDLE.1 * pj) - integral(x + MIDDLE.0 * pj)) * inv_inside;
+            let b = (integral(x + BOUNDARY * pj) - integral(x - BOUNDARY * pj)) * inv_between;
+            score += c - BOUNDARY_WEIGHT * b;
             if c < empty {
                 score -= cap;
             }
@@ -191,9 +208,10 @@ pub(super) fn grid_fit(col: &[f32], left: f32, right: f32, n: usize, cap: f32) -
         let inset = (1.0 - GLYPH_W) / 2.0 * p;
         let first = left - inset - 1.2 * p;
         let last = (right - span - inset + 1.2 * p).max(left - inset + 0.6 * p);
+        let cells = cells_of(p, g0);
         let mut o = first;
         while o <= last {
-            let sc = score_of(o, p, g0);
+            let sc = score_of(o, p, &cells);
             if sc > best.0 {
                 best = (sc, o, p, g0);
             }
@@ -205,9 +223,10 @@ pub(super) fn grid_fit(col: &[f32], left: f32, right: f32, n: usize, cap: f32) -
         let g = g0 + gi as f32 * 0.02;
         for pi in -1..=1 {
             let p = p1 * (1.0 + pi as f32 * PITCH_STEP);
+            let cells = cells_of(p, g);
             for oi in -2..=2 {
                 let o = o1 + oi as f32;
-                let sc = score_of(o, p, g);
+                let sc = score_of(o, p, &cells);
                 if sc > best.0 {
                     best = (sc, o, p, g);
                 }
@@ -217,9 +236,10 @@ pub(super) fn grid_fit(col: &[f32], left: f32, right: f32, n: usize, cap: f32) -
     let (_, o2, p2, g2) = best;
     for pi in -2..=2 {
         let p = p2 * (1.0 + pi as f32 * PITCH_STEP);
+        let cells = cells_of(p, g2);
         for oi in -3..=3 {
             let o = o2 + oi as f32 * 0.5;
-            let sc = score_of(o, p, g2);
+            let sc = score_of(o, p, &cells);
             if sc > best.0 {
                 best = (sc, o, p, g2);
             }

@@ -5,6 +5,7 @@ use super::bands::Band;
 use super::classify::{clear_winner, faint_cells};
 use super::grid::{grid_fit, line_baseline, segment};
 use super::heights::{glyph_height, weigh_heights, zero_or_o_in_doubt};
+use super::shape::weigh_shapes;
 use super::strip::Strip;
 use super::{CAP_PER_PITCH, Candidates, GLYPH_W, TOP};
 use crate::glyphs;
@@ -318,6 +319,7 @@ pub(super) fn read_line(
             .collect();
         weigh_heights(&mut scored, &heights, &centres);
     }
+    weigh_shapes(&mut scored, strip, &centres, base, cap);
     let faint = faint_cells(strip, &cells, &centres, base, cap, &|ci| {
         !layout::check_covered(format, li, ci)
     });

@@ -1,6 +1,7 @@
 use super::grid::{grid_fit, periodic_pitch};
 use super::heights::{O_CLASS, ZERO_CLASS, glyph_height, weigh_heights};
 use super::line::Centre;
+use super::shape;
 use super::strip::Strip;
 use super::*;
 use crate::glyphs::{self, CLASSES};
@@ -214,4 +215,118 @@ fn without_enough_clear_neighbours_the_height_says_nothing() {
     // Two references only.
     let text = "<<0<<O<<25";
     assert_eq!(weighed(text, 14.0), tied_scores(text));
+}
+
+/// [`shape::left_corners`] over a line of `text` with capitals `cap` rows
+/// tall, per cell.
+fn corners(text: &str, cap: f32) -> Vec<Option<f32>> {
+    let base = 2.0 * cap;
+    let (strip, xs, _) = set_line(text, cap, base);
+    xs.iter()
+        .map(|&x| shape::left_corners(&strip, x, base, cap))
+        .collect()
+}
+
+#[test]
+fn a_d_has_square_left_corners_an_o_round_ones() {
+    for cap in [9.0, 12.0, 14.0, 20.0] {
+        let text = "<DO<ODDOBO";
+        for (i, (c, f)) in text.chars().zip(corners(text, cap)).enumerate() {
+            match c {
+                'D' => assert!(f.expect("D") > 0.35, "cap {cap}, cell {i}: {f:?}"),
+                'O' => assert!(f.expect("O").abs() < 0.1, "cap {cap}, cell {i}: {f:?}"),
+                _ => {}
+            }
+        }
+    }
+}
+
+#[test]
+fn the_shape_settles_a_d_o_tie_and_nothing_else() {
+    let (d, oh) = (shape::D_CLASS, O_CLASS);
+    assert_eq!((CLASSES[d], CLASSES[oh]), ('D', 'O'));
+    let text = "DUBOIS<DO<ODD";
+    let cap = 13.0;
+    let base = 2.0 * cap;
+    let (strip, xs, _) = set_line(text, cap, base);
+    let centres: Vec<Centre> = xs.iter().map(|&x| (x, 0.0, 1.0)).collect();
+    // Every `D` and `O` tied between the two.
+    let tied: Vec<[f32; 37]> = text
+        .chars()
+        .map(|c| {
+            let mut sc = [0.5f32; 37];
+            for (k, v) in sc.iter_mut().enumerate() {
+                if CLASSES[k] == c || (matches!(c, 'D' | 'O') && (k == d || k == oh)) {
+                    *v = 0.9;
+                }
+            }
+            sc
+        })
+        .collect();
+    let mut scored = tied.clone();
+    shape::weigh_shapes(&mut scored, &strip, &centres, base, cap);
+    for (i, (c, sc)) in text.chars().zip(&scored).enumerate() {
+        let lead = sc[d] - sc[oh];
+        match c {
+            'D' => assert!(lead >= 0.09, "cell {i}: {lead}"),
+            // A sharp `O` measures about 0: no push either way.
+            'O' => assert!(lead <= 0.0, "cell {i}: {lead}"),
+            _ => assert_eq!(*sc, tied[i], "cell {i} untouched"),
+        }
+    }
+    // Between the two letters' tails the shape says nothing.
+    assert_eq!(shape::shape_vote(0.1), 0.0);
+    assert_eq!(shape::shape_vote(0.5), 1.0);
+    assert_eq!(shape::shape_vote(-0.2), -1.0);
+}
+
+#[test]
+fn a_u_is_open_at_the_top_a_zero_and_an_o_closed() {
+    for cap in [9.0, 12.0, 14.0, 20.0] {
+        let text = "<0U<OU0UO";
+        let base = 2.0 * cap;
+        let (strip, xs, _) = set_line(text, cap, base);
+        for (i, (c, &x)) in text.chars().zip(&xs).enumerate() {
+            let f = shape::top_closed(&strip, x, base, cap);
+            match c {
+                '0' | 'O' => assert!(f.expect("closed") > 0.8, "cap {cap}, cell {i}: {f:?}"),
+                'U' => assert!(f.expect("open") < 0.2, "cap {cap}, cell {i}: {f:?}"),
+                _ => {}
+            }
+        }
+    }
+}
+
+#[test]
+fn the_shape_settles_a_zero_u_tie() {
+    let (zero, u) = (ZERO_CLASS, shape::U_CLASS);
+    assert_eq!(CLASSES[u], 'U');
+    let text = "30U0U7";
+    let cap = 13.0;
+    let base = 2.0 * cap;
+    let (strip, xs, _) = set_line(text, cap, base);
+    let centres: Vec<Centre> = xs.iter().map(|&x| (x, 0.0, 1.0)).collect();
+    let tied: Vec<[f32; 37]> = text
+        .chars()
+        .map(|c| {
+            let mut sc = [0.5f32; 37];
+            for (k, v) in sc.iter_mut().enumerate() {
+                if CLASSES[k] == c || (matches!(c, '0' | 'U') && (k == zero || k == u)) {
+                    *v = 0.9;
+                }
+            }
+            sc
+        })
+        .collect();
+    let mut scored = tied.clone();
+    shape::weigh_shapes(&mut scored, &strip, &centres, base, cap);
+    for (i, (c, sc)) in text.chars().zip(&scored).enumerate() {
+        let lead = sc[zero] - sc[u];
+        match c {
+            '0' => assert!(lead >= 0.09, "cell {i}: {lead}"),
+            'U' => assert!(lead <= -0.09, "cell {i}: {lead}"),
+            _ => assert_eq!(*sc, tied[i], "cell {i} untouched"),
+        }
+    }
+    assert_eq!(shape::top_vote(0.5), 0.0);
 }

@@ -7,7 +7,9 @@
 //! or `none`). Prints exact reads per frame, wrong-but-valid frames, the
 //! 5-frame burst consensus, median/p95 ms per frame (`scan_frame`, one
 //! thread, best of N runs) and the same for frames without a document.
-use aktiver_scan::{Consensus, FrameScan, scan_frame, still};
+//! `--misses` lists every frame not read exactly, and why a reading was
+//! refused.
+use aktiver_scan::{Consensus, FrameScan, Reading, scan, scan_frame, still};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -20,6 +22,24 @@ fn pct(sorted: &[f64], q: f64) -> f64 {
         return 0.0;
     }
     sorted[((sorted.len() - 1) as f64 * q).round() as usize]
+}
+
+/// Why a reading was refused: the first failing gate, and every character
+/// under no check digit not read clearly, with its truth and candidates.
+fn explain(rd: &Reading, truth: &[String]) {
+    println!("  refused: {}", scan::refusal(rd).unwrap_or("-"));
+    if let Some(calls) = scan::close_call_pairs(rd) {
+        for (li, ci, close) in calls {
+            let t = truth.get(li).and_then(|l| l.chars().nth(ci)).unwrap_or('?');
+            let cands = rd.candidates.0.get(li).and_then(|l| l.get(ci));
+            println!("  close call line {li} col {ci} {close:?} (truth {t}): {cands:?}");
+        }
+    }
+    for (li, ci) in scan::unclear_unprotected(rd) {
+        let t = truth.get(li).and_then(|l| l.chars().nth(ci)).unwrap_or('?');
+        let cands = rd.candidates.0.get(li).and_then(|l| l.get(ci));
+        println!("  unclear line {li} col {ci} (truth {t}): {cands:?}");
+    }
 }
 
 fn main() {
@@ -95,6 +115,9 @@ fn main() {
         }
         if verbose && !(scan.valid && read.as_ref() == Some(&truth)) {
             println!("miss {file}: {} {:?}", scan.feedback.as_str(), read);
+            if let Some(rd) = scan.reading.as_ref() {
+                explain(rd, &truth);
+            }
         }
         let entry = bursts
             .entry((*burst).to_string())

@@ -15,57 +15,9 @@
 
 use aktiver_scan::still;
 use aktiver_scan::{LumaImage, Rotation, scan_frame, scan_image};
+use aktiver_scan_tools::load_truth;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
-
-/// One line of the truth file: `FILE<TAB>KIND<TAB>MRZ` with the MRZ's lines
-/// joined by `|`; KIND is a format name (`td1`, `td2`, `td3`, `mrv_a`,
-/// `mrv_b`), `none` for an image without an MRZ, or `skip` (with a reason in
-/// the third column) for an image that is not a fair test.
-struct Truth {
-    file: String,
-    kind: String,
-    lines: Vec<String>,
-}
-
-fn load_truth(path: &Path) -> Result<Vec<Truth>, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let mut out = Vec::new();
-    for (n, line) in text.lines().enumerate() {
-        if line.trim().is_empty() || line.starts_with('#') {
-            continue;
-        }
-        let cols: Vec<&str> = line.split('\t').collect();
-        let (Some(file), Some(kind)) = (cols.first(), cols.get(1)) else {
-            return Err(format!(
-                "{}:{}: want FILE<TAB>KIND[<TAB>MRZ]",
-                path.display(),
-                n + 1
-            ));
-        };
-        let lines: Vec<String> = match (*kind, cols.get(2)) {
-            ("none" | "skip", _) => Vec::new(),
-            (_, Some(mrz)) => mrz.split('|').map(str::to_string).collect(),
-            (_, None) => return Err(format!("{}:{}: MRZ missing", path.display(), n + 1)),
-        };
-        if !lines.is_empty() {
-            // The truth is typed by hand from the images: every one must
-            // parse with valid check digits (or say why not in its kind).
-            let parsed = aktiver_mrz::parse(&lines.join("\n"));
-            let ok = parsed.as_ref().is_ok_and(|m| m.is_valid());
-            let fmt = parsed.as_ref().map(|m| m.format.name()).unwrap_or("?");
-            if !ok || fmt != *kind {
-                eprintln!("warning: {file}: truth parses as {fmt}, valid={ok} (kind {kind})");
-            }
-        }
-        out.push(Truth {
-            file: (*file).to_string(),
-            kind: (*kind).to_string(),
-            lines,
-        });
-    }
-    Ok(out)
-}
 
 /// `img` turned clockwise by `rot`.
 fn turned(img: &LumaImage, rot: Rotation) -> LumaImage {
@@ -100,12 +52,7 @@ struct Tally {
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let target = std::env::var("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| root.join("../../target"));
-    let mut dir = target.join("realimages/passporteye");
-    let mut truth_path = root.join("data/passporteye.tsv");
+    let (mut dir, mut truth_path) = aktiver_scan_tools::default_real_images();
     let mut rotations = false;
     let mut runs = 1usize;
     let mut only: Option<String> = None;

@@ -1,4 +1,4 @@
-//! Accuracy/speed report: `cargo run --release -p aktiver-scan-tools --bin report -- [BURSTS] [NEGATIVES] [LEVEL] [720|1080] [SEED]`.
+//! Accuracy/speed report: `cargo run --release -p aktiver-scan-tools --bin report -- [BURSTS] [NEGATIVES] [LEVEL] [720|1080|2160] [SEED]`.
 //! The reader was tuned on seed 1; seed 2 gives scenarios it was never tuned on.
 use aktiver_scan::report::{LevelReport, run_level};
 use aktiver_scan::synth::Level;
@@ -12,10 +12,10 @@ fn main() {
         Some("hard") => vec![Level::Hard],
         _ => Level::ALL.to_vec(),
     };
-    let size = if args.get(4).map(String::as_str) == Some("1080") {
-        (1920, 1080)
-    } else {
-        (1280, 720)
+    let size = match args.get(4).map(String::as_str) {
+        Some("1080") => (1920, 1080),
+        Some("2160") => (3840, 2160),
+        _ => (1280, 720),
     };
     let seed: u64 = args.get(5).and_then(|s| s.parse().ok()).unwrap_or(1);
     println!("{}", LevelReport::header());

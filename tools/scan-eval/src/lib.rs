@@ -1,0 +1,65 @@
+//! What the evaluation tools share: the truth file of the real images and the
+//! labels of the independent renderer's frames.
+
+use std::path::{Path, PathBuf};
+
+/// One line of the truth file: `FILE<TAB>KIND<TAB>MRZ` with the MRZ's lines
+/// joined by `|`; KIND is a format name (`td1`, `td2`, `td3`, `mrv_a`,
+/// `mrv_b`), `none` for an image without an MRZ, or `skip` (with a reason in
+/// the third column) for an image that is not a fair test.
+pub struct Truth {
+    pub file: String,
+    pub kind: String,
+    pub lines: Vec<String>,
+}
+
+pub fn load_truth(path: &Path) -> Result<Vec<Truth>, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut out = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        if line.trim().is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let cols: Vec<&str> = line.split('\t').collect();
+        let (Some(file), Some(kind)) = (cols.first(), cols.get(1)) else {
+            return Err(format!(
+                "{}:{}: want FILE<TAB>KIND[<TAB>MRZ]",
+                path.display(),
+                n + 1
+            ));
+        };
+        let lines: Vec<String> = match (*kind, cols.get(2)) {
+            ("none" | "skip", _) => Vec::new(),
+            (_, Some(mrz)) => mrz.split('|').map(str::to_string).collect(),
+            (_, None) => return Err(format!("{}:{}: MRZ missing", path.display(), n + 1)),
+        };
+        if !lines.is_empty() {
+            // The truth is typed by hand from the images: every one must
+            // parse with valid check digits (or say why not in its kind).
+            let parsed = aktiver_mrz::parse(&lines.join("\n"));
+            let ok = parsed.as_ref().is_ok_and(|m| m.is_valid());
+            let fmt = parsed.as_ref().map(|m| m.format.name()).unwrap_or("?");
+            if !ok || fmt != *kind {
+                eprintln!("warning: {file}: truth parses as {fmt}, valid={ok} (kind {kind})");
+            }
+        }
+        out.push(Truth {
+            file: (*file).to_string(),
+            kind: (*kind).to_string(),
+            lines,
+        });
+    }
+    Ok(out)
+}
+
+/// The default real-image directory and truth file (`fetch-passporteye.sh`).
+pub fn default_real_images() -> (PathBuf, PathBuf) {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let target = std::env::var("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| root.join("../../target"));
+    (
+        target.join("realimages/passporteye"),
+        root.join("data/passporteye.tsv"),
+    )
+}
