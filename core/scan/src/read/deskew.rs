@@ -41,8 +41,14 @@ impl Skew {
 }
 
 /// The skew of `strip`, sampled at `s` frame pixels per row, for text about
-/// `cap_guess` frame pixels tall.
-pub(super) fn deskew(strip: &Strip, cap_guess: f32, s: f32) -> Result<Skew, Miss> {
+/// `cap_guess` frame pixels tall. `by_texture`: each row's ink is capped by
+/// its texture (see below), for a strip whose plain ink misled the skew.
+pub(super) fn deskew(
+    strip: &Strip,
+    cap_guess: f32,
+    s: f32,
+    by_texture: bool,
+) -> Result<Skew, Miss> {
     let (w, h) = (strip.w, strip.h);
     // Deskew: row profiles of column blocks, chained shifts from the centre.
     let k = 12usize;
@@ -50,7 +56,7 @@ pub(super) fn deskew(strip: &Strip, cap_guess: f32, s: f32) -> Result<Skew, Miss
     if bw < 2 {
         return Err(Miss::TooSmall);
     }
-    // Each row's ink is capped by its texture, as in the bands' row profile:
+    // By texture, each row's ink is capped by it, as in the bands' row profile:
     // a straight edge (of a card or a page, a rule, a frame drawn around the
     // MRZ) is dark but flat along the row, and would pull the skew to its own.
     let prof: Vec<Vec<f32>> = (0..k)
@@ -63,7 +69,11 @@ pub(super) fn deskew(strip: &Strip, cap_guess: f32, s: f32) -> Result<Skew, Miss
                         ink += v;
                         texture += (v - strip.ink(x as i32 - 2, y as i32)).abs();
                     }
-                    ink.min(TEXTURE_GAIN * texture) / bw as f32
+                    if by_texture {
+                        ink.min(TEXTURE_GAIN * texture) / bw as f32
+                    } else {
+                        ink / bw as f32
+                    }
                 })
                 .collect()
         })
@@ -240,7 +250,9 @@ mod tests {
     #[test]
     fn a_straight_line_gets_no_bow_from_noise() {
         // A third of a row of noise either way: below the bow that is kept.
-        let noise = [0.3, -0.2, 0.1, -0.3, 0.2, 0.0, -0.1, 0.3, -0.2, 0.1, -0.3, 0.2];
+        let noise = [
+            0.3, -0.2, 0.1, -0.3, 0.2, 0.0, -0.1, 0.3, -0.2, 0.1, -0.3, 0.2,
+        ];
         let pts: Vec<(f32, f32)> = xs()
             .zip(noise)
             .map(|(x, n)| (x, 2.0 - 0.02 * x + n))
