@@ -3,14 +3,15 @@
 
 use crate::frame::{LumaFrame, LumaImage, Rotation};
 use crate::locate;
-use crate::scan::{Feedback, FrameScan, scan_small};
+use crate::scan::{Feedback, FrameScan, MAX_FRAME_ACCEPT_COST, scan_small};
 
 /// Scans a still image. Where a camera frame gets one pass (the shell knows
 /// the rotation, and the next frame is another chance), a still image is
 /// looked at again until an MRZ is read: at other locator scales (characters
 /// from about 6 pixels wide in a low-resolution scan to 4K photos), then
 /// turned by 90, 270 and 180 degrees. The first reading accepted wins; else
-/// the upright pass's feedback.
+/// the closest reading any pass made (see [`keep_closest`]), or the upright
+/// pass's feedback when none came close.
 pub fn scan_image(img: &LumaImage) -> FrameScan {
     let mut first: Option<FrameScan> = None;
     if let Some(scan) = scan_upscaled(img, &mut first) {
@@ -56,10 +57,26 @@ fn scan_turned(img: &LumaImage, first: &mut Option<FrameScan>) -> Option<FrameSc
             if scan.valid {
                 return Some(scan);
             }
-            first.get_or_insert(scan);
+            keep_closest(first, scan);
         }
     }
     None
+}
+
+/// Keeps in `first` the answer to give when no pass is accepted: the first
+/// pass's, unless a later one read an MRZ well enough to be worth holding
+/// still for (every character a fair match) and better than any before. A
+/// scan read at another scale or turned is then refused for what it is (a
+/// close call, an unclear name), not for what the first pass missed.
+fn keep_closest(first: &mut Option<FrameScan>, scan: FrameScan) {
+    let cost = |s: &FrameScan| s.reading.as_ref().map_or(f32::INFINITY, |r| r.worst_cost);
+    match first {
+        None => *first = Some(scan),
+        Some(kept) if cost(&scan) <= MAX_FRAME_ACCEPT_COST && cost(&scan) < cost(kept) => {
+            *kept = scan;
+        }
+        Some(_) => {}
+    }
 }
 
 /// `img` at twice its width and height, bilinear (pixel centres kept).

@@ -128,6 +128,147 @@ impl Acc {
     }
 }
 
+impl Acc {
+    /// The row of the fitted centre line at column `x`; level unless the
+    /// component is clearly wider than tall (a glyph's own axis says
+    /// nothing about its line's).
+    fn row_at(&self, x: f64) -> f64 {
+        let (mx, my) = (self.sx / self.n, self.sy / self.n);
+        let cxx = self.sxx / self.n - mx * mx;
+        let cyy = self.syy / self.n - my * my;
+        let cxy = self.sxy / self.n - mx * my;
+        let slope = if cxx > 4.0 * cyy && cxx > 0.0 {
+            (cxy / cxx).clamp(-0.6, 0.6)
+        } else {
+            0.0
+        };
+        my + slope * (x - mx)
+    }
+
+    /// The height of the text: across the fit when the component is a
+    /// stretch of line (wider than tall), else its box's.
+    fn height(&self, bx: Bbox) -> f64 {
+        let (mx, my) = (self.sx / self.n, self.sy / self.n);
+        let cxx = self.sxx / self.n - mx * mx;
+        let cyy = self.syy / self.n - my * my;
+        let cxy = self.sxy / self.n - mx * my;
+        if cxx > 4.0 * cyy {
+            let tr = cxx + cyy;
+            let det = cxx * cyy - cxy * cxy;
+            let disc = (tr * tr / 4.0 - det).max(0.0).sqrt();
+            (12.0 * (tr / 2.0 - disc).max(0.0)).sqrt().max(1.0)
+        } else {
+            f64::from(bx.height())
+        }
+    }
+
+    fn merge(&mut self, o: &Acc) {
+        self.n += o.n;
+        self.sx += o.sx;
+        self.sy += o.sy;
+        self.sxx += o.sxx;
+        self.syy += o.syy;
+        self.sxy += o.sxy;
+    }
+}
+
+/// A component's bounding box: columns `x0..x1`, rows `y0..y1`.
+#[derive(Clone, Copy)]
+struct Bbox {
+    x0: u32,
+    y0: u32,
+    x1: u32,
+    y1: u32,
+}
+
+impl Bbox {
+    const EMPTY: Bbox = Bbox {
+        x0: u32::MAX,
+        y0: u32::MAX,
+        x1: 0,
+        y1: 0,
+    };
+
+    fn add_run(&mut self, y: u32, x0: u32, x1: u32) {
+        self.x0 = self.x0.min(x0);
+        self.x1 = self.x1.max(x1);
+        self.y0 = self.y0.min(y);
+        self.y1 = self.y1.max(y + 1);
+    }
+
+    fn height(&self) -> u32 {
+        self.y1.saturating_sub(self.y0)
+    }
+}
+
+/// Fewest pixels a component needs to be joined with its neighbours on a line.
+const MIN_FRAGMENT: f64 = 4.0;
+
+/// Joins components that continue one another along a text line: side by
+/// side, about as tall, centred on one row, at most a text height apart.
+/// Narrow glyphs (`1`, `I`) or a pitch wider than the gap the row closing
+/// bridges (large print seen at a fine locator scale) break an MRZ line
+/// into pieces that are each too short to count, and the line is lost.
+fn join_fragments(parent: &mut [u32], accs: &mut [Acc], boxes: &[Bbox], gap: u32) {
+    let mut roots: Vec<usize> = (0..parent.len())
+        .filter(|&i| {
+            parent.get(i).is_some_and(|&p| p as usize == i)
+                && accs.get(i).is_some_and(|a| a.n >= MIN_FRAGMENT)
+        })
+        .collect();
+    roots.sort_by_key(|&i| boxes.get(i).map_or(0, |b| b.x0));
+    for (k, &a) in roots.iter().enumerate() {
+        let Some(ba) = boxes.get(a).copied() else {
+            continue;
+        };
+        for &b in roots.get(k + 1..).unwrap_or(&[]) {
+            let Some(bb) = boxes.get(b).copied() else {
+                continue;
+            };
+            if bb.x0 > ba.x1 + ba.height().max(gap) {
+                break;
+            }
+            let (ra, rb) = (find(parent, a as u32), find(parent, b as u32));
+            if ra == rb {
+                continue;
+            }
+            let (Some(&acc_a), Some(&acc_b)) = (accs.get(ra as usize), accs.get(rb as usize))
+            else {
+                continue;
+            };
+            // A tilted line's box is taller than its text: its height is
+            // then its thickness across the fit.
+            let (ha, hb) = (acc_a.height(ba), acc_b.height(bb));
+            let (lo, hi) = (ha.min(hb), ha.max(hb));
+            let apart = bb.x0 as f64 - ba.x1 as f64;
+            if 2.0 * lo < hi || apart < -1.0 || apart > lo.max(f64::from(gap)) {
+                continue;
+            }
+            // The row the line joined so far (the larger of the two, by
+            // its own fit: lines tilt) runs at beside the other, within a
+            // third of the shorter's height. A speck between two lines is
+            // no bridge from one to the other: by then it belongs to one.
+            let (big, small) = if acc_a.n >= acc_b.n {
+                (acc_a, acc_b)
+            } else {
+                (acc_b, acc_a)
+            };
+            let (sx, sy) = (small.sx / small.n, small.sy / small.n);
+            if (big.row_at(sx) - sy).abs() * 3.0 > lo {
+                continue;
+            }
+            let (keep, gone) = (ra.min(rb), ra.max(rb));
+            if let Some(p) = parent.get_mut(gone as usize) {
+                *p = keep;
+            }
+            let moved = accs.get(gone as usize).copied().unwrap_or_default();
+            if let Some(acc) = accs.get_mut(keep as usize) {
+                acc.merge(&moved);
+            }
+        }
+    }
+}
+
 fn find(parent: &mut [u32], mut i: u32) -> u32 {
     while let Some(&p) = parent.get(i as usize) {
         if p == i {
@@ -243,12 +384,17 @@ pub fn components(s: &Small) -> Vec<Comp> {
         }
     }
     let mut accs: Vec<Acc> = vec![Acc::default(); runs.len()];
+    let mut boxes: Vec<Bbox> = vec![Bbox::EMPTY; runs.len()];
     for i in 0..runs.len() {
         let r = find(&mut parent, i as u32) as usize;
-        if let (Some(&(y, a, b)), Some(acc)) = (runs.get(i), accs.get_mut(r)) {
+        if let (Some(&(y, a, b)), Some(acc), Some(bx)) =
+            (runs.get(i), accs.get_mut(r), boxes.get_mut(r))
+        {
             acc.add_run(y as usize, a as usize, b as usize);
+            bx.add_run(y, a, b);
         }
     }
+    join_fragments(&mut parent, &mut accs, &boxes, gap as u32);
     let mut out = Vec::new();
     for (i, a) in accs.iter().enumerate() {
         if a.n < 30.0 || find(&mut parent, i as u32) as usize != i {

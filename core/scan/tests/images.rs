@@ -154,6 +154,84 @@ fn a_zero_is_told_from_a_u_by_its_closed_top() {
     );
 }
 
+/// Characters of `lines` that match `truth` position by position.
+fn matching(lines: &[String], truth: &[&str]) -> usize {
+    lines
+        .iter()
+        .zip(truth)
+        .map(|(l, t)| l.chars().zip(t.chars()).filter(|(a, b)| a == b).count())
+        .sum()
+}
+
+/// An MRZ printed almost edge to edge of a small scan: the strip around it
+/// runs off the image, but its lines do not, and they are read (taller print
+/// for its pitch than the font's, at 5 pixels per character: every line
+/// measures short of a TD3's length in text heights). Whether so small a
+/// name is clear enough to accept is the acceptance rule's call.
+#[test]
+fn an_mrz_at_the_edge_of_a_small_scan_is_read() {
+    let truth = [
+        "P<GBRUNITED<KINGDOM<TWENTY<SIX<<JODIE<PIPPA<",
+        "1071828900GBR8501178F1601312<<<<<<<<<<<<<<06",
+    ];
+    let scan = scan_image(&load("td3-gbr-small-scan.jpg"));
+    let rd = scan.reading.expect("the MRZ is located and read");
+    assert_eq!(rd.format, Format::Td3);
+    assert_eq!(rd.lines, truth);
+}
+
+/// Lines of security print close above the MRZ and its ends near the scan's
+/// sides: located and read at the image's own scale. This passport's `D`
+/// reads as an `O`, so the reading is refused, never accepted wrong.
+#[test]
+fn an_mrz_under_lined_security_print_is_located() {
+    let truth = [
+        "P<NLDMEULENDIJK<<LOES<ALBERTINE<<<<<<<<<<<<<",
+        "XA00000148NLD7110195F0604121123456782<<<<<02",
+    ];
+    let scan = scan_image(&load("td3-nld-lined-background.jpg"));
+    let rd = scan.reading.expect("the MRZ is located and read");
+    assert_eq!(rd.format, Format::Td3);
+    assert!(
+        matching(&rd.lines, &truth) >= 80,
+        "{}",
+        matching(&rd.lines, &truth)
+    );
+    assert!(!scan.valid || rd.lines == truth);
+}
+
+/// Wide-spaced print breaks an MRZ line into pieces at the camera frame's
+/// locator scale (the gaps around a `1` or a `<` are wider than the row
+/// closing bridges); the locator joins them back into lines, so one camera
+/// pass finds an MRZ whose last line runs close to the image's bottom edge.
+#[test]
+fn an_mrz_line_in_pieces_is_located_in_one_camera_pass() {
+    let truth = [
+        "P<ISLAEVARSDOTTIR<<THURIDUR<OESP<<<<<<<<<<<<",
+        "A0000000<0ISL6612315F0905264311266<9539<<<32",
+    ];
+    let img = load("td3-isl-specimen-grey.jpg");
+    let scan = aktiver_scan::scan_frame(&img.frame());
+    let rd = scan.reading.expect("located in one pass");
+    assert_eq!(rd.format, Format::Td3);
+    assert_eq!(rd.lines, truth);
+}
+
+/// An MRV-B visa (2 lines of 36) on a screenshot of a visa form: the
+/// camera-frame pass misses it, another locator scale reads it, and that
+/// reading is what the still image answers with (its refusal, if any, then
+/// names what is unclear in it rather than what the first pass missed).
+#[test]
+fn an_mrv_b_visa_is_read_at_another_locator_scale() {
+    let truth = [
+        "VCPOLKOWALSKA<KWIATKOWSKA<<BEATA<<<<",
+        "PL00000008POL6002084F0505011<<<<<<<0",
+    ];
+    let scan = scan_image(&load("mrvb-pol-specimen-grey.jpg"));
+    let rd = scan.reading.expect("read at another scale");
+    assert_eq!(rd.format, Format::MrvB);
+    assert_eq!(rd.lines, truth);
+
 /// A passport page photographed open, its MRZ running down the page and bent
 /// with it, inside a frame drawn around it: the lines are followed by their
 /// text's bow, not by the frame's straight edges.

@@ -79,12 +79,18 @@ pub(super) fn read_lines(
         let expect = format.caps_per_line();
         // Shorter may be glare or shadow over part of the line; see below.
         let short = ratio < expect * 0.8;
-        if ratio > expect * 1.2 || (short && strip.clipped) {
-            return Err(if strip.clipped {
-                Miss::Clipped
-            } else {
-                Miss::NotMrz
-            });
+        // A line ends at the frame's edge when its ends or the margin past
+        // them lie outside it: the strip running off the frame elsewhere
+        // (an MRZ printed close to the edge of a scan) says nothing.
+        let (d0, d1) = (delta(bs as f32), delta(be as f32));
+        let clipped = !strip.covers(
+            bs as i32 - cap.ceil() as i32,
+            (be as f32 + cap).ceil() as i32,
+            (band.top + d0.min(d1) - 0.15 * cap).floor() as i32,
+            (band.bottom + d0.max(d1) + 0.15 * cap).ceil() as i32,
+        );
+        if ratio > expect * 1.2 || (short && clipped) {
+            return Err(if clipped { Miss::Clipped } else { Miss::NotMrz });
         }
         if bs < 2 || be + 2 > strip.w {
             return Err(Miss::Clipped);
@@ -93,12 +99,21 @@ pub(super) fn read_lines(
     }
     // All lines start and end together. Glare or a shadow may wash out part
     // of a line: a line that lies within the longest one of the MRZ's length
-    // takes its extent.
-    let (l0, r0) = geo
-        .iter()
-        .filter(|g| !g.3)
-        .max_by_key(|g| g.2 - g.1)
-        .map(|g| (g.1, g.2))
+    // takes its extent. When every line falls short by about as much, the
+    // print is taller for its pitch than the font's (printers differ, and
+    // blur at 5-9 pixels per character adds a pixel or two to a line's
+    // height): the longest is taken if it is not much shorter.
+    let longest = |full_only: bool| {
+        geo.iter()
+            .filter(|g| !full_only || !g.3)
+            .max_by_key(|g| g.2 - g.1)
+            .map(|g| (g.1, g.2))
+    };
+    let (l0, r0) = longest(true)
+        .or_else(|| {
+            longest(false)
+                .filter(|&(a, b)| (b - a) as f32 / mean_cap >= ALL_SHORT * format.caps_per_line())
+        })
         .ok_or(Miss::NotMrz)?;
     let tol = 1.5 * cap;
     for g in &mut geo {
@@ -263,6 +278,11 @@ pub(super) fn read_lines(
         aligned,
     })
 }
+
+/// The shortest share of its format's length, in text heights, that the
+/// longest line may measure when every line falls short (see
+/// [`read_lines`]): a TD1 line (32 heights) is not taken for a TD3 one (47).
+const ALL_SHORT: f32 = 0.7;
 
 /// How many cells the ink of a line may run beyond the format's: the 2-line
 /// formats differ by 8 (36 and 44); security print stretches a passport's

@@ -11,10 +11,30 @@ pub(super) struct Strip {
     pub(super) ink: Vec<f32>,
     pub(super) saturated: f32,
     pub(super) clipped: bool,
+    /// Per row, the columns `first..end` sampled inside the frame (a row of
+    /// the rotated rectangle crosses the frame once); empty: every row
+    /// lies wholly inside.
+    pub(super) inside: Vec<(u32, u32)>,
     pub(super) sharp: f32,
 }
 
 impl Strip {
+    /// Whether rows `y0..y1` (clamped to the strip) lie inside the frame
+    /// over columns `x0..x1`: a line whose ends and margins do is whole,
+    /// though other parts of the strip ran off the frame.
+    pub(super) fn covers(&self, x0: i32, x1: i32, y0: i32, y1: i32) -> bool {
+        if !self.clipped || self.inside.is_empty() {
+            return true;
+        }
+        let (x0, x1) = (x0.max(0) as u32, x1.min(self.w as i32).max(0) as u32);
+        let (y0, y1) = (y0.max(0) as usize, y1.min(self.h as i32).max(0) as usize);
+        self.inside
+            .get(y0..y1)
+            .unwrap_or(&[])
+            .iter()
+            .all(|&(a, b)| a <= x0 && b >= x1)
+    }
+
     #[inline]
     pub(super) fn ink(&self, x: i32, y: i32) -> f32 {
         if x < 0 || y < 0 || x as usize >= self.w || y as usize >= self.h {
@@ -153,17 +173,21 @@ pub(super) fn sample_strip(
     let y0 = r.cy - r.dy * along - r.dx * perp;
     let (fw, fh) = (frame.width() as f32, frame.height() as f32);
     let mut clipped = false;
+    let mut inside = Vec::with_capacity(h);
     let mut sat = 0u32;
     for j in 0..h {
         let (mut x, mut y) = (x0 + nx * j as f32, y0 + ny * j as f32);
         let row = v.get_mut(j * w..(j + 1) * w)?;
-        for o in row.iter_mut() {
+        let (mut first, mut end) = (w as u32, 0u32);
+        for (i, o) in row.iter_mut().enumerate() {
             if x < 0.0 || y < 0.0 || x > fw - 1.0 || y > fh - 1.0 {
                 clipped = true;
                 // Outside the frame: a marker, turned into "no ink" below.
                 *o = -1.0;
             } else {
                 *o = frame.sample(x, y);
+                first = first.min(i as u32);
+                end = i as u32 + 1;
             }
             if *o >= 250.0 {
                 sat += 1;
@@ -171,6 +195,7 @@ pub(super) fn sample_strip(
             x += dx;
             y += dy;
         }
+        inside.push((first, end));
     }
     // Paper and ink levels per column block, from a coarse histogram.
     let bw = (h / 2).clamp(8, 64);
@@ -261,6 +286,7 @@ pub(super) fn sample_strip(
         ink: v,
         saturated: sat as f32 / (w * h) as f32,
         clipped,
+        inside: if clipped { inside } else { Vec::new() },
         sharp: if sharp_n > 0 {
             sharp_acc / sharp_n as f32
         } else {
@@ -317,4 +343,40 @@ pub fn debug_strip(frame: &LumaFrame<'_>, r: &Region) -> Option<(usize, usize, V
         strip.h,
         strip.ink.iter().map(|v| 255 - (v * 255.0) as u8).collect(),
     ))
+}
+
+#[cfg(test)]
+mod covers_tests {
+    use super::Strip;
+
+    /// A 10x4 strip whose left 3 columns ran off the frame in every row,
+    /// and whose last row lies wholly outside.
+    fn strip() -> Strip {
+        Strip {
+            w: 10,
+            h: 4,
+            ink: vec![0.0; 40],
+            saturated: 0.0,
+            clipped: true,
+            inside: vec![(3, 10), (3, 10), (3, 10), (10, 0)],
+            sharp: 0.0,
+        }
+    }
+
+    #[test]
+    fn a_line_clear_of_the_frame_edge_is_whole() {
+        let s = strip();
+        assert!(s.covers(4, 10, 0, 3));
+        // Its margin reaches the columns outside the frame.
+        assert!(!s.covers(2, 10, 0, 3));
+        // Its rows reach the row outside.
+        assert!(!s.covers(4, 10, 0, 4));
+        // A strip that never left the frame covers everything.
+        let inside = Strip {
+            clipped: false,
+            inside: Vec::new(),
+            ..strip()
+        };
+        assert!(inside.covers(-5, 20, -2, 9));
+    }
 }

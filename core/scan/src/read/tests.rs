@@ -16,6 +16,7 @@ fn strip(w: usize, h: usize) -> Strip {
         ink,
         saturated: 0.0,
         clipped: false,
+        inside: Vec::new(),
         sharp: 0.0,
     }
 }
@@ -155,6 +156,7 @@ fn set_line(text: &str, cap: f32, base: f32) -> (Strip, Vec<f32>, f32) {
         ink,
         saturated: 0.0,
         clipped: false,
+        inside: Vec::new(),
         sharp: 0.0,
     };
     (strip, centres, pitch)

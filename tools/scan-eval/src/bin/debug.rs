@@ -23,6 +23,12 @@ fn main() {
         comps.len(),
         regions.len()
     );
+    for c in &comps {
+        println!(
+            " comp c=({:.0},{:.0}) len {:.0} thick {:.1} dy {:.3} n {}",
+            c.cx, c.cy, c.len, c.thick, c.dy, c.count
+        );
+    }
     for r in regions.iter().take(3) {
         if let Some((w, h, px)) = read::debug_strip(&f, r) {
             let _ = image::save_buffer(
