@@ -231,6 +231,7 @@ fn an_mrv_b_visa_is_read_at_another_locator_scale() {
     let rd = scan.reading.expect("read at another scale");
     assert_eq!(rd.format, Format::MrvB);
     assert_eq!(rd.lines, truth);
+}
 
 /// A passport page photographed open, its MRZ running down the page and bent
 /// with it, inside a frame drawn around it: the lines are followed by their
