@@ -249,3 +249,21 @@ fn an_mrv_b_visa_is_read_at_another_locator_scale() {
     assert_eq!(rd.format, Format::MrvB);
     assert_eq!(rd.lines, truth);
 }
+
+/// A passport page photographed open, its MRZ running down the page and bent
+/// with it, inside a frame drawn around it: the lines are followed by their
+/// text's bow, not by the frame's straight edges.
+#[test]
+fn a_bent_page_is_read_along_its_bow() {
+    let scan = scan_image(&load("td3-lva-curved-page.jpg"));
+    assert!(scan.valid);
+    let rd = scan.reading.expect("reading");
+    assert_eq!(rd.format, Format::Td3);
+    assert_eq!(
+        rd.lines,
+        [
+            "PALVAMOHAMADA<<FARIDA<<<<<<<<<<<<<<<<<<<<<<<",
+            "LT00000004XXC8605102F1210314111111<11648<<86",
+        ]
+    );
+}

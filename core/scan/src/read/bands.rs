@@ -15,7 +15,7 @@ const SAME_BAND_HEIGHT: f32 = 0.75;
 
 /// Row ink is capped at this multiple of the row's total variation: text rows
 /// measure 0.3-1 variation per unit of ink, flat background about 0.01.
-const TEXTURE_GAIN: f32 = 3.0;
+pub(super) const TEXTURE_GAIN: f32 = 3.0;
 
 /// The text lines of the deskewed strip, top to bottom, each between the
 /// half-maximum edges of the row profile; at least two of one height, else

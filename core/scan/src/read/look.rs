@@ -5,7 +5,7 @@
 use super::bands::find_bands;
 use super::deskew::deskew;
 use super::strip::sample_strip;
-use super::window::read_window;
+use super::window::{GOOD_READING, read_window};
 use super::{Miss, Reading};
 use crate::frame::LumaFrame;
 use crate::locate::Region;
@@ -69,7 +69,7 @@ fn look_or_miss(
     let s = (text_h / STRIP_ROWS_PER_CAP).max(1.0);
     let along = longer * r.half_len * 1.1 + 1.5 * cap_guess;
     let strip = sample_strip(frame, r, along, perp, s).ok_or(Miss::NotMrz)?;
-    let skew = deskew(&strip, cap_guess, s)?;
+    let skew = deskew(&strip, cap_guess, s, false)?;
     let bands = find_bands(&strip, &skew)?;
     let mut line_h: Vec<f32> = bands.iter().map(|b| b.bottom - b.top).collect();
     line_h.sort_by(f32::total_cmp);
@@ -80,7 +80,29 @@ fn look_or_miss(
         });
     }
     let delta = |x: f32| skew.delta(x);
-    let (reading, window) = read_window(&strip, &bands, r, &delta, s);
+    let (mut reading, mut window) = read_window(&strip, &bands, r, &delta, s);
+    // A straight dark edge across the strip (of a card or a page, a rule, a
+    // frame drawn around the MRZ) outweighs the text in the plain ink's
+    // skew: a poor reading is read again deskewed by the text's texture.
+    let mut skew = skew;
+    if !reading
+        .as_ref()
+        .is_ok_and(|rd| rd.worst_cost <= GOOD_READING)
+        && let Ok(by_texture) = deskew(&strip, cap_guess, s, true)
+        && let Ok(bands) = find_bands(&strip, &by_texture)
+    {
+        let delta = |x: f32| by_texture.delta(x);
+        let (again, at) = read_window(&strip, &bands, r, &delta, s);
+        if let Ok(rd) = &again
+            && !reading
+                .as_ref()
+                .is_ok_and(|b| b.worst_cost <= rd.worst_cost)
+        {
+            (reading, window) = (again, at);
+            skew = by_texture;
+        }
+    }
+    let delta = |x: f32| skew.delta(x);
     // The region of the lines read alone, centred on them across the strip.
     let narrow = window.and_then(|(top, bottom, n)| {
         let line = (bottom - top) / (2 * n - 1).max(1) as f32;

@@ -8,7 +8,7 @@
 //! 5-frame burst consensus, median/p95 ms per frame (`scan_frame`, one
 //! thread, best of N runs) and the same for frames without a document.
 //! `--misses` lists every frame not read exactly, and why a reading was
-//! refused.
+//! refused, and every burst the consensus missed.
 use aktiver_scan::{Consensus, FrameScan, Reading, scan, scan_frame, still};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -124,6 +124,13 @@ fn main() {
             .or_insert_with(|| (truth, Consensus::new(), None));
         if entry.2.is_none() {
             entry.2 = entry.1.push(&scan);
+        }
+    }
+    if verbose {
+        for (name, b) in &bursts {
+            if b.2.as_ref() != Some(&b.0) {
+                println!("burst missed {name}: {:?}", b.2);
+            }
         }
     }
     let n_bursts = bursts.len();
