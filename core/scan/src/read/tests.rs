@@ -243,22 +243,24 @@ fn a_d_has_square_left_corners_an_o_round_ones() {
     }
 }
 
-#[test]
-fn the_shape_settles_a_d_o_tie_and_nothing_else() {
-    let (d, oh) = (shape::D_CLASS, O_CLASS);
-    assert_eq!((CLASSES[d], CLASSES[oh]), ('D', 'O'));
-    let text = "DUBOIS<DO<ODD";
+/// `text` set at a 13-row capital with every `a` and `b` tied between the
+/// two classes (every other cell clear), and the same scores after the shape
+/// rules: `(tied, weighed)`.
+fn shape_weighed_tie(
+    text: &str,
+    (a, ka): (char, usize),
+    (b, kb): (char, usize),
+) -> (Vec<[f32; 37]>, Vec<[f32; 37]>) {
     let cap = 13.0;
     let base = 2.0 * cap;
     let (strip, xs, _) = set_line(text, cap, base);
     let centres: Vec<Centre> = xs.iter().map(|&x| (x, 0.0, 1.0)).collect();
-    // Every `D` and `O` tied between the two.
     let tied: Vec<[f32; 37]> = text
         .chars()
         .map(|c| {
             let mut sc = [0.5f32; 37];
             for (k, v) in sc.iter_mut().enumerate() {
-                if CLASSES[k] == c || (matches!(c, 'D' | 'O') && (k == d || k == oh)) {
+                if CLASSES[k] == c || ((c == a || c == b) && (k == ka || k == kb)) {
                     *v = 0.9;
                 }
             }
@@ -267,6 +269,15 @@ fn the_shape_settles_a_d_o_tie_and_nothing_else() {
         .collect();
     let mut scored = tied.clone();
     shape::weigh_shapes(&mut scored, &strip, &centres, base, cap);
+    (tied, scored)
+}
+
+#[test]
+fn the_shape_settles_a_d_o_tie_and_nothing_else() {
+    let (d, oh) = (shape::D_CLASS, O_CLASS);
+    assert_eq!((CLASSES[d], CLASSES[oh]), ('D', 'O'));
+    let text = "DUBOIS<DO<ODD";
+    let (tied, scored) = shape_weighed_tie(text, ('D', d), ('O', oh));
     for (i, (c, sc)) in text.chars().zip(&scored).enumerate() {
         let lead = sc[d] - sc[oh];
         match c {
@@ -304,24 +315,7 @@ fn the_shape_settles_a_zero_u_tie() {
     let (zero, u) = (ZERO_CLASS, shape::U_CLASS);
     assert_eq!(CLASSES[u], 'U');
     let text = "30U0U7";
-    let cap = 13.0;
-    let base = 2.0 * cap;
-    let (strip, xs, _) = set_line(text, cap, base);
-    let centres: Vec<Centre> = xs.iter().map(|&x| (x, 0.0, 1.0)).collect();
-    let tied: Vec<[f32; 37]> = text
-        .chars()
-        .map(|c| {
-            let mut sc = [0.5f32; 37];
-            for (k, v) in sc.iter_mut().enumerate() {
-                if CLASSES[k] == c || (matches!(c, '0' | 'U') && (k == zero || k == u)) {
-                    *v = 0.9;
-                }
-            }
-            sc
-        })
-        .collect();
-    let mut scored = tied.clone();
-    shape::weigh_shapes(&mut scored, &strip, &centres, base, cap);
+    let (tied, scored) = shape_weighed_tie(text, ('0', zero), ('U', u));
     for (i, (c, sc)) in text.chars().zip(&scored).enumerate() {
         let lead = sc[zero] - sc[u];
         match c {
