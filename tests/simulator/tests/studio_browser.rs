@@ -11,19 +11,13 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-/// Kills a child process when the test ends, however it ends.
-struct Killed(Child);
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+mod common;
+use common::{Killed, start_studio};
 
 /// HTTP/1.1 on loopback, enough for WebDriver: the body is read by its
 /// Content-Length (chromedriver keeps connections open despite `close`).
@@ -292,21 +286,7 @@ fn studio_in_chromium_happy_path_and_failures() {
             .spawn()
             .unwrap(),
     );
-    let mut studio = Command::new(env!("CARGO_BIN_EXE_aktiver-sim"))
-        .args(["studio", "--port", "0", "--lang", "en", "--doc", "passport"])
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut first = String::new();
-    BufReader::new(studio.stdout.take().unwrap())
-        .read_line(&mut first)
-        .unwrap();
-    let _studio = Killed(studio);
-    let url = first
-        .split_whitespace()
-        .find(|w| w.starts_with("http://127.0.0.1:"))
-        .unwrap_or_else(|| panic!("no URL in {first:?}"))
-        .to_owned();
+    let (_studio, url) = start_studio(&["--lang", "en", "--doc", "passport"]);
 
     let deadline = Instant::now() + Duration::from_secs(20);
     while http(port, "GET", "/status", None).map(|v| v["value"]["ready"] == true) != Ok(true) {

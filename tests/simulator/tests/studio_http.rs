@@ -3,17 +3,11 @@
 //! actions and faults that do not fit the screen.
 #![allow(clippy::unwrap_used)]
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
 
-struct Killed(Child);
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+mod common;
+use common::start_studio;
 
 /// One request with this Host header; the status code and the body.
 fn request(port: u16, method: &str, path: &str, host: &str, body: &str) -> (u16, String) {
@@ -41,26 +35,12 @@ fn request(port: u16, method: &str, path: &str, host: &str, body: &str) -> (u16,
 
 #[test]
 fn studio_answers_loopback_only_and_refuses_what_does_not_fit() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_aktiver-sim"))
-        .args(["studio", "--port", "0", "--lang", "nn"])
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut first = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut first)
-        .unwrap();
-    let _studio = Killed(child);
-    let port: u16 = first
-        .split("http://127.0.0.1:")
-        .nth(1)
-        .map(|rest| {
-            rest.chars()
-                .take_while(char::is_ascii_digit)
-                .collect::<String>()
-        })
-        .and_then(|p| p.parse().ok())
-        .unwrap_or_else(|| panic!("no port in {first:?}"));
+    let (_studio, url) = start_studio(&["--lang", "nn"]);
+    let port: u16 = url
+        .trim_start_matches("http://127.0.0.1:")
+        .trim_end_matches('/')
+        .parse()
+        .unwrap_or_else(|_| panic!("no port in {url:?}"));
     let local = format!("127.0.0.1:{port}");
 
     let (status, page) = request(port, "GET", "/", &local, "");
