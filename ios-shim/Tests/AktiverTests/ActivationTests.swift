@@ -18,6 +18,24 @@ final class ActivationTests: XCTestCase {
         sandbox = nil
     }
 
+    /// A passport activation walked to the chip's information screen, for
+    /// the chip-read tests; the caller closes the session.
+    private func passportAtChipInfo(tampered: UInt8? = nil, apduDelayMs: UInt32 = 0) async throws
+        -> (ActivationSession, TestPhone)
+    {
+        let (person, phone) = try phone(.passport, tampered: tampered, apduDelayMs: apduDelayMs)
+        let session = try await ActivationSession.start(config: sandbox.config(language: .en),
+                                                        capabilities: phone.capabilities())
+        var user = TestUser(session: session, sandbox: sandbox, phone: phone, person: person, document: .passport)
+        do {
+            try await user.walk(to: "chip_info")
+        } catch {
+            session.close()
+            throw error
+        }
+        return (session, phone)
+    }
+
     private func phone(_ document: IdDocument, tampered: UInt8? = nil, apduDelayMs: UInt32 = 0) throws -> (TestPerson, TestPhone) {
         let person = try XCTUnwrap(testPerson(nationalId: nil))
         let phone = try TestPhone(sandbox: sandbox, document: TestDocument(
@@ -58,12 +76,8 @@ final class ActivationTests: XCTestCase {
     }
 
     func testATamperedChipFailsBeforeTheFaceCheck() async throws {
-        let (person, phone) = try phone(.passport, tampered: 2)
-        let session = try await ActivationSession.start(config: sandbox.config(language: .en),
-                                                        capabilities: phone.capabilities())
+        let (session, phone) = try await passportAtChipInfo(tampered: 2)
         defer { session.close() }
-        var user = TestUser(session: session, sandbox: sandbox, phone: phone, person: person, document: .passport)
-        try await user.walk(to: "chip_info")
         let seen = collectNames(session.screens())
 
         let end = try await session.act(.continue)
@@ -84,12 +98,8 @@ final class ActivationTests: XCTestCase {
     /// `cancel()` while the chip is being read: the read stops at the next
     /// APDU and the activation ends cancelled.
     func testCancelInTheMiddleOfTheChipRead() async throws {
-        let (person, phone) = try phone(.passport, apduDelayMs: 20)
-        let session = try await ActivationSession.start(config: sandbox.config(language: .en),
-                                                        capabilities: phone.capabilities())
+        let (session, phone) = try await passportAtChipInfo(apduDelayMs: 20)
         defer { session.close() }
-        var user = TestUser(session: session, sandbox: sandbox, phone: phone, person: person, document: .passport)
-        try await user.walk(to: "chip_info")
         let seen = collectNames(session.screens())
         let read = Task { try await session.act(.continue) }
         try await waitForApdus(phone, atLeast: 5)
@@ -111,12 +121,8 @@ final class ActivationTests: XCTestCase {
     /// read (Swift's cancellation does not reach the Rust future by itself),
     /// throws `cancelled`, and leaves the flow usable: the next read runs.
     func testCancellingTheTaskInterruptsTheChipRead() async throws {
-        let (person, phone) = try phone(.passport, apduDelayMs: 5)
-        let session = try await ActivationSession.start(config: sandbox.config(language: .en),
-                                                        capabilities: phone.capabilities())
+        let (session, phone) = try await passportAtChipInfo(apduDelayMs: 5)
         defer { session.close() }
-        var user = TestUser(session: session, sandbox: sandbox, phone: phone, person: person, document: .passport)
-        try await user.walk(to: "chip_info")
         let screens = session.screens()
         let read = Task { try await session.act(.continue) }
         try await waitForApdus(phone, atLeast: 5)
