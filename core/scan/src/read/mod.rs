@@ -96,6 +96,7 @@ mod heights;
 mod line;
 mod lines;
 mod look;
+mod model;
 mod retry;
 mod shape;
 mod strip;
@@ -104,4 +105,6 @@ mod tests;
 mod window;
 
 pub use retry::read_region;
+#[cfg(feature = "cell-dump")]
+pub use model::dump;
 pub use strip::debug_strip;
