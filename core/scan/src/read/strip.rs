@@ -126,47 +126,60 @@ impl Strip {
             }
             *t = (yi as usize, y - yi as f32);
         }
-        let inv = 1.0 / (k * k) as f32;
-        let nx = GW * k;
-        // The row taps step down the strip, mostly one row at a time: each
-        // strip row is interpolated across the column taps once (into `upper`
-        // and `lower`, the rows `row` and `row + 1`), not once per row tap
-        // that reads it. The same operations in the same order as a
-        // bilinear sample per tap, so the same values.
+        // The sub-sample count as a constant: its loops unrolled.
+        let sampled = match k {
+            1 => self.glyph_taps::<1>(&xt, &yt),
+            2 => self.glyph_taps::<2>(&xt, &yt),
+            _ => self.glyph_taps::<3>(&xt, &yt),
+        };
+        sampled.unwrap_or_else(generic)
+    }
+
+    /// The glyph grid from its taps, `K` per grid step each way: per row tap
+    /// the bilinear samples at its column taps, averaged per grid cell. The
+    /// row taps step down the strip, mostly one row at a time: each strip
+    /// row is interpolated across the column taps once (into `upper` and
+    /// `lower`, the rows `row` and `row + 1`), not once per row tap that
+    /// reads it. The same operations in the same order as a bilinear sample
+    /// per tap, so the same values. `None`: a row tap outside the strip.
+    fn glyph_taps<const K: usize>(
+        &self,
+        xt: &[(usize, f32); glyphs::GW * 3],
+        yt: &[(usize, f32); glyphs::GH * 3],
+    ) -> Option<[f32; glyphs::N]> {
+        use glyphs::GW;
+        let inv = 1.0 / (K * K) as f32;
+        let xt = xt.get(..GW * K)?;
         let mut upper = [0.0f32; GW * 3];
         let mut lower = [0.0f32; GW * 3];
         let mut row = usize::MAX;
-        let across = |yi: usize, h: &mut [f32; GW * 3]| -> bool {
-            let Some(r) = self.ink.get(yi * self.w..(yi + 1) * self.w) else {
-                return false;
-            };
-            for (o, &(xi, fx)) in h.iter_mut().zip(&xt).take(nx) {
+        let across = |yi: usize, h: &mut [f32; GW * 3]| -> Option<()> {
+            let r = self.ink.get(yi * self.w..(yi + 1) * self.w)?;
+            for (o, &(xi, fx)) in h.iter_mut().zip(xt) {
                 let (a, b) = (
                     r.get(xi).copied().unwrap_or(0.0),
                     r.get(xi + 1).copied().unwrap_or(0.0),
                 );
                 *o = a + (b - a) * fx;
             }
-            true
+            Some(())
         };
         let mut out = [0.0f32; glyphs::N];
-        for (gy, row_out) in out.chunks_exact_mut(GW).enumerate() {
-            for &(yi, fy) in yt.get(gy * k..(gy + 1) * k).unwrap_or(&[]) {
+        for (row_out, taps) in out.chunks_exact_mut(GW).zip(yt.chunks_exact(K)) {
+            for &(yi, fy) in taps {
                 if yi != row {
-                    let fresh = if row != usize::MAX && yi == row + 1 {
+                    if row != usize::MAX && yi == row + 1 {
                         std::mem::swap(&mut upper, &mut lower);
-                        across(yi + 1, &mut lower)
+                        across(yi + 1, &mut lower)?;
                     } else {
-                        across(yi, &mut upper) && across(yi + 1, &mut lower)
-                    };
-                    if !fresh {
-                        return generic();
+                        across(yi, &mut upper)?;
+                        across(yi + 1, &mut lower)?;
                     }
                     row = yi;
                 }
                 for (o, (tops, bottoms)) in row_out
                     .iter_mut()
-                    .zip(upper.chunks_exact(k).zip(lower.chunks_exact(k)))
+                    .zip(upper.chunks_exact(K).zip(lower.chunks_exact(K)))
                 {
                     let mut acc = 0.0;
                     for (&top, &bottom) in tops.iter().zip(bottoms) {
@@ -176,7 +189,7 @@ impl Strip {
                 }
             }
         }
-        out
+        Some(out)
     }
 }
 
