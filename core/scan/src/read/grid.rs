@@ -142,7 +142,8 @@ fn autocorrelation(v: &[f32], max_lag: usize) -> Vec<f32> {
         } else {
             for (j, s) in sums.iter_mut().enumerate().take(lanes) {
                 for i in 0..common {
-                    *s += v.get(i).copied().unwrap_or(0.0) * v.get(i + lag + j).copied().unwrap_or(0.0);
+                    *s += v.get(i).copied().unwrap_or(0.0)
+                        * v.get(i + lag + j).copied().unwrap_or(0.0);
                 }
             }
         }
@@ -381,12 +382,7 @@ pub(super) fn segment(col: &[f32], expect: &[f32], cap: f32) -> Vec<usize> {
         }
     }
     let (lo, hi) = windows.get(n).copied().unwrap_or((1, 0));
-    let last_cost = |x: usize| {
-        slot(n, x)
-            .and_then(|k| cost.get(k))
-            .copied()
-            .unwrap_or(inf)
-    };
+    let last_cost = |x: usize| slot(n, x).and_then(|k| cost.get(k)).copied().unwrap_or(inf);
     let end = (lo..hi + 1)
         .filter(|&x| last_cost(x).is_finite())
         .min_by(|&a, &b| last_cost(a).total_cmp(&last_cost(b)));
@@ -456,9 +452,7 @@ mod same_results {
         let mut cost = vec![inf; (n + 1) * w];
         let mut from = vec![0u32; (n + 1) * w];
         let (lo, hi) = range(expect[0]);
-        for x in lo..=hi {
-            cost[x] = col[x];
-        }
+        cost[lo..=hi].copy_from_slice(&col[lo..=hi]);
         for i in 1..=n {
             let local = expect[i] - expect[i - 1];
             let (plo, phi) = range(expect[i - 1]);

@@ -51,7 +51,13 @@ fn line(name: &str, s: &FrameScan) -> String {
             for m in r.margins.iter().flatten() {
                 m.to_bits().hash(&mut h);
             }
-            for x in [r.worst_cost, r.min_margin, r.cap_px, r.saturated, r.sharpness] {
+            for x in [
+                r.worst_cost,
+                r.min_margin,
+                r.cap_px,
+                r.saturated,
+                r.sharpness,
+            ] {
                 x.to_bits().hash(&mut h);
             }
             r.aligned.hash(&mut h);
@@ -98,9 +104,9 @@ fn main() {
             Ok(rd) => rd
                 .filter_map(|e| e.ok().map(|e| e.path()))
                 .filter(|p| {
-                    p.extension()
-                        .and_then(|e| e.to_str())
-                        .is_some_and(|e| matches!(e.to_ascii_lowercase().as_str(), "png" | "jpg" | "jpeg"))
+                    p.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+                        matches!(e.to_ascii_lowercase().as_str(), "png" | "jpg" | "jpeg")
+                    })
                 })
                 .collect(),
             Err(e) => {
@@ -123,8 +129,14 @@ fn main() {
             let name = f.display().to_string();
             for &rot in turns {
                 let im = turned(&img, rot);
-                println!("{}", line(&format!("{name} {rot:?} frame"), &scan_frame(&im.frame())));
-                println!("{}", line(&format!("{name} {rot:?} image"), &scan_image(&im)));
+                println!(
+                    "{}",
+                    line(&format!("{name} {rot:?} frame"), &scan_frame(&im.frame()))
+                );
+                println!(
+                    "{}",
+                    line(&format!("{name} {rot:?} image"), &scan_image(&im))
+                );
             }
         }
     }
@@ -137,7 +149,10 @@ fn main() {
                 let s = scan_frame(&g.image.frame());
                 println!(
                     "{}",
-                    line(&format!("{} {seed} {i}", level_arg.as_deref().unwrap_or("-")), &s)
+                    line(
+                        &format!("{} {seed} {i}", level_arg.as_deref().unwrap_or("-")),
+                        &s
+                    )
                 );
             }
         }
