@@ -104,7 +104,7 @@ mod strip;
 mod tests;
 mod window;
 
-pub use retry::read_region;
 #[cfg(feature = "cell-dump")]
 pub use model::dump;
+pub use retry::read_region;
 pub use strip::debug_strip;

@@ -235,11 +235,10 @@ pub(super) fn weigh_model(
             .map(|(_, v)| v)
             .sum();
         // The model's favourite among the allowed classes, and its share.
-        let (top, q) = p
-            .iter()
-            .enumerate()
-            .filter(|&(k, _)| allowed(ci, k))
-            .fold((best.0, 0.0f32), |a, (k, &q)| if q > a.1 { (k, q) } else { a });
+        let (top, q) = p.iter().enumerate().filter(|&(k, _)| allowed(ci, k)).fold(
+            (best.0, 0.0f32),
+            |a, (k, &q)| if q > a.1 { (k, q) } else { a },
+        );
         if top == best.0 && q >= SURE * total {
             for (j, v) in sc.iter_mut().enumerate() {
                 if j != top && is_digit(j) == is_digit(top) {
@@ -257,9 +256,7 @@ pub(super) fn weigh_model(
 }
 
 fn is_digit(class: usize) -> bool {
-    glyphs::CLASSES
-        .get(class)
-        .is_some_and(char::is_ascii_digit)
+    glyphs::CLASSES.get(class).is_some_and(char::is_ascii_digit)
 }
 
 /// Dot product of two equally long rows with eight independent sums, so
@@ -336,7 +333,12 @@ mod tests {
                     .iter()
                     .enumerate()
                     .fold((0, f32::MIN), |a, (j, &v)| if v > a.1 { (j, v) } else { a });
-                assert_eq!(best.0, i, "{c} at cap {cap}: read {}", glyphs::CLASSES[best.0]);
+                assert_eq!(
+                    best.0,
+                    i,
+                    "{c} at cap {cap}: read {}",
+                    glyphs::CLASSES[best.0]
+                );
             }
         }
     }
@@ -375,12 +377,7 @@ mod tests {
     fn a_digit_and_a_letter_alike_are_left_alone() {
         let mut sc = [close_call('0', 'O')];
         let before = sc[0];
-        weigh_model(
-            &mut sc,
-            &[Some(clean('0', 24.0))],
-            &|_, _| true,
-            &|_| false,
-        );
+        weigh_model(&mut sc, &[Some(clean('0', 24.0))], &|_, _| true, &|_| false);
         assert_eq!(sc[0][class('O')], before[class('O')]);
     }
 
