@@ -156,10 +156,8 @@ impl Strip {
         let across = |yi: usize, h: &mut [f32; GW * 3]| -> Option<()> {
             let r = self.ink.get(yi * self.w..(yi + 1) * self.w)?;
             for (o, &(xi, fx)) in h.iter_mut().zip(xt) {
-                let (a, b) = (
-                    r.get(xi).copied().unwrap_or(0.0),
-                    r.get(xi + 1).copied().unwrap_or(0.0),
-                );
+                // Every column tap has its right neighbour inside the strip.
+                let &[a, b] = r.get(xi..xi + 2)?.try_into().ok()?;
                 *o = a + (b - a) * fx;
             }
             Some(())
@@ -213,6 +211,49 @@ pub(super) fn sample_strip(
     let mut clipped = false;
     let mut inside = Vec::with_capacity(h);
     let mut sat = 0u32;
+    // Where the frame's rows lie upright in memory, a strip row reads the
+    // same two frame rows for many samples (it runs nearly along them):
+    // they are looked up once per change of row, and each sample takes its
+    // two pixel pairs from them. The same pixels and the same arithmetic as
+    // `LumaFrame::sample`, so the same values.
+    let upright = frame.row_slice(0).is_some();
+    let mut pair_rows: (i32, Option<&[u8]>, Option<&[u8]>) = (-1, None, None);
+    let mut sample = |x: f32, y: f32| -> f32 {
+        // Inside the frame: x and y are not negative, so truncation floors.
+        let (xi, yi) = (x as i32, y as i32);
+        if upright && ((xi + 1) as u32) < frame.width() && ((yi + 1) as u32) < frame.height() {
+            if pair_rows.0 != yi {
+                pair_rows = (
+                    yi,
+                    frame.row_slice(yi as u32),
+                    frame.row_slice(yi as u32 + 1),
+                );
+            }
+            let xu = xi as usize;
+            if let (Some(&[p00, p10]), Some(&[p01, p11])) = (
+                pair_rows
+                    .1
+                    .and_then(|r| r.get(xu..xu + 2))
+                    .and_then(|s| <&[u8; 2]>::try_from(s).ok()),
+                pair_rows
+                    .2
+                    .and_then(|r| r.get(xu..xu + 2))
+                    .and_then(|s| <&[u8; 2]>::try_from(s).ok()),
+            ) {
+                let (fx, fy) = (x - xi as f32, y - yi as f32);
+                let (p00, p10, p01, p11) = (
+                    f32::from(p00),
+                    f32::from(p10),
+                    f32::from(p01),
+                    f32::from(p11),
+                );
+                let a = p00 + (p10 - p00) * fx;
+                let b = p01 + (p11 - p01) * fx;
+                return a + (b - a) * fy;
+            }
+        }
+        frame.sample(x, y)
+    };
     for j in 0..h {
         let (mut x, mut y) = (x0 + nx * j as f32, y0 + ny * j as f32);
         let row = v.get_mut(j * w..(j + 1) * w)?;
@@ -223,7 +264,7 @@ pub(super) fn sample_strip(
                 // Outside the frame: a marker, turned into "no ink" below.
                 *o = -1.0;
             } else {
-                *o = frame.sample(x, y);
+                *o = sample(x, y);
                 first = first.min(i as u32);
                 end = i as u32 + 1;
             }
