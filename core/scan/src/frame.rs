@@ -194,17 +194,20 @@ impl<'a> LumaFrame<'a> {
     pub fn sample(&self, x: f32, y: f32) -> f32 {
         // Truncation is floor for non-negative values, and far cheaper than a
         // libm call on targets without SSE4.1.
+        // The integer part is converted once: (v as i32) as f32 as i32 is
+        // v as i32.
         let floor = |v: f32| {
             if v >= 0.0 {
-                (v as i32) as f32
+                let i = v as i32;
+                (i as f32, i)
             } else {
-                v.floor()
+                let f = v.floor();
+                (f, f as i32)
             }
         };
-        let xf = floor(x);
-        let yf = floor(y);
+        let (xf, xi) = floor(x);
+        let (yf, yi) = floor(y);
         let (fx, fy) = (x - xf, y - yf);
-        let (xi, yi) = (xf as i32, yf as i32);
         if self.du == 1
             && xi >= 0
             && yi >= 0

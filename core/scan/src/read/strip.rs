@@ -50,7 +50,7 @@ impl Strip {
         // Truncation is floor for non-negative values, and far cheaper than a
         // libm call on targets without SSE4.1.
         if x >= 0.0 && y >= 0.0 {
-            let (xi, yi) = (x as usize, y as usize);
+            let (xi, yi) = (x as i32 as usize, y as i32 as usize);
             let (fx, fy) = (x - xi as f32, y - yi as f32);
             let i = yi * self.w + xi;
             if xi + 1 < self.w
@@ -110,48 +110,84 @@ impl Strip {
         let mut yt = [(0usize, 0.0f32); GH * 3];
         for (i, t) in xt.iter_mut().take(GW * k).enumerate() {
             let x = x0 + ((i / k) as f32 + offs.get(i % k).copied().unwrap_or(0.5)) * sx;
-            if x < 0.0 || x as usize + 1 >= self.w {
+            // Through i32 (one instruction each way, where usize takes
+            // several): an x too large for it fails the check all the same.
+            let xi = x as i32;
+            if x < 0.0 || xi as usize + 1 >= self.w {
                 return generic();
             }
-            *t = (x as usize, x - (x as usize) as f32);
+            *t = (xi as usize, x - xi as f32);
         }
         for (i, t) in yt.iter_mut().take(GH * k).enumerate() {
             let y = y0 + ((i / k) as f32 + offs.get(i % k).copied().unwrap_or(0.5)) * sy;
-            if y < 0.0 || y as usize + 1 >= self.h {
+            let yi = y as i32;
+            if y < 0.0 || yi as usize + 1 >= self.h {
                 return generic();
             }
-            *t = (y as usize, y - (y as usize) as f32);
+            *t = (yi as usize, y - yi as f32);
         }
-        let inv = 1.0 / (k * k) as f32;
+        // The sub-sample count as a constant: its loops unrolled.
+        let sampled = match k {
+            1 => self.glyph_taps::<1>(&xt, &yt),
+            2 => self.glyph_taps::<2>(&xt, &yt),
+            _ => self.glyph_taps::<3>(&xt, &yt),
+        };
+        sampled.unwrap_or_else(generic)
+    }
+
+    /// The glyph grid from its taps, `K` per grid step each way: per row tap
+    /// the bilinear samples at its column taps, averaged per grid cell. The
+    /// row taps step down the strip, mostly one row at a time: each strip
+    /// row is interpolated across the column taps once (into `upper` and
+    /// `lower`, the rows `row` and `row + 1`), not once per row tap that
+    /// reads it. The same operations in the same order as a bilinear sample
+    /// per tap, so the same values. `None`: a row tap outside the strip.
+    fn glyph_taps<const K: usize>(
+        &self,
+        xt: &[(usize, f32); glyphs::GW * 3],
+        yt: &[(usize, f32); glyphs::GH * 3],
+    ) -> Option<[f32; glyphs::N]> {
+        use glyphs::GW;
+        let inv = 1.0 / (K * K) as f32;
+        let xt = xt.get(..GW * K)?;
+        let mut upper = [0.0f32; GW * 3];
+        let mut lower = [0.0f32; GW * 3];
+        let mut row = usize::MAX;
+        let across = |yi: usize, h: &mut [f32; GW * 3]| -> Option<()> {
+            let r = self.ink.get(yi * self.w..(yi + 1) * self.w)?;
+            for (o, &(xi, fx)) in h.iter_mut().zip(xt) {
+                // Every column tap has its right neighbour inside the strip.
+                let &[a, b] = r.get(xi..xi + 2)?.try_into().ok()?;
+                *o = a + (b - a) * fx;
+            }
+            Some(())
+        };
         let mut out = [0.0f32; glyphs::N];
-        for (gy, row_out) in out.chunks_exact_mut(GW).enumerate() {
-            for &(yi, fy) in yt.get(gy * k..(gy + 1) * k).unwrap_or(&[]) {
-                let (Some(r0), Some(r1)) = (
-                    self.ink.get(yi * self.w..(yi + 1) * self.w),
-                    self.ink.get((yi + 1) * self.w..(yi + 2) * self.w),
-                ) else {
-                    return generic();
-                };
-                for (gx, o) in row_out.iter_mut().enumerate() {
+        for (row_out, taps) in out.chunks_exact_mut(GW).zip(yt.chunks_exact(K)) {
+            for &(yi, fy) in taps {
+                if yi != row {
+                    if row != usize::MAX && yi == row + 1 {
+                        std::mem::swap(&mut upper, &mut lower);
+                        across(yi + 1, &mut lower)?;
+                    } else {
+                        across(yi, &mut upper)?;
+                        across(yi + 1, &mut lower)?;
+                    }
+                    row = yi;
+                }
+                for (o, (tops, bottoms)) in row_out
+                    .iter_mut()
+                    .zip(upper.chunks_exact(K).zip(lower.chunks_exact(K)))
+                {
                     let mut acc = 0.0;
-                    for &(xi, fx) in xt.get(gx * k..(gx + 1) * k).unwrap_or(&[]) {
-                        let (a, b) = (
-                            r0.get(xi).copied().unwrap_or(0.0),
-                            r0.get(xi + 1).copied().unwrap_or(0.0),
-                        );
-                        let (c, d) = (
-                            r1.get(xi).copied().unwrap_or(0.0),
-                            r1.get(xi + 1).copied().unwrap_or(0.0),
-                        );
-                        let top = a + (b - a) * fx;
-                        let bottom = c + (d - c) * fx;
+                    for (&top, &bottom) in tops.iter().zip(bottoms) {
                         acc += top + (bottom - top) * fy;
                     }
                     *o += acc * inv;
                 }
             }
         }
-        out
+        Some(out)
     }
 }
 
@@ -175,6 +211,49 @@ pub(super) fn sample_strip(
     let mut clipped = false;
     let mut inside = Vec::with_capacity(h);
     let mut sat = 0u32;
+    // Where the frame's rows lie upright in memory, a strip row reads the
+    // same two frame rows for many samples (it runs nearly along them):
+    // they are looked up once per change of row, and each sample takes its
+    // two pixel pairs from them. The same pixels and the same arithmetic as
+    // `LumaFrame::sample`, so the same values.
+    let upright = frame.row_slice(0).is_some();
+    let mut pair_rows: (i32, Option<&[u8]>, Option<&[u8]>) = (-1, None, None);
+    let mut sample = |x: f32, y: f32| -> f32 {
+        // Inside the frame: x and y are not negative, so truncation floors.
+        let (xi, yi) = (x as i32, y as i32);
+        if upright && ((xi + 1) as u32) < frame.width() && ((yi + 1) as u32) < frame.height() {
+            if pair_rows.0 != yi {
+                pair_rows = (
+                    yi,
+                    frame.row_slice(yi as u32),
+                    frame.row_slice(yi as u32 + 1),
+                );
+            }
+            let xu = xi as usize;
+            if let (Some(&[p00, p10]), Some(&[p01, p11])) = (
+                pair_rows
+                    .1
+                    .and_then(|r| r.get(xu..xu + 2))
+                    .and_then(|s| <&[u8; 2]>::try_from(s).ok()),
+                pair_rows
+                    .2
+                    .and_then(|r| r.get(xu..xu + 2))
+                    .and_then(|s| <&[u8; 2]>::try_from(s).ok()),
+            ) {
+                let (fx, fy) = (x - xi as f32, y - yi as f32);
+                let (p00, p10, p01, p11) = (
+                    f32::from(p00),
+                    f32::from(p10),
+                    f32::from(p01),
+                    f32::from(p11),
+                );
+                let a = p00 + (p10 - p00) * fx;
+                let b = p01 + (p11 - p01) * fx;
+                return a + (b - a) * fy;
+            }
+        }
+        frame.sample(x, y)
+    };
     for j in 0..h {
         let (mut x, mut y) = (x0 + nx * j as f32, y0 + ny * j as f32);
         let row = v.get_mut(j * w..(j + 1) * w)?;
@@ -185,7 +264,7 @@ pub(super) fn sample_strip(
                 // Outside the frame: a marker, turned into "no ink" below.
                 *o = -1.0;
             } else {
-                *o = frame.sample(x, y);
+                *o = sample(x, y);
                 first = first.min(i as u32);
                 end = i as u32 + 1;
             }
