@@ -323,16 +323,11 @@ pub(super) fn read_line(
         weigh_heights(&mut scored, &heights, &centres);
     }
     weigh_shapes(&mut scored, strip, &centres, base, cap);
-    weigh_model(
-        &mut scored,
-        &centred,
-        &|ci, k| {
-            CLASSES
-                .get(k)
-                .is_some_and(|&c| layout::class_at(format, li, ci).allows(c))
-        },
-        &|ci| layout::check_covered(format, li, ci),
-    );
+    weigh_model(&mut scored, &centred, &|ci, k| {
+        CLASSES
+            .get(k)
+            .is_some_and(|&c| layout::class_at(format, li, ci).allows(c))
+    });
     let faint = faint_cells(strip, &cells, &centres, base, cap, &|ci| {
         !layout::check_covered(format, li, ci)
     });

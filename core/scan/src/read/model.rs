@@ -166,11 +166,12 @@ pub(super) fn probabilities(sample: &[f32; glyphs::N]) -> Option<[f32; 37]> {
     Some(out)
 }
 
-/// A cell's two best allowed classes closer than this (under a check digit;
-/// where none covers it, [`ASK_UNPROTECTED`]) are put to the model: beyond
-/// it no acceptance rule looks at the runner-up.
-const ASK_PROTECTED: f32 = 0.12;
-const ASK_UNPROTECTED: f32 = 0.3;
+/// A cell's two best allowed classes closer than this are put to the
+/// model: beyond it no rule looks at a runner-up of the best's kind (a
+/// close call under a check digit is within 0.12; a character no check
+/// digit covers needs 0.035 and 30% of its cost, at most 0.35). The 0.3
+/// that a digit needs over a letter alike is the model's to leave alone.
+const ASK: f32 = 0.12;
 /// The model's probability for the templates' best class (among the
 /// classes the position allows) that confirms it.
 pub(super) const SURE: f32 = 0.999;
@@ -194,13 +195,12 @@ const CONFIRMED_LEAD: f32 = 0.31;
 /// class of the same kind ([`DISSENT`]), that class is raised to a tie with
 /// the best: a close call, for the check digits or the rules to settle
 /// (`25_pass-uto.jpg`: one pass read an `E` as `F` 0.038 ahead, past the
-/// templates' margin; the model gave the `E` 0.986). `samples` are the cells' centred samples; `allowed(cell,
-/// class)` and `covered(cell)` the position's class and check digit.
+/// templates' margin; the model gave the `E` 0.986). `samples` are the
+/// cells' centred samples; `allowed(cell, class)` the position's class.
 pub(super) fn weigh_model(
     scored: &mut [[f32; 37]],
     samples: &[Option<[f32; glyphs::N]>],
     allowed: &dyn Fn(usize, usize) -> bool,
-    covered: &dyn Fn(usize) -> bool,
 ) {
     if !crate::rules::on(crate::rules::Rule::GlyphModel) {
         return;
@@ -219,12 +219,7 @@ pub(super) fn weigh_model(
                 second = v;
             }
         }
-        let ask = if covered(ci) {
-            ASK_PROTECTED
-        } else {
-            ASK_UNPROTECTED
-        };
-        if best.0 == usize::MAX || best.1 - second >= ask {
+        if best.0 == usize::MAX || best.1 - second >= ASK {
             continue;
         }
         let Some(p) = probabilities(sample) else {
@@ -353,25 +348,22 @@ mod tests {
     #[test]
     fn a_close_call_is_confirmed_or_tied_by_the_model() {
         let any = |_: usize, _: usize| true;
-        let free = |_: usize| false;
         let mut sc = [close_call('I', 'T'), close_call('I', 'T')];
         weigh_model(
             &mut sc,
             &[Some(clean('I', 24.0)), Some(clean('T', 24.0))],
             &any,
-            &free,
         );
         assert_eq!(sc[0][class('I')], 0.9);
         assert!(sc[0][class('T')] <= 0.9 - CONFIRMED_LEAD);
         assert_eq!(sc[1][class('I')], 0.9);
         assert_eq!(sc[1][class('T')], 0.9 - TIE);
-        // Under a check digit, a lead beyond the close-call margin is not
-        // asked about.
+        // A lead that every rule lets pass is not asked about.
         let mut far = [0.2f32; 37];
         far[class('I')] = 0.9;
-        far[class('T')] = 0.9 - ASK_PROTECTED;
+        far[class('T')] = 0.9 - ASK;
         let mut sc = [far];
-        weigh_model(&mut sc, &[Some(clean('T', 24.0))], &any, &|_| true);
+        weigh_model(&mut sc, &[Some(clean('T', 24.0))], &any);
         assert_eq!(sc[0], far);
     }
 
@@ -381,7 +373,7 @@ mod tests {
     fn a_digit_and_a_letter_alike_are_left_alone() {
         let mut sc = [close_call('0', 'O')];
         let before = sc[0];
-        weigh_model(&mut sc, &[Some(clean('0', 24.0))], &|_, _| true, &|_| false);
+        weigh_model(&mut sc, &[Some(clean('0', 24.0))], &|_, _| true);
         assert_eq!(sc[0][class('O')], before[class('O')]);
     }
 
