@@ -234,8 +234,11 @@ impl Activation {
 
     /// A camera frame on the MRZ scan screen: an 8-bit luma plane (the Y
     /// plane of YUV), `row_stride` bytes per row, rotated clockwise by
-    /// `rotation_degrees` (0, 90, 180, 270) to stand upright. Answers with
-    /// the scanner's feedback; once frames agree on an MRZ the flow moves on.
+    /// `rotation_degrees` (0, 90, 180, 270) to stand upright. The rotation is
+    /// a hint: pass it when known, 0 when not; a document turned otherwise is
+    /// still read (the first such frame takes a few more milliseconds, then
+    /// the frames are read in the turn that worked). Answers with the
+    /// scanner's feedback; once frames agree on an MRZ the flow moves on.
     pub async fn submit_frame(
         &self,
         luma: Vec<u8>,

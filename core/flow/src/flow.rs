@@ -258,9 +258,12 @@ impl Flow {
         Ok(self.view())
     }
 
-    /// A camera frame on the MRZ scan screen: an 8-bit luma plane. Answers
-    /// with the scanner's feedback; once frames agree on an MRZ that passes
-    /// the local checks the flow moves on by itself.
+    /// A camera frame on the MRZ scan screen: an 8-bit luma plane, turned
+    /// upright by `rotation_degrees` clockwise. The rotation is a hint (0
+    /// when unknown; another value than 0/90/180/270 counts as 0): the
+    /// scanner finds an MRZ turned otherwise too. Answers with the scanner's
+    /// feedback; once frames agree on an MRZ that passes the local checks the
+    /// flow moves on by itself.
     pub async fn submit_frame(
         &self,
         luma: Vec<u8>,

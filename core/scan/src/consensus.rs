@@ -5,6 +5,7 @@
 //! votes for a character outside the check-digit fields only when its match was
 //! clear, so one systematic confusion repeated across frames does not win.
 
+use crate::frame::Rotation;
 use crate::layout::{Format, check_covered, check_digits_hold};
 use crate::read::Candidates;
 use crate::scan::{
@@ -29,6 +30,8 @@ pub struct Consensus {
     /// Per frame: format, lines, and per character whether the frame may vote
     /// for it (a clear winner, or a field with its own check digit).
     frames: VecDeque<Voter>,
+    /// The turn the last voting frame was read in (`orientation.rs`).
+    turn: Rotation,
 }
 
 impl std::fmt::Debug for Consensus {
@@ -42,8 +45,17 @@ impl Consensus {
         Self::default()
     }
 
+    /// Forgets the frames (not the turn they were read in: the camera and
+    /// the document are still held as they were).
     pub fn reset(&mut self) {
         self.frames.clear();
+    }
+
+    /// The turn (clockwise, on top of the shell's rotation) the last frame
+    /// that voted was read in: where to look first in the next frame
+    /// ([`crate::scan_frame_turned`]). `R0` until a frame voted.
+    pub fn turn(&self) -> Rotation {
+        self.turn
     }
 
     /// Number of frames with a reading in the window.
@@ -80,6 +92,9 @@ impl Consensus {
             .collect();
         self.frames
             .push_back((rd.format, rd.lines.clone(), sure, rd.candidates.0.clone()));
+        if !crate::orientation::garbled(rd) {
+            self.turn = scan.turn;
+        }
         while self.frames.len() > WINDOW {
             self.frames.pop_front();
         }
@@ -190,5 +205,65 @@ impl Consensus {
             }
         }
         (calls.len() <= MAX_CLOSE_CALLS).then_some(calls)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::read::{CandidateLines, Reading};
+    use crate::scan::Feedback;
+
+    /// A frame read in `turn` with every character at `cost` (the ICAO TD1
+    /// specimen).
+    fn frame(turn: Rotation, cost: f32) -> FrameScan {
+        let lines: Vec<String> = [
+            "I<UTOD231458907<<<<<<<<<<<<<<<",
+            "7408122F1204159UTO<<<<<<<<<<<6",
+            "ERIKSSON<<ANNA<MARIA<<<<<<<<<<",
+        ]
+        .map(String::from)
+        .to_vec();
+        let candidates: Vec<Vec<Candidates>> = lines
+            .iter()
+            .map(|l| {
+                l.chars()
+                    .map(|c| vec![(c, cost), ('X', cost + 0.5)])
+                    .collect()
+            })
+            .collect();
+        FrameScan {
+            feedback: Feedback::HoldStill,
+            reading: Some(Reading {
+                format: Format::Td1,
+                margins: lines.iter().map(|l| vec![0.5; l.len()]).collect(),
+                candidates: CandidateLines(candidates),
+                lines,
+                worst_cost: cost,
+                min_margin: 0.5,
+                cap_px: 20.0,
+                saturated: 0.0,
+                sharpness: 0.5,
+                aligned: true,
+            }),
+            valid: false,
+            turn,
+        }
+    }
+
+    #[test]
+    fn the_burst_keeps_the_turn_its_frames_read_in() {
+        let mut c = Consensus::new();
+        assert_eq!(c.turn(), Rotation::R0);
+        assert_eq!(c.push(&frame(Rotation::R90, 0.05)), None);
+        assert_eq!(c.turn(), Rotation::R90);
+        // A garbled reading (text read turned) votes, but says nothing of
+        // which way up the document stands.
+        c.push(&frame(Rotation::R180, 0.3));
+        assert_eq!(c.turn(), Rotation::R90);
+        assert!(c.push(&frame(Rotation::R270, 0.05)).is_some());
+        assert_eq!(c.turn(), Rotation::R270);
+        c.reset();
+        assert_eq!(c.turn(), Rotation::R270);
     }
 }

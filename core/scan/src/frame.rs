@@ -194,17 +194,20 @@ impl<'a> LumaFrame<'a> {
     pub fn sample(&self, x: f32, y: f32) -> f32 {
         // Truncation is floor for non-negative values, and far cheaper than a
         // libm call on targets without SSE4.1.
+        // The integer part is converted once: (v as i32) as f32 as i32 is
+        // v as i32.
         let floor = |v: f32| {
             if v >= 0.0 {
-                (v as i32) as f32
+                let i = v as i32;
+                (i as f32, i)
             } else {
-                v.floor()
+                let f = v.floor();
+                (f, f as i32)
             }
         };
-        let xf = floor(x);
-        let yf = floor(y);
+        let (xf, xi) = floor(x);
+        let (yf, yi) = floor(y);
         let (fx, fy) = (x - xf, y - yf);
-        let (xi, yi) = (xf as i32, yf as i32);
         if self.du == 1
             && xi >= 0
             && yi >= 0
@@ -263,6 +266,25 @@ impl<'a> LumaFrame<'a> {
         let a = p00 + (p10 - p00) * fx;
         let b = p01 + (p11 - p01) * fx;
         a + (b - a) * fy
+    }
+
+    /// The same pixels turned clockwise by `turn` on top of the frame's own
+    /// rotation: `LumaFrame::new(b, .., r)?.turned(t)` reads as
+    /// `LumaFrame::new(b, .., r + t)` (a shell's rotation that was wrong).
+    pub fn turned(&self, turn: Rotation) -> LumaFrame<'a> {
+        let mut f = *self;
+        for _ in 0..turn.degrees() / 90 {
+            // Upright (u, v) of the turned frame is (v, height - 1 - u) of this one.
+            f = LumaFrame {
+                data: f.data,
+                width: f.height,
+                height: f.width,
+                base: f.base + (i64::from(f.height) - 1) * f.dv,
+                du: -f.dv,
+                dv: f.du,
+            };
+        }
+        f
     }
 
     /// A row of the upright image as a contiguous slice, when the layout allows it.
@@ -409,6 +431,31 @@ mod tests {
                 for v in 0..3 {
                     for u in 0..5 {
                         assert_eq!(f.get(u, v), im.data[(v * 5 + u) as usize], "{rot:?}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_turned_frame_reads_as_the_sum_of_the_rotations() {
+        let im = img();
+        let all = [Rotation::R0, Rotation::R90, Rotation::R180, Rotation::R270];
+        for rot in all {
+            let (buf, bw, bh, stride) = im.to_camera_buffer(rot, 2);
+            let f = LumaFrame::new(&buf, bw, bh, stride, rot).unwrap();
+            for turn in all {
+                let sum = Rotation::from_degrees((rot.degrees() + turn.degrees()) as i32).unwrap();
+                let want = LumaFrame::new(&buf, bw, bh, stride, sum).unwrap();
+                let got = f.turned(turn);
+                assert_eq!((got.width(), got.height()), (want.width(), want.height()));
+                for v in -1..=got.height() as i32 {
+                    for u in -1..=got.width() as i32 {
+                        assert_eq!(
+                            got.get(u, v),
+                            want.get(u, v),
+                            "{rot:?} + {turn:?} at {u},{v}"
+                        );
                     }
                 }
             }

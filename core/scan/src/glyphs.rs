@@ -300,14 +300,62 @@ pub fn templates() -> &'static Templates {
 
 /// Normalized cross-correlation of a standardized sample with every class template.
 pub fn correlate(sample: &[f32; N], out: &mut [f32; 37]) {
-    for (o, t) in out.iter_mut().zip(templates().t.iter()) {
+    let t = &templates().t;
+    let mut outs = out.chunks_exact_mut(4);
+    let mut quads = t.chunks_exact(4);
+    for (o, q) in outs.by_ref().zip(quads.by_ref()) {
+        if let ([o0, o1, o2, o3], [t0, t1, t2, t3]) = (o, q) {
+            [*o0, *o1, *o2, *o3] = dot4(sample, [t0, t1, t2, t3]);
+        }
+    }
+    for (o, t) in outs.into_remainder().iter_mut().zip(quads.remainder()) {
         *o = dot(sample, t);
+    }
+}
+
+/// [`dot`] of `a` with four grids in one pass over `a`: each sum is formed
+/// exactly as `dot` forms it, so the values are the same.
+fn dot4(a: &[f32; N], b: [&[f32; N]; 4]) -> [f32; 4] {
+    let mut acc = [[0.0f32; 8]; 4];
+    accumulate4(a, b, &mut acc);
+    acc.map(|a| a.iter().sum())
+}
+
+/// The running sums of [`dot4`]. Kept out of line: inlined, the compiler
+/// vectorizes across the four grids and shuffles every step, three times
+/// slower than one grid's sums per register.
+#[inline(never)]
+fn accumulate4(a: &[f32; N], b: [&[f32; N]; 4], acc: &mut [[f32; 8]; 4]) {
+    for (c, x) in a.chunks_exact(8).enumerate() {
+        for (bt, s) in b.iter().zip(acc.iter_mut()) {
+            if let Some(y) = bt.get(c * 8..c * 8 + 8) {
+                for ((s, p), q) in s.iter_mut().zip(x).zip(y) {
+                    *s += p * q;
+                }
+            }
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn correlate_gives_each_dot_product_bit_for_bit() {
+        let t = templates();
+        // A sample that is no template: a blend of two, standardized.
+        let mut g = [0.0f32; N];
+        for ((o, a), b) in g.iter_mut().zip(&t.t[3]).zip(&t.t[20]) {
+            *o = 0.7 * a + 0.4 * b;
+        }
+        assert!(standardize(&mut g));
+        let mut out = [0.0; 37];
+        correlate(&g, &mut out);
+        for (i, tpl) in t.t.iter().enumerate() {
+            assert_eq!(out[i].to_bits(), dot(&g, tpl).to_bits(), "{}", CLASSES[i]);
+        }
+    }
 
     #[test]
     fn templates_are_distinct_and_self_match() {

@@ -17,11 +17,7 @@ pub fn scan_image(img: &LumaImage) -> FrameScan {
     if let Some(scan) = scan_upscaled(img, &mut first) {
         return scan;
     }
-    first.unwrap_or(FrameScan {
-        feedback: Feedback::NoDocument,
-        reading: None,
-        valid: false,
-    })
+    first.unwrap_or(FrameScan::nothing(Feedback::NoDocument))
 }
 
 /// [`scan_turned`] on `img`, then on `img` at twice its size while it is

@@ -17,6 +17,7 @@ pub mod glyphs;
 pub mod image_scan;
 pub mod layout;
 pub mod locate;
+pub mod orientation;
 pub mod qr;
 pub mod read;
 #[cfg(feature = "generator")]
@@ -32,5 +33,6 @@ pub use consensus::Consensus;
 pub use frame::{FrameError, LumaFrame, LumaImage, Rect, Rotation};
 pub use image_scan::scan_image;
 pub use layout::Format;
+pub use orientation::scan_frame_turned;
 pub use read::{CandidateLines, Reading};
 pub use scan::{Feedback, FrameScan, scan_frame};

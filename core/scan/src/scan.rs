@@ -1,6 +1,6 @@
 //! One frame in, feedback and (maybe) a reading out.
 
-use crate::frame::LumaFrame;
+use crate::frame::{LumaFrame, Rotation};
 use crate::glyphs::CLASSES;
 use crate::layout::{Format, check_digits_hold};
 use crate::locate;
@@ -47,6 +47,22 @@ pub struct FrameScan {
     pub reading: Option<Reading>,
     /// Every check digit holds.
     pub valid: bool,
+    /// The turn (clockwise, on top of the frame's own rotation) under which
+    /// the frame was read: not `R0` when the shell's rotation was wrong
+    /// (`orientation.rs`).
+    pub turn: Rotation,
+}
+
+impl FrameScan {
+    /// Nothing read, with `feedback`.
+    pub(crate) fn nothing(feedback: Feedback) -> Self {
+        Self {
+            feedback,
+            reading: None,
+            valid: false,
+            turn: Rotation::R0,
+        }
+    }
 }
 
 impl std::fmt::Debug for FrameScan {
@@ -54,6 +70,7 @@ impl std::fmt::Debug for FrameScan {
         f.debug_struct("FrameScan")
             .field("feedback", &self.feedback)
             .field("valid", &self.valid)
+            .field("turn", &self.turn)
             .finish_non_exhaustive()
     }
 }
@@ -384,22 +401,33 @@ pub fn refusal(rd: &Reading) -> Option<&'static str> {
     }
 }
 
-/// Scans one frame.
+/// Scans one frame. Its rotation is taken as a hint: an MRZ not found
+/// upright in it is looked for turned (`orientation.rs`).
 pub fn scan_frame(frame: &LumaFrame<'_>) -> FrameScan {
-    scan_small(frame, &locate::downscale(frame))
+    crate::orientation::scan_frame_turned(frame, Rotation::R0)
 }
 
-/// Scans one frame, looking for the MRZ on `small`, the frame downscaled.
+/// Scans one frame as it stands, looking for the MRZ on `small`, the frame
+/// downscaled.
 pub(crate) fn scan_small(frame: &LumaFrame<'_>, small: &locate::Small) -> FrameScan {
+    scan_located(frame, small).0
+}
+
+/// [`scan_small`], and the regions the locator found, best first.
+pub(crate) fn scan_located(
+    frame: &LumaFrame<'_>,
+    small: &locate::Small,
+) -> (FrameScan, Vec<locate::Region>) {
     let comps = locate::components(small);
     if comps.is_empty() {
-        return FrameScan {
-            feedback: Feedback::NoDocument,
-            reading: None,
-            valid: false,
-        };
+        return (FrameScan::nothing(Feedback::NoDocument), Vec::new());
     }
     let regions = locate::regions(small, &comps);
+    (scan_regions(frame, &regions), regions)
+}
+
+/// Reads the best of `regions` until one is accepted.
+fn scan_regions(frame: &LumaFrame<'_>, regions: &[locate::Region]) -> FrameScan {
     let mut best: Option<Reading> = None;
     let mut miss: Option<Miss> = None;
     for r in regions.iter().take(MAX_REGIONS) {
@@ -436,6 +464,7 @@ pub(crate) fn scan_small(frame: &LumaFrame<'_>, small: &locate::Small) -> FrameS
                         feedback: Feedback::Read,
                         reading: Some(rd),
                         valid: true,
+                        turn: Rotation::R0,
                     };
                 }
                 if best.as_ref().is_none_or(|b| rd.worst_cost < b.worst_cost) {
@@ -465,6 +494,7 @@ pub(crate) fn scan_small(frame: &LumaFrame<'_>, small: &locate::Small) -> FrameS
         feedback,
         reading: best,
         valid: false,
+        turn: Rotation::R0,
     }
 }
 

@@ -43,3 +43,55 @@ fn stored_independent_frames_are_read_exactly_and_negatives_give_nothing() {
         }
     }
 }
+
+/// `img` moved `dx` pixels to the right (the left column repeated): another
+/// frame of the same burst.
+fn moved(img: &LumaImage, dx: usize) -> LumaImage {
+    let w = img.width as usize;
+    let mut out = img.clone();
+    for (row, src) in out.data.chunks_exact_mut(w).zip(img.data.chunks_exact(w)) {
+        for (x, p) in row.iter_mut().enumerate() {
+            *p = src[x.saturating_sub(dx)];
+        }
+    }
+    out
+}
+
+#[test]
+fn frames_turned_away_from_the_rotation_passed_are_read_across_a_burst() {
+    use aktiver_scan::{Consensus, LumaFrame, Rotation, scan_frame_turned};
+    let frames = stored();
+    // A TD3 and a TD1, and the frames without a document.
+    let picked = frames.iter().filter(|(p, _)| {
+        ["b0001-f0.jpg", "b0005-f1.jpg", "neg0000.jpg", "neg0001.jpg"]
+            .iter()
+            .any(|n| p.ends_with(n))
+    });
+    for (path, truth) in picked {
+        let img = load(path);
+        for turn in [Rotation::R90, Rotation::R180, Rotation::R270] {
+            // The shell passes 0 for a buffer that `turn` turns upright.
+            let mut burst = Consensus::new();
+            let mut agreed = None;
+            for k in 0..3 {
+                let (buf, w, h, stride) = moved(&img, 3 * k).to_camera_buffer(turn, 0);
+                let frame = LumaFrame::new(&buf, w, h, stride, Rotation::R0).unwrap();
+                let scan = scan_frame_turned(&frame, burst.turn());
+                if truth.is_empty() {
+                    assert!(!scan.valid, "{path} turned {turn:?}: a false detection");
+                    continue;
+                }
+                // The first frame is read turned; the burst keeps the turn,
+                // and the next frames are looked at in it first.
+                assert!(scan.valid, "{path} turned {turn:?}, frame {k}: {scan:?}");
+                assert_eq!(scan.turn, turn, "{path} frame {k}");
+                assert_eq!(scan.reading.as_ref().map(|r| &r.lines), Some(truth));
+                agreed = agreed.or(burst.push(&scan));
+                assert_eq!(burst.turn(), turn, "{path} frame {k}");
+            }
+            if !truth.is_empty() {
+                assert_eq!(agreed.as_ref(), Some(truth), "{path} turned {turn:?}");
+            }
+        }
+    }
+}

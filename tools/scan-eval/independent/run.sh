@@ -2,7 +2,10 @@
 # The scanner on frames of the independent renderer (Pillow + Debian's
 # fonts-ocr-b; nothing shared with core/scan/src/synth):
 #
-#   tools/scan-eval/independent/run.sh [BURSTS] [NEGATIVES] [SEED]
+#   tools/scan-eval/independent/run.sh [BURSTS] [NEGATIVES] [SEED] [turned]
+#
+# `turned`: the same frames turned by 0, 90, 180 and 270 degrees while the
+# shell passes rotation 0 (the `turned` tool), instead of the usual table.
 #
 # Needs python3 with venv and fonts-ocr-b (`apt-get install -y fonts-ocr-b`);
 # the venv (Pillow) and the frames live under $CARGO_TARGET_DIR (default target/).
@@ -32,4 +35,8 @@ if [ ! -f "$OUT/labels.tsv" ] || [ "$(cat "$OUT/render.sha256" 2>/dev/null)" != 
     echo "$STAMP" >"$OUT/render.sha256"
 fi
 cd "$ROOT"
-cargo run --quiet --release -p aktiver-scan-tools --bin independent -- "$OUT" --runs 3
+if [ "${4:-}" = turned ]; then
+    cargo run --quiet --release -p aktiver-scan-tools --bin turned -- independent "$OUT" --runs 3
+else
+    cargo run --quiet --release -p aktiver-scan-tools --bin independent -- "$OUT" --runs 3
+fi

@@ -92,11 +92,14 @@ impl Machine {
         rotation: Rotation,
         feedback: &mut String,
     ) -> Out {
+        // The shell's rotation is a hint: the frame is looked at first in the
+        // turn the burst's last frames were read in.
+        let turn = self.mem.consensus.turn();
         let scan = self
             .blocking(move || {
                 LumaFrame::new(&luma, width, height, row_stride, rotation)
                     .ok()
-                    .map(|f| aktiver_scan::scan_frame(&f))
+                    .map(|f| aktiver_scan::scan_frame_turned(&f, turn))
             })
             .await?;
         let Some(scan) = scan else {

@@ -50,7 +50,7 @@ impl Strip {
         // Truncation is floor for non-negative values, and far cheaper than a
         // libm call on targets without SSE4.1.
         if x >= 0.0 && y >= 0.0 {
-            let (xi, yi) = (x as usize, y as usize);
+            let (xi, yi) = (x as i32 as usize, y as i32 as usize);
             let (fx, fy) = (x - xi as f32, y - yi as f32);
             let i = yi * self.w + xi;
             if xi + 1 < self.w
@@ -110,48 +110,84 @@ impl Strip {
         let mut yt = [(0usize, 0.0f32); GH * 3];
         for (i, t) in xt.iter_mut().take(GW * k).enumerate() {
             let x = x0 + ((i / k) as f32 + offs.get(i % k).copied().unwrap_or(0.5)) * sx;
-            if x < 0.0 || x as usize + 1 >= self.w {
+            // Through i32 (one instruction each way, where usize takes
+            // several): an x too large for it fails the check all the same.
+            let xi = x as i32;
+            if x < 0.0 || xi as usize + 1 >= self.w {
                 return generic();
             }
-            *t = (x as usize, x - (x as usize) as f32);
+            *t = (xi as usize, x - xi as f32);
         }
         for (i, t) in yt.iter_mut().take(GH * k).enumerate() {
             let y = y0 + ((i / k) as f32 + offs.get(i % k).copied().unwrap_or(0.5)) * sy;
-            if y < 0.0 || y as usize + 1 >= self.h {
+            let yi = y as i32;
+            if y < 0.0 || yi as usize + 1 >= self.h {
                 return generic();
             }
-            *t = (y as usize, y - (y as usize) as f32);
+            *t = (yi as usize, y - yi as f32);
         }
-        let inv = 1.0 / (k * k) as f32;
+        // The sub-sample count as a constant: its loops unrolled.
+        let sampled = match k {
+            1 => self.glyph_taps::<1>(&xt, &yt),
+            2 => self.glyph_taps::<2>(&xt, &yt),
+            _ => self.glyph_taps::<3>(&xt, &yt),
+        };
+        sampled.unwrap_or_else(generic)
+    }
+
+    /// The glyph grid from its taps, `K` per grid step each way: per row tap
+    /// the bilinear samples at its column taps, averaged per grid cell. The
+    /// row taps step down the strip, mostly one row at a time: each strip
+    /// row is interpolated across the column taps once (into `upper` and
+    /// `lower`, the rows `row` and `row + 1`), not once per row tap that
+    /// reads it. The same operations in the same order as a bilinear sample
+    /// per tap, so the same values. `None`: a row tap outside the strip.
+    fn glyph_taps<const K: usize>(
+        &self,
+        xt: &[(usize, f32); glyphs::GW * 3],
+        yt: &[(usize, f32); glyphs::GH * 3],
+    ) -> Option<[f32; glyphs::N]> {
+        use glyphs::GW;
+        let inv = 1.0 / (K * K) as f32;
+        let xt = xt.get(..GW * K)?;
+        let mut upper = [0.0f32; GW * 3];
+        let mut lower = [0.0f32; GW * 3];
+        let mut row = usize::MAX;
+        let across = |yi: usize, h: &mut [f32; GW * 3]| -> Option<()> {
+            let r = self.ink.get(yi * self.w..(yi + 1) * self.w)?;
+            for (o, &(xi, fx)) in h.iter_mut().zip(xt) {
+                // Every column tap has its right neighbour inside the strip.
+                let &[a, b] = r.get(xi..xi + 2)?.try_into().ok()?;
+                *o = a + (b - a) * fx;
+            }
+            Some(())
+        };
         let mut out = [0.0f32; glyphs::N];
-        for (gy, row_out) in out.chunks_exact_mut(GW).enumerate() {
-            for &(yi, fy) in yt.get(gy * k..(gy + 1) * k).unwrap_or(&[]) {
-                let (Some(r0), Some(r1)) = (
-                    self.ink.get(yi * self.w..(yi + 1) * self.w),
-                    self.ink.get((yi + 1) * self.w..(yi + 2) * self.w),
-                ) else {
-                    return generic();
-                };
-                for (gx, o) in row_out.iter_mut().enumerate() {
+        for (row_out, taps) in out.chunks_exact_mut(GW).zip(yt.chunks_exact(K)) {
+            for &(yi, fy) in taps {
+                if yi != row {
+                    if row != usize::MAX && yi == row + 1 {
+                        std::mem::swap(&mut upper, &mut lower);
+                        across(yi + 1, &mut lower)?;
+                    } else {
+                        across(yi, &mut upper)?;
+                        across(yi + 1, &mut lower)?;
+                    }
+                    row = yi;
+                }
+                for (o, (tops, bottoms)) in row_out
+                    .iter_mut()
+                    .zip(upper.chunks_exact(K).zip(lower.chunks_exact(K)))
+                {
                     let mut acc = 0.0;
-                    for &(xi, fx) in xt.get(gx * k..(gx + 1) * k).unwrap_or(&[]) {
-                        let (a, b) = (
-                            r0.get(xi).copied().unwrap_or(0.0),
-                            r0.get(xi + 1).copied().unwrap_or(0.0),
-                        );
-                        let (c, d) = (
-                            r1.get(xi).copied().unwrap_or(0.0),
-                            r1.get(xi + 1).copied().unwrap_or(0.0),
-                        );
-                        let top = a + (b - a) * fx;
-                        let bottom = c + (d - c) * fx;
+                    for (&top, &bottom) in tops.iter().zip(bottoms) {
                         acc += top + (bottom - top) * fy;
                     }
                     *o += acc * inv;
                 }
             }
         }
-        out
+        Some(out)
     }
 }
 
@@ -175,6 +211,49 @@ pub(super) fn sample_strip(
     let mut clipped = false;
     let mut inside = Vec::with_capacity(h);
     let mut sat = 0u32;
+    // Where the frame's rows lie upright in memory, a strip row reads the
+    // same two frame rows for many samples (it runs nearly along them):
+    // they are looked up once per change of row, and each sample takes its
+    // two pixel pairs from them. The same pixels and the same arithmetic as
+    // `LumaFrame::sample`, so the same values.
+    let upright = frame.row_slice(0).is_some();
+    let mut pair_rows: (i32, Option<&[u8]>, Option<&[u8]>) = (-1, None, None);
+    let mut sample = |x: f32, y: f32| -> f32 {
+        // Inside the frame: x and y are not negative, so truncation floors.
+        let (xi, yi) = (x as i32, y as i32);
+        if upright && ((xi + 1) as u32) < frame.width() && ((yi + 1) as u32) < frame.height() {
+            if pair_rows.0 != yi {
+                pair_rows = (
+                    yi,
+                    frame.row_slice(yi as u32),
+                    frame.row_slice(yi as u32 + 1),
+                );
+            }
+            let xu = xi as usize;
+            if let (Some(&[p00, p10]), Some(&[p01, p11])) = (
+                pair_rows
+                    .1
+                    .and_then(|r| r.get(xu..xu + 2))
+                    .and_then(|s| <&[u8; 2]>::try_from(s).ok()),
+                pair_rows
+                    .2
+                    .and_then(|r| r.get(xu..xu + 2))
+                    .and_then(|s| <&[u8; 2]>::try_from(s).ok()),
+            ) {
+                let (fx, fy) = (x - xi as f32, y - yi as f32);
+                let (p00, p10, p01, p11) = (
+                    f32::from(p00),
+                    f32::from(p10),
+                    f32::from(p01),
+                    f32::from(p11),
+                );
+                let a = p00 + (p10 - p00) * fx;
+                let b = p01 + (p11 - p01) * fx;
+                return a + (b - a) * fy;
+            }
+        }
+        frame.sample(x, y)
+    };
     for j in 0..h {
         let (mut x, mut y) = (x0 + nx * j as f32, y0 + ny * j as f32);
         let row = v.get_mut(j * w..(j + 1) * w)?;
@@ -185,7 +264,7 @@ pub(super) fn sample_strip(
                 // Outside the frame: a marker, turned into "no ink" below.
                 *o = -1.0;
             } else {
-                *o = frame.sample(x, y);
+                *o = sample(x, y);
                 first = first.min(i as u32);
                 end = i as u32 + 1;
             }
@@ -378,5 +457,132 @@ mod covers_tests {
             ..strip()
         };
         assert!(inside.covers(-5, 20, -2, 9));
+    }
+}
+
+#[cfg(test)]
+mod same_values {
+    //! The faster forms give exactly the values of the plain ones.
+    use super::{Strip, sample_strip};
+    use crate::frame::{LumaFrame, LumaImage, Rotation};
+    use crate::glyphs;
+    use crate::locate::Region;
+
+    fn strip(w: usize, h: usize) -> Strip {
+        Strip {
+            w,
+            h,
+            ink: (0..w * h)
+                .map(|i| ((i * 7919 % 1000) as f32 / 1000.0).powi(2))
+                .collect(),
+            saturated: 0.0,
+            clipped: false,
+            inside: Vec::new(),
+            sharp: 0.0,
+        }
+    }
+
+    /// The glyph grid as it was sampled before: both rows of every row tap
+    /// interpolated across the column taps afresh.
+    fn glyph_per_tap(
+        s: &Strip,
+        cx: f32,
+        top: f32,
+        baseline: f32,
+        width_cap: f32,
+    ) -> [f32; glyphs::N] {
+        use glyphs::{GH, GW, MARGIN};
+        let cap = (baseline - top).max(1e-3);
+        let sy = cap / (GH as f32 - 2.0 * MARGIN);
+        let sx = width_cap.max(1e-3) * glyphs::GRID_W_CAPS / GW as f32;
+        let x0 = cx - sx * GW as f32 / 2.0 - 0.5;
+        let y0 = top - MARGIN * sy - 0.5;
+        let offs = glyphs::subsample_offsets(sx, sy);
+        let k = offs.len();
+        let tap = |i: usize, o: f32, step: f32| o + ((i / k) as f32 + offs[i % k]) * step;
+        let xt: Vec<(usize, f32)> = (0..GW * k)
+            .map(|i| tap(i, x0, sx))
+            .map(|x| (x as usize, x - (x as usize) as f32))
+            .collect();
+        let yt: Vec<(usize, f32)> = (0..GH * k)
+            .map(|i| tap(i, y0, sy))
+            .map(|y| (y as usize, y - (y as usize) as f32))
+            .collect();
+        let inv = 1.0 / (k * k) as f32;
+        let mut out = [0.0f32; glyphs::N];
+        for (gy, row_out) in out.chunks_exact_mut(GW).enumerate() {
+            for &(yi, fy) in &yt[gy * k..(gy + 1) * k] {
+                let (r0, r1) = (&s.ink[yi * s.w..], &s.ink[(yi + 1) * s.w..]);
+                for (gx, o) in row_out.iter_mut().enumerate() {
+                    let mut acc = 0.0;
+                    for &(xi, fx) in &xt[gx * k..(gx + 1) * k] {
+                        let top = r0[xi] + (r0[xi + 1] - r0[xi]) * fx;
+                        let bottom = r1[xi] + (r1[xi + 1] - r1[xi]) * fx;
+                        acc += top + (bottom - top) * fy;
+                    }
+                    *o += acc * inv;
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn glyph_rows_interpolated_once_give_the_per_tap_values() {
+        let s = strip(160, 90);
+        // One, two and three sub-samples per grid step, all inside.
+        for (cx, top, cap) in [
+            (40.3, 10.2, 12.0),
+            (60.0, 20.7, 20.0),
+            (70.5, 5.1, 33.0),
+            (90.2, 30.4, 45.0),
+        ] {
+            for width in [cap, 0.8 * cap, 1.2 * cap] {
+                let bits = |g: [f32; glyphs::N]| g.map(f32::to_bits);
+                assert_eq!(
+                    bits(s.glyph(cx, top, top + cap, width)),
+                    bits(glyph_per_tap(&s, cx, top, top + cap, width)),
+                    "{cx} {top} {cap} {width}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn strip_from_row_pairs_equals_the_plain_bilinear_samples() {
+        // A pattern with gradients and saturated pixels.
+        let (w, h) = (320u32, 200u32);
+        let mut img = LumaImage::new(w, h, 0);
+        for (i, p) in img.data.iter_mut().enumerate() {
+            let (x, y) = ((i as u32 % w) as f32, (i as u32 / w) as f32);
+            *p = (128.0 + 127.0 * (0.21 * x).sin() * (0.13 * y + 0.3 * x.sqrt()).cos()) as u8;
+        }
+        // The same upright pixels behind a rotated layout: every sample
+        // goes through `LumaFrame::sample`.
+        let (buf, bw, bh, stride) = img.to_camera_buffer(Rotation::R180, 3);
+        let turned = LumaFrame::new(&buf, bw, bh, stride, Rotation::R180).expect("frame");
+        let upright = img.frame();
+        // Tilted inside the frame, and running off its left and top edges.
+        for (cx, cy, angle, half_len) in [(160.0, 100.0, 0.07, 120.0), (60.0, 30.0, -0.12, 110.0)] {
+            let r = Region {
+                cx,
+                cy,
+                dx: f32::cos(angle),
+                dy: f32::sin(angle),
+                half_len,
+                half_h: 18.0,
+                line_thick: 9.0,
+                lines: 2,
+                score: 1.0,
+            };
+            for s in [1.0, 1.37] {
+                let a = sample_strip(&upright, &r, half_len * 1.1, 40.0, s).expect("strip");
+                let b = sample_strip(&turned, &r, half_len * 1.1, 40.0, s).expect("strip");
+                let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+                assert_eq!(bits(&a.ink), bits(&b.ink), "{cx} {cy} {s}");
+                assert_eq!(a.saturated.to_bits(), b.saturated.to_bits());
+                assert_eq!((a.clipped, &a.inside), (b.clipped, &b.inside));
+            }
+        }
     }
 }
