@@ -23,11 +23,16 @@ pub enum Rule {
     RepairNeedsRestSure,
     /// Repair under the check digits at all.
     Repair,
+    /// The learned glyph model's second opinion on close calls
+    /// (`read/model.rs`). Not a gate but a relaxation: without it the
+    /// templates alone decide, so its row in the ablation shows what it
+    /// gains (right readings) and whether it lets anything wrong through.
+    GlyphModel,
 }
 
 impl Rule {
     /// Every rule, in the order the gates are applied.
-    pub const ALL: [Rule; 7] = [
+    pub const ALL: [Rule; 8] = [
         Rule::Aligned,
         Rule::NoPoorMatch,
         Rule::UnprotectedClear,
@@ -35,6 +40,7 @@ impl Rule {
         Rule::NoRival,
         Rule::RepairNeedsRestSure,
         Rule::Repair,
+        Rule::GlyphModel,
     ];
 
     /// A short name for reports.
@@ -47,6 +53,7 @@ impl Rule {
             Rule::NoRival => "no_rival",
             Rule::RepairNeedsRestSure => "repair_needs_rest_sure",
             Rule::Repair => "repair",
+            Rule::GlyphModel => "glyph_model",
         }
     }
 

@@ -63,3 +63,18 @@ pub fn default_real_images() -> (PathBuf, PathBuf) {
         root.join("data/passporteye.tsv"),
     )
 }
+
+/// The acceptance rules named in `SCAN_RULES_OFF` (comma-separated
+/// `aktiver_scan::rules::Rule` names, e.g. `glyph_model`), to run a tool
+/// with them switched off: `realimages`, `independent` and `report` honour it.
+pub fn rules_off() -> Vec<aktiver_scan::rules::Rule> {
+    let names = std::env::var("SCAN_RULES_OFF").unwrap_or_default();
+    let off: Vec<_> = aktiver_scan::rules::Rule::ALL
+        .into_iter()
+        .filter(|r| names.split(',').any(|n| n.trim() == r.name()))
+        .collect();
+    if !off.is_empty() {
+        eprintln!("rules off: {:?}", off);
+    }
+    off
+}

@@ -5,6 +5,7 @@ use super::bands::Band;
 use super::classify::{clear_winner, faint_cells};
 use super::grid::{grid_fit, line_baseline, segment};
 use super::heights::{glyph_height, weigh_heights, zero_or_o_in_doubt};
+use super::model::weigh_model;
 use super::shape::weigh_shapes;
 use super::strip::Strip;
 use super::{CAP_PER_PITCH, Candidates, GLYPH_W, TOP};
@@ -387,6 +388,8 @@ pub(super) fn read_line(
                 .total_cmp(&scores.get(p).copied().unwrap_or(0.0))
         });
     };
+    let centred: Vec<Option<[f32; glyphs::N]>> =
+        first.iter().map(|(_, s)| s.first().copied()).collect();
     let mut scored: Vec<[f32; 37]> = first
         .into_iter()
         .map(|(mut scores, samples)| {
@@ -410,6 +413,16 @@ pub(super) fn read_line(
         weigh_heights(&mut scored, &heights, &centres);
     }
     weigh_shapes(&mut scored, strip, &centres, base, cap);
+    weigh_model(
+        &mut scored,
+        &centred,
+        &|ci, k| {
+            CLASSES
+                .get(k)
+                .is_some_and(|&c| layout::class_at(format, li, ci).allows(c))
+        },
+        &|ci| layout::check_covered(format, li, ci),
+    );
     let faint = faint_cells(strip, &cells, &centres, base, cap, &|ci| {
         !layout::check_covered(format, li, ci)
     });
@@ -455,5 +468,9 @@ pub(super) fn read_line(
                 .collect(),
         );
     }
+    #[cfg(feature = "cell-dump")]
+    super::model::dump::record(&out.text, &out.margins, &centres, oy, &|c, shift| {
+        sample(c, shift, kv)
+    });
     out
 }

@@ -96,6 +96,7 @@ mod heights;
 mod line;
 mod lines;
 mod look;
+mod model;
 mod retry;
 mod shape;
 mod strip;
@@ -103,5 +104,7 @@ mod strip;
 mod tests;
 mod window;
 
+#[cfg(feature = "cell-dump")]
+pub use model::dump;
 pub use retry::read_region;
 pub use strip::debug_strip;

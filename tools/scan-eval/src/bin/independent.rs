@@ -43,6 +43,10 @@ fn explain(rd: &Reading, truth: &[String]) {
 }
 
 fn main() {
+    aktiver_scan::rules::without(&aktiver_scan_tools::rules_off(), run);
+}
+
+fn run() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let Some(dir) = args.first().map(PathBuf::from) else {
         eprintln!("usage: independent DIR [--runs N]");

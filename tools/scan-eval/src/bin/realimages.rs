@@ -51,6 +51,10 @@ struct Tally {
 }
 
 fn main() {
+    aktiver_scan::rules::without(&aktiver_scan_tools::rules_off(), run);
+}
+
+fn run() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let (mut dir, mut truth_path) = aktiver_scan_tools::default_real_images();
     let mut rotations = false;

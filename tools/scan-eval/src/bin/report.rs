@@ -3,6 +3,10 @@
 use aktiver_scan::report::{LevelReport, run_level};
 use aktiver_scan::synth::Level;
 fn main() {
+    aktiver_scan::rules::without(&aktiver_scan_tools::rules_off(), run);
+}
+
+fn run() {
     let args: Vec<String> = std::env::args().collect();
     let bursts = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(20);
     let negs = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(20);
