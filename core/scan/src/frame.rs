@@ -60,6 +60,16 @@ pub enum FrameError {
 /// index arithmetic in i64 can never overflow.
 pub const MAX_SIDE: u32 = 1 << 14;
 
+/// Bilinear interpolation of the pixels `[p00, p10, p01, p11]` at the
+/// fractions `fx`, `fy`: the one form every sampler uses, so a fast path
+/// gives bit for bit the values of `LumaFrame::sample`.
+#[inline(always)]
+pub(crate) fn bilinear([p00, p10, p01, p11]: [f32; 4], fx: f32, fy: f32) -> f32 {
+    let a = p00 + (p10 - p00) * fx;
+    let b = p01 + (p11 - p01) * fx;
+    a + (b - a) * fy
+}
+
 /// A borrowed 8-bit luma plane: Android `ImageProxy.planes[0]` or iOS 420f plane 0.
 /// Nothing is copied; rotation and the region of interest are applied while reading.
 #[derive(Clone, Copy)]
@@ -225,17 +235,9 @@ impl<'a> LumaFrame<'a> {
             )
         {
             // Upright rows in memory: two adjacent pairs.
-            let (p00, p10, p01, p11) = (
-                f32::from(p00),
-                f32::from(p10),
-                f32::from(p01),
-                f32::from(p11),
-            );
-            let a = p00 + (p10 - p00) * fx;
-            let b = p01 + (p11 - p01) * fx;
-            return a + (b - a) * fy;
+            return bilinear([p00, p10, p01, p11].map(f32::from), fx, fy);
         }
-        let (p00, p10, p01, p11) = if xi >= 0
+        let pixels = if xi >= 0
             && yi >= 0
             && ((xi + 1) as u32) < self.width
             && ((yi + 1) as u32) < self.height
@@ -249,23 +251,21 @@ impl<'a> LumaFrame<'a> {
                     .copied()
                     .map_or(0.0, f32::from)
             };
-            (
+            [
                 at(i),
                 at(i + self.du),
                 at(i + self.dv),
                 at(i + self.du + self.dv),
-            )
+            ]
         } else {
-            (
+            [
                 f32::from(self.get_clamped(xi, yi)),
                 f32::from(self.get_clamped(xi + 1, yi)),
                 f32::from(self.get_clamped(xi, yi + 1)),
                 f32::from(self.get_clamped(xi + 1, yi + 1)),
-            )
+            ]
         };
-        let a = p00 + (p10 - p00) * fx;
-        let b = p01 + (p11 - p01) * fx;
-        a + (b - a) * fy
+        bilinear(pixels, fx, fy)
     }
 
     /// The same pixels turned clockwise by `turn` on top of the frame's own

@@ -1,7 +1,28 @@
 //! What the evaluation tools share: the truth file of the real images and the
 //! labels of the independent renderer's frames.
 
+use aktiver_scan::{LumaImage, Rotation};
 use std::path::{Path, PathBuf};
+
+/// `img` turned clockwise by `rot`.
+pub fn turned(img: &LumaImage, rot: Rotation) -> LumaImage {
+    if rot == Rotation::R0 {
+        return img.clone();
+    }
+    // The camera-buffer helper stores the pixels so that `rot` turns them
+    // back upright: that buffer is the image turned the other way.
+    let back = match rot {
+        Rotation::R90 => Rotation::R270,
+        Rotation::R270 => Rotation::R90,
+        r => r,
+    };
+    let (data, width, height, _) = img.to_camera_buffer(back, 0);
+    LumaImage {
+        width,
+        height,
+        data,
+    }
+}
 
 /// One line of the truth file: `FILE<TAB>KIND<TAB>MRZ` with the MRZ's lines
 /// joined by `|`; KIND is a format name (`td1`, `td2`, `td3`, `mrv_a`,

@@ -241,15 +241,7 @@ pub(super) fn sample_strip(
                     .and_then(|s| <&[u8; 2]>::try_from(s).ok()),
             ) {
                 let (fx, fy) = (x - xi as f32, y - yi as f32);
-                let (p00, p10, p01, p11) = (
-                    f32::from(p00),
-                    f32::from(p10),
-                    f32::from(p01),
-                    f32::from(p11),
-                );
-                let a = p00 + (p10 - p00) * fx;
-                let b = p01 + (p11 - p01) * fx;
-                return a + (b - a) * fy;
+                return crate::frame::bilinear([p00, p10, p01, p11].map(f32::from), fx, fy);
             }
         }
         frame.sample(x, y)

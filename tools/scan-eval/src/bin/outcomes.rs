@@ -15,26 +15,10 @@
 //! column that must not change, and a hash that shows whether floating-point
 //! results moved at all.
 use aktiver_scan::synth::{Level, Scenario};
-use aktiver_scan::{FrameScan, LumaImage, Rotation, scan_frame, scan_image, still};
+use aktiver_scan::{FrameScan, Rotation, scan_frame, scan_image, still};
+use aktiver_scan_tools::turned;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::PathBuf;
-
-fn turned(img: &LumaImage, rot: Rotation) -> LumaImage {
-    if rot == Rotation::R0 {
-        return img.clone();
-    }
-    let back = match rot {
-        Rotation::R90 => Rotation::R270,
-        Rotation::R270 => Rotation::R90,
-        r => r,
-    };
-    let (data, width, height, _) = img.to_camera_buffer(back, 0);
-    LumaImage {
-        width,
-        height,
-        data,
-    }
-}
 
 fn line(name: &str, s: &FrameScan) -> String {
     let mut h = DefaultHasher::new();

@@ -14,30 +14,10 @@
 //! wrong, false detections on images without an MRZ.
 
 use aktiver_scan::still;
-use aktiver_scan::{LumaImage, Rotation, scan_frame, scan_image};
-use aktiver_scan_tools::load_truth;
+use aktiver_scan::{Rotation, scan_frame, scan_image};
+use aktiver_scan_tools::{load_truth, turned};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
-
-/// `img` turned clockwise by `rot`.
-fn turned(img: &LumaImage, rot: Rotation) -> LumaImage {
-    if rot == Rotation::R0 {
-        return img.clone();
-    }
-    // The camera-buffer helper stores the pixels so that `rot` turns them
-    // back upright: that buffer is the image turned the other way.
-    let back = match rot {
-        Rotation::R90 => Rotation::R270,
-        Rotation::R270 => Rotation::R90,
-        r => r,
-    };
-    let (data, width, height, _) = img.to_camera_buffer(back, 0);
-    LumaImage {
-        width,
-        height,
-        data,
-    }
-}
 
 #[derive(Default)]
 struct Tally {
