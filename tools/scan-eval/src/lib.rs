@@ -4,6 +4,23 @@
 use aktiver_scan::{LumaImage, Rotation};
 use std::path::{Path, PathBuf};
 
+/// An image file (PNG or JPEG) decoded upright, or why not.
+pub fn load_image(path: impl AsRef<Path>) -> Result<LumaImage, String> {
+    std::fs::read(path.as_ref())
+        .map_err(|e| e.to_string())
+        .and_then(|b| aktiver_scan::still::decode(&b).map_err(|e| e.to_string()))
+}
+
+/// The value of `--runs N` (at least 1; 1 when absent or not a number).
+pub fn runs_arg(args: &[String]) -> usize {
+    args.iter()
+        .position(|a| a == "--runs")
+        .and_then(|i| args.get(i + 1))
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1)
+        .max(1)
+}
+
 /// `img` turned clockwise by `rot`.
 pub fn turned(img: &LumaImage, rot: Rotation) -> LumaImage {
     if rot == Rotation::R0 {

@@ -271,10 +271,7 @@ fn main() {
                 if *mrz == "none" {
                     continue;
                 }
-                let Ok(img) = std::fs::read(dir.join(f))
-                    .map_err(|e| e.to_string())
-                    .and_then(|b| still::decode(&b).map_err(|e| e.to_string()))
-                else {
+                let Ok(img) = aktiver_scan_tools::load_image(dir.join(f)) else {
                     continue;
                 };
                 let truth: Vec<String> = mrz.split('|').map(str::to_string).collect();
@@ -297,10 +294,7 @@ fn main() {
                 if t.lines.is_empty() {
                     continue;
                 }
-                let Ok(img) = std::fs::read(Path::new(&dir).join(&t.file))
-                    .map_err(|e| e.to_string())
-                    .and_then(|b| still::decode(&b).map_err(|e| e.to_string()))
-                else {
+                let Ok(img) = aktiver_scan_tools::load_image(Path::new(&dir).join(&t.file)) else {
                     eprintln!("{}: cannot read", t.file);
                     continue;
                 };

@@ -9,7 +9,7 @@
 //! thread, best of N runs) and the same for frames without a document.
 //! `--misses` lists every frame not read exactly, and why a reading was
 //! refused, and every burst the consensus missed.
-use aktiver_scan::{Consensus, FrameScan, Reading, scan, scan_frame, still};
+use aktiver_scan::{Consensus, FrameScan, Reading, scan, scan_frame};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -52,13 +52,7 @@ fn run() {
         eprintln!("usage: independent DIR [--runs N]");
         std::process::exit(2);
     };
-    let runs: usize = args
-        .iter()
-        .position(|a| a == "--runs")
-        .and_then(|i| args.get(i + 1))
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(1)
-        .max(1);
+    let runs = aktiver_scan_tools::runs_arg(&args);
     let verbose = args.iter().any(|a| a == "--misses");
     let labels = match std::fs::read_to_string(dir.join("labels.tsv")) {
         Ok(t) => t,
@@ -78,10 +72,7 @@ fn run() {
             eprintln!("bad label line: {line}");
             std::process::exit(2);
         };
-        let img = match std::fs::read(dir.join(file))
-            .map_err(|e| e.to_string())
-            .and_then(|b| still::decode(&b).map_err(|e| e.to_string()))
-        {
+        let img = match aktiver_scan_tools::load_image(dir.join(file)) {
             Ok(i) => i,
             Err(e) => {
                 eprintln!("{file}: {e}");

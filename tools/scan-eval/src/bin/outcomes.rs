@@ -15,7 +15,7 @@
 //! column that must not change, and a hash that shows whether floating-point
 //! results moved at all.
 use aktiver_scan::synth::{Level, Scenario};
-use aktiver_scan::{FrameScan, Rotation, scan_frame, scan_image, still};
+use aktiver_scan::{FrameScan, Rotation, scan_frame, scan_image};
 use aktiver_scan_tools::turned;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::PathBuf;
@@ -100,10 +100,7 @@ fn main() {
         };
         files.sort();
         for f in files {
-            let img = match std::fs::read(&f)
-                .map_err(|e| e.to_string())
-                .and_then(|b| still::decode(&b).map_err(|e| e.to_string()))
-            {
+            let img = match aktiver_scan_tools::load_image(&f) {
                 Ok(i) => i,
                 Err(e) => {
                     eprintln!("{}: {e}", f.display());

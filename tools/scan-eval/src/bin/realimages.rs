@@ -252,10 +252,7 @@ fn draft(dir: &Path) {
     let mut files: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
     files.sort();
     for f in files {
-        let Ok(img) = std::fs::read(&f)
-            .map_err(|e| e.to_string())
-            .and_then(|b| still::decode(&b).map_err(|e| e.to_string()))
-        else {
+        let Ok(img) = aktiver_scan_tools::load_image(&f) else {
             continue;
         };
         let name = f

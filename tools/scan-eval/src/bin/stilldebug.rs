@@ -5,7 +5,7 @@
 //! written to `/tmp/stilldebug_F_R.png` (F the scale, R the region) for the
 //! image viewer, and its reading against TRUTH (the MRZ's lines joined by
 //! `|`), with the candidates of every misread character.
-use aktiver_scan::{LumaFrame, Rotation, locate, read, still};
+use aktiver_scan::{LumaFrame, Rotation, locate, read};
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -17,10 +17,7 @@ fn main() {
         .get(2)
         .map(|t| t.split('|').map(str::to_string).collect())
         .unwrap_or_default();
-    let img = match std::fs::read(path)
-        .map_err(|e| e.to_string())
-        .and_then(|b| still::decode(&b).map_err(|e| e.to_string()))
-    {
+    let img = match aktiver_scan_tools::load_image(path) {
         Ok(i) => i,
         Err(e) => {
             eprintln!("{path}: {e}");

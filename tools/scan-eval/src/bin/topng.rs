@@ -1,6 +1,5 @@
 //! Still images as upright grey PNGs for looking at them (EXIF applied):
 //! `topng OUT_DIR [--scale N] IMAGE...`.
-use aktiver_scan::still;
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let Some(out) = args.first() else {
@@ -32,10 +31,7 @@ fn main() {
         }
     }
     for f in files {
-        let img = match std::fs::read(&f)
-            .map_err(|e| e.to_string())
-            .and_then(|b| still::decode(&b).map_err(|e| e.to_string()))
-        {
+        let img = match aktiver_scan_tools::load_image(&f) {
             Ok(i) => i,
             Err(e) => {
                 eprintln!("{f}: {e}");

@@ -21,7 +21,7 @@
 //! rotation.
 use aktiver_scan::orientation::scan_frame_as_passed;
 use aktiver_scan::synth::{Level, Scenario, negative};
-use aktiver_scan::{Consensus, LumaFrame, LumaImage, Rotation, scan_frame_turned, still};
+use aktiver_scan::{Consensus, LumaFrame, LumaImage, Rotation, scan_frame_turned};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -44,10 +44,8 @@ fn independent(dir: &Path) -> Result<Vec<Frame>, String> {
         let (Some(file), Some(burst), Some(mrz)) = (cols.first(), cols.get(1), cols.get(2)) else {
             return Err(format!("bad label line: {line}"));
         };
-        let img = std::fs::read(dir.join(file))
-            .map_err(|e| e.to_string())
-            .and_then(|b| still::decode(&b).map_err(|e| e.to_string()))
-            .map_err(|e| format!("{file}: {e}"))?;
+        let img =
+            aktiver_scan_tools::load_image(dir.join(file)).map_err(|e| format!("{file}: {e}"))?;
         let (burst, truth) = match *mrz {
             "none" => (None, Vec::new()),
             m => (
@@ -126,13 +124,7 @@ fn side_by_side(frame: &LumaFrame<'_>, runs: usize) -> (f64, f64, bool) {
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let runs: usize = args
-        .iter()
-        .position(|a| a == "--runs")
-        .and_then(|i| args.get(i + 1))
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(1)
-        .max(1);
+    let runs = aktiver_scan_tools::runs_arg(&args);
     let misses = args.iter().any(|a| a == "--misses");
     let frames = match args.first().map(String::as_str) {
         Some("independent") if args.len() >= 2 => independent(&PathBuf::from(&args[1])),
